@@ -37,7 +37,7 @@ public final class StreamName {
     this.symbol = symbol;
     this.intervalMillis = intervalMillis;
     StringBuilder sb = new StringBuilder(MAX_LENGTH);
-    sb.append(symbol == null ? ALL_PREFIX : symbol.toLowerCase(Locale.ROOT)).append("@bookTicker");
+    sb.append(symbol == null ? ALL_PREFIX : symbol.toLowerCase(Locale.ROOT) + "@").append("bookTicker");
     if (intervalMillis > 0) {
       sb.append('@').append(intervalMillis).append("ms");
     }
@@ -69,19 +69,21 @@ public final class StreamName {
       throw new InvalidStreamNameException("stream name longer than " + MAX_LENGTH + " characters");
     }
     String name = text.toString();
-    int at = name.indexOf('@');
-    if (at < 0) {
+    boolean all = name.startsWith(ALL_PREFIX);
+    // "!bookTicker" has no '@' between the all-symbols marker and the type.
+    int typeStart = all ? 1 : name.indexOf('@') + 1;
+    if (typeStart == 0) {
       throw new InvalidStreamNameException("invalid stream name '" + name + "': expected <symbol>@bookTicker");
     }
-    String head = name.substring(0, at);
-    int second = name.indexOf('@', at + 1);
-    String type = second < 0 ? name.substring(at + 1) : name.substring(at + 1, second);
+    String head = all ? ALL_PREFIX : name.substring(0, typeStart - 1);
+    int second = name.indexOf('@', typeStart);
+    String type = second < 0 ? name.substring(typeStart) : name.substring(typeStart, second);
     if (!type.equalsIgnoreCase(BOOK_TICKER)) {
       throw new InvalidStreamNameException("unsupported stream type '" + type + "' in '" + name
           + "': only bookTicker streams are served");
     }
     int interval = second < 0 ? 0 : parseInterval(name, name.substring(second + 1));
-    if (head.equals(ALL_PREFIX)) {
+    if (all) {
       return interval == 0 ? ALL : new StreamName(null, interval);
     }
     return new StreamName(checkSymbol(head, name), interval);
