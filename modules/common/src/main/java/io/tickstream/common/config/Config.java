@@ -70,7 +70,9 @@ public final class Config {
   public static Optional<Config> fromArgs(String command, String rolePrefix, Collection<? extends Setting<?>> settings,
                                           String[] args, Map<String, String> env, PrintWriter out) throws ConfigException {
     List<Setting<?>> list = List.copyOf(settings);
-    CommandSpec spec = CommandSpec.create().name(command).mixinStandardHelpOptions(true);
+    CommandSpec spec = CommandSpec.create().name(command);
+    spec.usageMessage().width(160).autoWidth(false);
+    spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
     spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
         .description("JSON config file; environment variables and flags override it.").build());
     Map<String, Setting<?>> byOption = new LinkedHashMap<>();
@@ -96,7 +98,7 @@ public final class Config {
     } catch (CommandLine.ParameterException e) {
       throw new ConfigException(e.getMessage() + " (see --help)");
     }
-    if (cl.isUsageHelpRequested() || cl.isVersionHelpRequested()) {
+    if (cl.isUsageHelpRequested()) {
       cl.usage(out);
       out.flush();
       return Optional.empty();
