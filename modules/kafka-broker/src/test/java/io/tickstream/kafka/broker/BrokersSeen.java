@@ -20,8 +20,12 @@ final class BrokersSeen {
     SEEN.add(bootstrapServers);
     assertThat(SEEN).as("bootstrap servers seen by the test classes").containsExactly(bootstrapServers);
     assertThat(bootstrapServers).isEqualTo(KafkaBrokerExtension.bootstrapServers());
-    boolean external = System.getProperty(KafkaBrokerExtension.EXTERNAL_BROKER) != null
-        || System.getenv(KafkaBrokerExtension.EXTERNAL_BROKER) != null;
+    boolean external = isSet(System.getProperty(KafkaBrokerExtension.EXTERNAL_BROKER))
+        || isSet(System.getenv(KafkaBrokerExtension.EXTERNAL_BROKER));
     assertThat(KafkaBrokerExtension.startCount()).as("embedded brokers started").isEqualTo(external ? 0 : 1);
+  }
+
+  private static boolean isSet(String value) {
+    return value != null && !value.isBlank();
   }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -87,7 +86,7 @@ class EmbeddedKafkaBrokerTest {
 
   private static boolean canBind(int port) {
     try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(EmbeddedKafkaBroker.DEFAULT_HOST))) {
-      return true;
+      return socket.isBound();
     } catch (IOException e) {
       return false;
     }

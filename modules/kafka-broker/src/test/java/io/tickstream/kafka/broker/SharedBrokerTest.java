@@ -10,6 +10,8 @@ import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A second class on the extension: it must get the broker {@link ProduceConsumeTest} got, not a new one. */
@@ -27,6 +29,10 @@ class SharedBrokerTest {
   }
 
   @Test
+  @DisabledIfSystemProperty(named = KafkaBrokerExtension.EXTERNAL_BROKER, matches = ".+",
+      disabledReason = "an external broker has no EmbeddedKafkaBroker to inject")
+  @DisabledIfEnvironmentVariable(named = KafkaBrokerExtension.EXTERNAL_BROKER, matches = ".+",
+      disabledReason = "an external broker has no EmbeddedKafkaBroker to inject")
   void embeddedBrokerIsResolvableWhenNotExternal(EmbeddedKafkaBroker broker) {
     assertThat(broker.isRunning()).isTrue();
     assertThat(broker.bootstrapServers()).isEqualTo(KafkaBrokerExtension.bootstrapServers());
