@@ -1,10 +1,69 @@
 package io.tickstream.ingest;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.config.ConfigException;
+import io.tickstream.ingest.impl.IngestEngine;
+import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * The ingest role's verticle. Empty until the ingest issue lands: it deploys and undeploys cleanly so the
- * launcher and deployment descriptors can already name it.
+ * The ingest role: exchange book tickers into the {@code book-tickers} Kafka topic.
+ *
+ * <p>Configured by the verticle's JSON config and {@code TICKSTREAM_*} environment variables
+ * ({@link IngestSettings}). It discovers TRADING symbols from {@code exchangeInfo}, splits their streams into
+ * chunks of at most {@code ingest.chunk-size}, opens one combined-stream connection per chunk (each chunk is a
+ * child verticle, so chunks spread over the event loops), stamps every tick with its receive time {@code pt}
+ * and sends it keyed by symbol. It serves {@code /health/live}, {@code /health/ready} (true only while every
+ * chunk is streaming) and {@code /metrics} ({@link IngestMetrics}) on {@code ingest.http-port}.
+ *
+ * <p>Start-up fails only for what retrying cannot fix (bad configuration, a topic that cannot be created);
+ * an unreachable exchange or Kafka is retried for ever, and reported by readiness.
  */
 public class IngestVerticle extends VerticleBase {
+
+  private final MeterRegistry registry;
+  private IngestEngine engine;
+
+  /** Uses Vert.x Micrometer's registry when metrics are enabled, otherwise a Prometheus registry of its own. */
+  public IngestVerticle() {
+    this(null);
+  }
+
+  /** Registers meters in {@code registry} (tests, or an embedding application). */
+  public IngestVerticle(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    Config resolved;
+    try {
+      resolved = Config.fromJson(IngestSettings.ALL, config(), System.getenv());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    engine = new IngestEngine(vertx, resolved, registry);
+    return engine.start();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return engine == null ? Future.succeededFuture() : engine.stop();
+  }
+
+  /** True while every chunk is streaming. Any thread. */
+  public boolean isReady() {
+    return engine != null && engine.isReady();
+  }
+
+  /** The port of the health and metrics endpoint, once started; -1 if disabled. */
+  public int httpPort() {
+    return engine == null ? -1 : engine.httpPort();
+  }
+
+  /** The meters of this ingest. */
+  public MeterRegistry meters() {
+    return engine == null ? registry : engine.registry();
+  }
 }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.netty.buffer.ByteBuf;
 import io.tickstream.common.tick.MalformedTickException.Reason;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.io.IOException;
 
@@ -45,6 +48,20 @@ public final class BookTickerDecoder {
   /** Decodes {@code bytes} entirely. */
   public static BookTicker decode(byte[] bytes) throws MalformedTickException {
     return decode(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Decodes a Vert.x buffer (a WebSocket message, say) without copying it when it is backed by an array.
+   */
+  public static BookTicker decode(Buffer buffer) throws MalformedTickException {
+    ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
+    if (buf.hasArray()) {
+      return decode(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+    }
+    if (buf.readableBytes() > MAX_FRAME_BYTES) {
+      throw new MalformedTickException(Reason.OVERSIZED, "frame of " + buf.readableBytes() + " bytes exceeds " + MAX_FRAME_BYTES);
+    }
+    return decode(buffer.getBytes());
   }
 
   /** Decodes {@code len} bytes of {@code bytes} from {@code off}: a payload, an envelope or a record value. */

@@ -1,0 +1,319 @@
+package io.tickstream.ingest.impl;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.kafka.BookTickerTopic;
+import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.common.stream.InvalidStreamNameException;
+import io.tickstream.common.stream.StreamName;
+import io.tickstream.ingest.IngestMetrics;
+import io.tickstream.ingest.IngestSettings;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.micrometer.backends.BackendRegistries;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The ingest's coordinator: topic, producer, symbol discovery and refresh, chunk assignment, health endpoint.
+ * Runs on the ingest verticle's context; chunks run on their own.
+ */
+public final class IngestEngine {
+
+  private static final Logger log = LoggerFactory.getLogger(IngestEngine.class);
+
+  private final Vertx vertx;
+  private final Config config;
+  private final MeterRegistry registry;
+  private final List<SymbolChunk> chunks = new CopyOnWriteArrayList<>();
+  /** Chunk of every subscribed stream; the coordinator's own view, used only on its context. */
+  private final Map<String, SymbolChunk> chunkOf = new HashMap<>();
+  private final Map<SymbolChunk, Integer> chunkSize = new HashMap<>();
+
+  private Admin admin;
+  private KafkaProducer<String, byte[]> producer;
+  private HttpClient http;
+  private WebSocketClient ws;
+  private HttpServer health;
+  private TickRecorder recorder;
+  private SymbolDiscovery discovery;
+  private ConnectionBudget budget;
+  private IngestDrops drops;
+  private Backoff discoveryBackoff;
+  private volatile boolean discovered;
+  private volatile boolean stopping;
+  private long refreshTimer = -1;
+
+  public IngestEngine(Vertx vertx, Config config, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    MeterRegistry r = registry != null ? registry : BackendRegistries.getDefaultNow();
+    this.registry = r != null ? r : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public Future<Void> start() {
+    log.info("Ingest configuration:\n{}", config.describe());
+    try {
+      ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
+      if (config.get(IngestSettings.RECORD_FILE) != null) {
+        recorder = new TickRecorder(Path.of(config.get(IngestSettings.RECORD_FILE)), registry);
+      }
+    } catch (IllegalArgumentException | IOException e) {
+      return Future.failedFuture(e);
+    }
+    drops = new IngestDrops(registry);
+    budget = new ConnectionBudget(config.get(IngestSettings.CONNECT_ATTEMPTS), config.get(IngestSettings.CONNECT_WINDOW).toMillis());
+    discoveryBackoff = new Backoff(config.get(IngestSettings.RECONNECT_BASE_DELAY), config.get(IngestSettings.RECONNECT_MAX_DELAY));
+    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000));
+    ws = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(false)
+        .setMaxConnections(10_000).setConnectTimeout(10_000));
+    discovery = new SymbolDiscovery(vertx, http, config.get(IngestSettings.REST_URL), config.get(IngestSettings.SYMBOLS));
+    admin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
+    producer = KafkaProducer.create(vertx, producerProperties());
+    producer.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, config.get(IngestSettings.KAFKA_BUFFER_MEMORY) / 2));
+    registerGauges();
+    return BookTickerTopic.ensure(vertx, admin, config)
+        .compose(check -> startHealth())
+        .onSuccess(v -> refresh());
+  }
+
+  private Map<String, String> producerProperties() {
+    Map<String, String> p = new HashMap<>();
+    KafkaSettings.clientProperties(config, "ingest").forEach((k, v) -> p.put(k, String.valueOf(v)));
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, config.get(IngestSettings.KAFKA_ACKS));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_IDEMPOTENCE)));
+    p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_LINGER).toMillis()));
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(IngestSettings.KAFKA_COMPRESSION));
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_BUFFER_MEMORY)));
+    for (String pair : config.get(IngestSettings.KAFKA_PROPERTIES)) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("ingest.kafka.properties entry '" + pair + "' is not key=value");
+      }
+      p.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return p;
+  }
+
+  private void registerGauges() {
+    Gauge.builder(IngestMetrics.READY, this, e -> e.isReady() ? 1 : 0).register(registry);
+    Gauge.builder(IngestMetrics.SYMBOLS, chunkOf, Map::size).register(registry);
+    Gauge.builder(IngestMetrics.CONNECTIONS, chunks, l -> l.stream().filter(SymbolChunk::isStreaming).count())
+        .tag("state", "streaming").register(registry);
+    Gauge.builder(IngestMetrics.CONNECTIONS, chunks, l -> l.stream().filter(c -> !c.isStreaming()).count())
+        .tag("state", "connecting").register(registry);
+  }
+
+  // ---- symbols and chunks
+
+  private void refresh() {
+    if (stopping) {
+      return;
+    }
+    discovery.tradingSymbols().onComplete(ar -> {
+      if (stopping) {
+        return;
+      }
+      long next = config.get(IngestSettings.SYMBOL_REFRESH).toMillis();
+      if (ar.failed()) {
+        next = ar.cause() instanceof SymbolDiscovery.RateLimitedException rl
+            ? rl.retryAfterMillis : Math.max(1, discoveryBackoff.nextDelayMillis());
+        log.warn("Symbol discovery failed ({}); next attempt in {} ms", ar.cause().getMessage(), next);
+        if (discovered) {
+          next = Math.max(next, Math.min(config.get(IngestSettings.SYMBOL_REFRESH).toMillis(), next));
+        }
+        scheduleRefresh(next);
+        return;
+      }
+      discoveryBackoff.reset();
+      apply(ar.result()).onComplete(done -> {
+        discovered = true;
+        scheduleRefresh(config.get(IngestSettings.SYMBOL_REFRESH).toMillis());
+      });
+    });
+  }
+
+  private void scheduleRefresh(long millis) {
+    refreshTimer = vertx.setTimer(Math.max(1, millis), t -> refresh());
+  }
+
+  /** Subscribes new symbols and unsubscribes gone ones, live, without reconnecting anything. */
+  private Future<Void> apply(List<String> symbols) {
+    Set<String> streams = new HashSet<>();
+    for (String symbol : symbols) {
+      try {
+        streams.add(StreamName.bookTicker(symbol).toString());
+      } catch (InvalidStreamNameException e) {
+        log.warn("Ignoring exchange symbol {}: {}", symbol, e.getMessage());
+      }
+    }
+    Map<SymbolChunk, List<String>> removals = new HashMap<>();
+    for (String stream : new ArrayList<>(chunkOf.keySet())) {
+      if (!streams.contains(stream)) {
+        SymbolChunk chunk = chunkOf.remove(stream);
+        chunkSize.merge(chunk, -1, Integer::sum);
+        removals.computeIfAbsent(chunk, c -> new ArrayList<>()).add(stream);
+      }
+    }
+    removals.forEach(SymbolChunk::remove);
+    List<String> added = streams.stream().filter(s -> !chunkOf.containsKey(s)).sorted().toList();
+    if (!removals.isEmpty() || !added.isEmpty()) {
+      log.info("Symbols: {} streams, {} added, {} removed", streams.size(), added.size(),
+          removals.values().stream().mapToInt(List::size).sum());
+    }
+    int capacity = config.get(IngestSettings.CHUNK_SIZE);
+    List<Future<?>> deployments = new ArrayList<>();
+    int i = 0;
+    // Fill chunks that have room first, so a new listing never needs a new connection when one has space.
+    for (SymbolChunk chunk : chunks) {
+      int room = capacity - chunkSize.getOrDefault(chunk, 0);
+      if (room <= 0 || i >= added.size()) {
+        continue;
+      }
+      List<String> part = added.subList(i, Math.min(added.size(), i + room));
+      i += part.size();
+      part.forEach(s -> chunkOf.put(s, chunk));
+      chunkSize.merge(chunk, part.size(), Integer::sum);
+      chunk.add(part);
+    }
+    while (i < added.size()) {
+      List<String> part = List.copyOf(added.subList(i, Math.min(added.size(), i + capacity)));
+      i += part.size();
+      deployments.add(deployChunk(part));
+    }
+    return Future.all(deployments).mapEmpty();
+  }
+
+  private Future<String> deployChunk(List<String> streams) {
+    int id = chunks.size();
+    ConflatingKafkaSender sender = new ConflatingKafkaSender(vertx, producer, config.get(BookTickerTopic.NAME), registry);
+    SymbolChunk chunk = new SymbolChunk(id, streams, config, ws, budget, sender, recorder, drops, registry);
+    Gauge.builder(IngestMetrics.PENDING, sender, ConflatingKafkaSender::pendingCount).tag("chunk", String.valueOf(id)).register(registry);
+    chunks.add(chunk);
+    streams.forEach(s -> chunkOf.put(s, chunk));
+    chunkSize.put(chunk, streams.size());
+    return vertx.deployVerticle(chunk, new DeploymentOptions());
+  }
+
+  // ---- readiness and health
+
+  /** True once symbols were discovered and while every chunk is streaming. Any thread. */
+  public boolean isReady() {
+    if (!discovered || stopping || chunks.isEmpty()) {
+      return false;
+    }
+    for (SymbolChunk c : chunks) {
+      if (!c.isStreaming()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public int httpPort() {
+    return health == null ? -1 : health.actualPort();
+  }
+
+  /** Chunks currently deployed. */
+  public int chunkCount() {
+    return chunks.size();
+  }
+
+  private Future<Void> startHealth() {
+    int port = config.get(IngestSettings.HTTP_PORT);
+    if (port < 0) {
+      return Future.succeededFuture();
+    }
+    health = vertx.createHttpServer(new HttpServerOptions().setHost(config.get(IngestSettings.HTTP_HOST)).setPort(port))
+        .requestHandler(this::serveHealth);
+    return health.listen().onSuccess(s -> log.info("Ingest health and metrics on http://{}:{}/metrics",
+        config.get(IngestSettings.HTTP_HOST), s.actualPort())).mapEmpty();
+  }
+
+  private void serveHealth(HttpServerRequest req) {
+    switch (req.path()) {
+      case "/health/live" -> req.response().putHeader("content-type", "application/json").end("{\"status\":\"UP\"}");
+      case "/health/ready" -> {
+        boolean ready = isReady();
+        JsonObject body = new JsonObject().put("status", ready ? "UP" : "DOWN").put("chunks", chunks.size())
+            .put("streaming", chunks.stream().filter(SymbolChunk::isStreaming).count()).put("symbols", chunkOf.size());
+        req.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").end(body.encode());
+      }
+      case "/metrics" -> {
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+          req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
+        } else {
+          req.response().setStatusCode(404).end("metrics are not kept in a Prometheus registry\n");
+        }
+      }
+      default -> req.response().setStatusCode(404).end();
+    }
+  }
+
+  public Future<Void> stop() {
+    stopping = true;
+    if (refreshTimer >= 0) {
+      vertx.cancelTimer(refreshTimer);
+    }
+    // Chunks are child deployments: Vert.x undeploys them before this verticle's stop completes.
+    Promise<Void> done = Promise.promise();
+    Future<Void> producerClosed = producer == null ? Future.succeededFuture() : producer.close(5_000);
+    producerClosed.onComplete(ar -> {
+      vertx.executeBlocking(() -> {
+        if (admin != null) {
+          admin.close();
+        }
+        if (recorder != null) {
+          recorder.close();
+        }
+        return null;
+      }).onComplete(x -> done.complete());
+    });
+    List<Future<?>> closes = new ArrayList<>();
+    closes.add(done.future());
+    if (health != null) {
+      closes.add(health.close());
+    }
+    if (ws != null) {
+      closes.add(ws.close());
+    }
+    if (http != null) {
+      closes.add(http.close());
+    }
+    return Future.join(closes).mapEmpty();
+  }
+}

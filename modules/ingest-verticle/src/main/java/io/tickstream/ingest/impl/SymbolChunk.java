@@ -1,0 +1,323 @@
+package io.tickstream.ingest.impl;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.tick.BookTicker;
+import io.tickstream.ingest.IngestMetrics;
+import io.tickstream.ingest.IngestSettings;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One chunk of at most 1024 streams and the exchange connection that carries them.
+ *
+ * <p>Deployed as its own verticle so that chunks spread over the event loops. Everything here runs on the
+ * chunk's context; the coordinator calls {@link #add}/{@link #remove} from elsewhere and they hop over.
+ *
+ * <p><b>Staying up.</b> A connection that closes or fails is re-opened after a full-jitter backoff, within the
+ * process-wide {@link ConnectionBudget}. A connection that is about to end anyway (its age reaches
+ * {@code ingest.connection-max-age}, the exchange announced {@code serverShutdown}) or that went silent
+ * (the watchdog) is replaced <i>make-before-break</i>: the successor opens with the same streams, and the
+ * old connection is closed only once the successor has delivered a tick (or
+ * {@code ingest.replacement-timeout} passed). Both deliver during the overlap; the sender's per-symbol
+ * {@code u} rule removes the duplicates, so the switch loses nothing and repeats nothing.
+ *
+ * <p><b>Live changes.</b> Streams added or removed while connected go out as SUBSCRIBE/UNSUBSCRIBE, at most
+ * {@code ingest.control-messages-per-second}, computed as the difference between what the chunk wants and
+ * what the connection carries, so nothing is lost when a connection is replaced mid-change.
+ */
+public final class SymbolChunk extends VerticleBase implements ExchangeConnection.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(SymbolChunk.class);
+  /** Streams per SUBSCRIBE/UNSUBSCRIBE message. */
+  static final int STREAMS_PER_CONTROL_MESSAGE = 100;
+
+  private final int id;
+  private final Config config;
+  private final WebSocketClient client;
+  private final ExchangeEndpoint endpoint;
+  private final ConnectionBudget budget;
+  private final ConflatingKafkaSender sender;
+  private final TickRecorder recorder;
+  private final IngestDrops drops;
+  private final MeterRegistry registry;
+  private final Counter framesIn;
+  private final Backoff backoff;
+  private final Set<String> wanted = new LinkedHashSet<>();
+  private final long watchdogNanos;
+  private final long maxAgeNanos;
+
+  private ExchangeConnection current;
+  private ExchangeConnection successor;
+  private boolean opening;
+  private boolean stopped;
+  private long connectionSeq;
+  private volatile boolean streaming;
+
+  public SymbolChunk(int id, Collection<String> streams, Config config, WebSocketClient client, ConnectionBudget budget,
+                     ConflatingKafkaSender sender, TickRecorder recorder, IngestDrops drops, MeterRegistry registry) {
+    this.id = id;
+    this.config = config;
+    this.client = client;
+    this.endpoint = ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
+    this.budget = budget;
+    this.sender = sender;
+    this.recorder = recorder;
+    this.drops = drops;
+    this.registry = registry;
+    this.framesIn = registry.counter(IngestMetrics.FRAMES_IN, "chunk", String.valueOf(id));
+    this.backoff = new Backoff(config.get(IngestSettings.RECONNECT_BASE_DELAY), config.get(IngestSettings.RECONNECT_MAX_DELAY));
+    this.watchdogNanos = config.get(IngestSettings.WATCHDOG_TIMEOUT).toNanos();
+    this.maxAgeNanos = config.get(IngestSettings.CONNECTION_MAX_AGE).toNanos();
+    this.wanted.addAll(streams);
+  }
+
+  @Override
+  public Future<?> start() {
+    long watchdogPeriod = Math.max(50, TimeUnit.NANOSECONDS.toMillis(Math.min(watchdogNanos, maxAgeNanos)) / 4);
+    vertx.setPeriodic(watchdogPeriod, t -> checkHealth());
+    vertx.setPeriodic(1000 / config.get(IngestSettings.CONTROL_RATE), t -> reconcile());
+    open("initial");
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    streaming = false;
+    sender.close();
+    if (current != null) {
+      current.retire();
+    }
+    if (successor != null) {
+      successor.retire();
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Adds streams; callable from any thread. */
+  public void add(Collection<String> streams) {
+    List<String> copy = List.copyOf(streams);
+    context.runOnContext(v -> wanted.addAll(copy));
+  }
+
+  /** Removes streams; callable from any thread. */
+  public void remove(Collection<String> streams) {
+    List<String> copy = List.copyOf(streams);
+    context.runOnContext(v -> copy.forEach(wanted::remove));
+  }
+
+  /** Streams this chunk is responsible for, as of the last call on its context. */
+  public int size() {
+    return wanted.size();
+  }
+
+  /** True while a connection is open and delivering ticks. Any thread. */
+  public boolean isStreaming() {
+    return streaming;
+  }
+
+  public int id() {
+    return id;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  // ---- connections
+
+  private void open(String reason) {
+    if (stopped || opening) {
+      return;
+    }
+    long wait = budget.tryAcquire(System.currentTimeMillis());
+    if (wait > 0) {
+      opening = true;
+      vertx.setTimer(wait, t -> {
+        opening = false;
+        open(reason);
+      });
+      return;
+    }
+    opening = true;
+    List<String> streams = List.copyOf(wanted);
+    int connectionId = (int) (id * 1000 + (++connectionSeq % 1000));
+    client.connect(endpoint.combined(streams)).onComplete(ar -> {
+      opening = false;
+      if (stopped) {
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+        return;
+      }
+      if (ar.failed()) {
+        onOpenFailed(ar.cause());
+        return;
+      }
+      ExchangeConnection c = new ExchangeConnection(connectionId, ar.result(), streams, this, drops, framesIn, recorder);
+      if (current == null) {
+        current = c;
+        log.info("Chunk {}: connection {} open with {} streams ({})", id, connectionId, streams.size(), reason);
+      } else {
+        successor = c;
+        log.info("Chunk {}: connection {} open to replace {} ({})", id, connectionId, current.id(), reason);
+        vertx.setTimer(config.get(IngestSettings.REPLACEMENT_TIMEOUT).toMillis(), t -> {
+          if (successor == c) {
+            promote();
+          }
+        });
+      }
+    });
+  }
+
+  private void onOpenFailed(Throwable cause) {
+    String tag = "error";
+    if (cause instanceof UpgradeRejectedException rejected) {
+      tag = "rejected";
+      int status = rejected.getStatus();
+      if (status == 429 || status == 418) {
+        long retryAfter = retryAfterMillis(rejected);
+        budget.blockUntil(System.currentTimeMillis() + retryAfter);
+        log.warn("Chunk {}: exchange answered HTTP {}; no connection attempt for {} ms", id, status, retryAfter);
+      }
+    }
+    registry.counter(IngestMetrics.RECONNECTS, "cause", tag).increment();
+    long delay = backoff.nextDelayMillis();
+    log.warn("Chunk {}: connection failed ({}); retrying in {} ms", id, cause.getMessage(), delay);
+    vertx.setTimer(Math.max(1, delay), t -> open("retry"));
+  }
+
+  static long retryAfterMillis(UpgradeRejectedException rejected) {
+    String value = rejected.getHeaders() == null ? null : rejected.getHeaders().get("Retry-After");
+    if (value != null) {
+      try {
+        return Math.max(0, Long.parseLong(value.trim())) * 1000;
+      } catch (NumberFormatException ignored) {
+        // An HTTP date: rare from Binance; fall back to the default below.
+      }
+    }
+    return 60_000;
+  }
+
+  private void promote() {
+    ExchangeConnection old = current;
+    current = successor;
+    successor = null;
+    if (old != null) {
+      old.retire();
+      log.info("Chunk {}: connection {} took over from {}", id, current.id(), old.id());
+    }
+  }
+
+  /** Make-before-break: opens a successor while the current connection keeps delivering. */
+  private void replace(String cause) {
+    if (successor != null || opening) {
+      return;
+    }
+    registry.counter(IngestMetrics.RECONNECTS, "cause", cause).increment();
+    open(cause);
+  }
+
+  private void checkHealth() {
+    long now = System.nanoTime();
+    ExchangeConnection c = current;
+    streaming = c != null && c.hasTicked() && c.nanosSinceLastTick(now) < watchdogNanos;
+    if (c == null || successor != null) {
+      return;
+    }
+    if (c.ageNanos(now) >= maxAgeNanos) {
+      replace("max-age");
+    } else if (c.nanosSinceLastTick(now) >= watchdogNanos && !wanted.isEmpty()) {
+      log.warn("Chunk {}: no data on connection {} for {} ms; replacing it", id, c.id(), IngestDrops.millis(c.nanosSinceLastTick(now)));
+      replace("watchdog");
+    }
+  }
+
+  /** Sends one control message if the connection carries other streams than wanted. */
+  private void reconcile() {
+    ExchangeConnection c = current;
+    if (c == null || c.isClosed()) {
+      return;
+    }
+    List<String> add = new ArrayList<>();
+    for (String s : wanted) {
+      if (!c.subscribed().contains(s) && add.size() < STREAMS_PER_CONTROL_MESSAGE) {
+        add.add(s);
+      }
+    }
+    if (!add.isEmpty()) {
+      c.control("SUBSCRIBE", add);
+      return;
+    }
+    List<String> drop = new ArrayList<>();
+    for (String s : c.subscribed()) {
+      if (!wanted.contains(s) && drop.size() < STREAMS_PER_CONTROL_MESSAGE) {
+        drop.add(s);
+      }
+    }
+    if (!drop.isEmpty()) {
+      c.control("UNSUBSCRIBE", drop);
+    }
+  }
+
+  // ---- ExchangeConnection.Listener
+
+  @Override
+  public void onTick(ExchangeConnection connection, BookTicker tick) {
+    if (connection == successor) {
+      promote();
+    }
+    if (connection == current) {
+      backoff.reset();
+      streaming = true;
+    }
+    sender.offer(tick);
+  }
+
+  @Override
+  public void onServerShutdown(ExchangeConnection connection) {
+    if (connection == current) {
+      log.info("Chunk {}: exchange announced serverShutdown on connection {}", id, connection.id());
+      replace("server-shutdown");
+    }
+  }
+
+  @Override
+  public void onClosed(ExchangeConnection connection, String cause) {
+    if (connection.isRetired() || stopped) {
+      return;
+    }
+    if (connection == successor) {
+      successor = null;
+      log.warn("Chunk {}: replacement connection {} {}", id, connection.id(), cause);
+      return;
+    }
+    if (connection != current) {
+      return;
+    }
+    current = null;
+    streaming = false;
+    if (successor != null) {
+      promote();
+      return;
+    }
+    registry.counter(IngestMetrics.RECONNECTS, "cause", "closed").increment();
+    long delay = backoff.nextDelayMillis();
+    log.warn("Chunk {}: connection {} {}; reconnecting in {} ms", id, connection.id(), cause, delay);
+    vertx.setTimer(Math.max(1, delay), t -> open("reconnect"));
+  }
+}
