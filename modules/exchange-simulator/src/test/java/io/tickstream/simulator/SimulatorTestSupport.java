@@ -117,8 +117,12 @@ abstract class SimulatorTestSupport {
 
   /** A POST to the admin API, answering the JSON body. */
   JsonObject post(ExchangeSimulator sim, String uri) throws Exception {
+    return post(sim, uri, "");
+  }
+
+  JsonObject post(ExchangeSimulator sim, String uri, String body) throws Exception {
     return httpClient.request(HttpMethod.POST, sim.port(), sim.host(), uri)
-        .compose(req -> req.send().compose(resp -> resp.body()))
+        .compose(req -> req.send(body).compose(resp -> resp.body()))
         .map(Buffer::toJsonObject).await(10, TimeUnit.SECONDS);
   }
 }
