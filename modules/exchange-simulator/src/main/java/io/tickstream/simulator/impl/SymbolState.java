@@ -38,6 +38,8 @@ final class SymbolState {
   private final long tickUnits;
   private final long lotUnits;
   private final long maxLots;
+  /** Largest lot, in units of 1e-8: 10,000 whole units; times maxLots it stays below 2^63. */
+  static final long MAX_LOT_UNITS = 1_000_000_000_000L;
   private final long anchorTicks;
   private long bidLots;
   private long askLots;
@@ -60,8 +62,10 @@ final class SymbolState {
     this.spreadTicks = 1;
     // Lots sized so that a best level is worth roughly $10..$100k whatever the price.
     double qtyForThousand = Math.max(1e-8, 1000.0 / Math.max(price, 1e-8));
-    this.lotUnits = pow10Floor(Math.max(1, Math.round(qtyForThousand * E8 / 1000)));
     this.maxLots = 100_000;
+    // Capped so that maxLots * lotUnits stays far inside a long: a BTC-quoted meme coin at 1e-8 would
+    // otherwise ask for lots of 1e15 units and overflow into negative quantities.
+    this.lotUnits = Math.min(MAX_LOT_UNITS, pow10Floor(Math.max(1, Math.round(qtyForThousand * E8 / 1000))));
     // Binance's update ids are large and per symbol: start somewhere between 1e8 and 1e11.
     this.updateId = 100_000_000L + Math.floorMod(next(), 100_000_000_000L);
     rollQuantities();

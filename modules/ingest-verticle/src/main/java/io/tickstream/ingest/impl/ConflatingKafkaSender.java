@@ -47,6 +47,7 @@ public final class ConflatingKafkaSender {
   /** Newest tick per symbol waiting for room in the producer's queue, oldest symbol first. */
   private final LinkedHashMap<String, BookTicker> pending = new LinkedHashMap<>();
   private long retryTimer = -1;
+  private boolean closed;
 
   private final Counter sent;
   private final Counter acked;
@@ -71,6 +72,9 @@ public final class ConflatingKafkaSender {
 
   /** Sends {@code tick} (stamped with {@code pt}) now, or keeps it as its symbol's pending tick. */
   public void offer(BookTicker tick) {
+    if (closed) {
+      return;
+    }
     long[] last = lastSent.get(tick.symbol());
     if (last != null && tick.updateId() <= last[0]) {
       duplicates.increment();
@@ -133,7 +137,7 @@ public final class ConflatingKafkaSender {
   }
 
   private void scheduleRetry() {
-    if (retryTimer < 0) {
+    if (retryTimer < 0 && !closed) {
       retryTimer = vertx.setTimer(RETRY_MILLIS, id -> {
         retryTimer = -1;
         drainPending();
@@ -160,6 +164,8 @@ public final class ConflatingKafkaSender {
 
   /** Stops retrying; pending ticks are dropped (the process is stopping). */
   public void close() {
+    closed = true;
+    pending.clear();
     if (retryTimer >= 0) {
       vertx.cancelTimer(retryTimer);
       retryTimer = -1;
