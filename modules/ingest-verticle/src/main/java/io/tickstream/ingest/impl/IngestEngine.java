@@ -57,6 +57,7 @@ public final class IngestEngine {
   /** Chunk of every subscribed stream; the coordinator's own view, used only on its context. */
   private final Map<String, SymbolChunk> chunkOf = new HashMap<>();
   private final Map<SymbolChunk, Integer> chunkSize = new HashMap<>();
+  private final List<Future<String>> chunkDeployments = new ArrayList<>();
 
   private Admin admin;
   private KafkaProducer<String, byte[]> producer;
@@ -226,7 +227,9 @@ public final class IngestEngine {
     chunks.add(chunk);
     streams.forEach(s -> chunkOf.put(s, chunk));
     chunkSize.put(chunk, streams.size());
-    return vertx.deployVerticle(chunk, new DeploymentOptions());
+    Future<String> deployment = vertx.deployVerticle(chunk, new DeploymentOptions());
+    chunkDeployments.add(deployment);
+    return deployment;
   }
 
   // ---- readiness and health
@@ -289,9 +292,16 @@ public final class IngestEngine {
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }
-    // Chunks are child deployments: Vert.x undeploys them before this verticle's stop completes.
+    // Chunks first, so that nothing sends while the producer flushes and closes.
+    List<Future<?>> undeploys = new ArrayList<>();
+    for (Future<String> d : chunkDeployments) {
+      if (d.succeeded()) {
+        undeploys.add(vertx.undeploy(d.result()).recover(e -> Future.succeededFuture()));
+      }
+    }
     Promise<Void> done = Promise.promise();
-    Future<Void> producerClosed = producer == null ? Future.succeededFuture() : producer.close(5_000);
+    Future<Void> producerClosed = Future.join(undeploys)
+        .transform(x -> producer == null ? Future.succeededFuture() : producer.close(5_000));
     producerClosed.onComplete(ar -> {
       vertx.executeBlocking(() -> {
         if (admin != null) {
