@@ -140,7 +140,9 @@ final class StreamConnection {
   /** Closes the TCP connection without a close frame, as a network failure or a crashed server would. */
   void abort() {
     closing = true;
-    ctx.channel().close();
+    // From this context, not the channel: the close then skips Vert.x's own handler, which would turn it
+    // into a graceful close with a close frame.
+    ctx.close();
   }
 
   void addMalformed(MalformedFrame kind, int count) {
