@@ -1,5 +1,6 @@
 package io.tickstream.simulator;
 
+import io.tickstream.common.capture.CaptureFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

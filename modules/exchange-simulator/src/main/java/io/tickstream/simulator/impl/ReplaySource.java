@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tickstream.common.tick.Symbols;
-import io.tickstream.simulator.CaptureFormat;
+import io.tickstream.common.capture.CaptureFormat;
 import io.tickstream.simulator.SymbolStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
