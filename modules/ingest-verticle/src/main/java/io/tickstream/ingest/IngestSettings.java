@@ -40,7 +40,7 @@ public final class IngestSettings {
   public static final Setting<String> KAFKA_ACKS = Setting.ofChoice("ingest.kafka.acks", "1", List.of("0", "1", "all"),
       "Producer acks. 1 for latency; all (with ingest.kafka.idempotence) for durability.");
   public static final Setting<Boolean> KAFKA_IDEMPOTENCE = Setting.ofBoolean("ingest.kafka.idempotence", false,
-      "Idempotent producer; needs ingest.kafka.acks=all.");
+      "Idempotent producer; needs ingest.kafka.acks=all. Without it, one request is in flight per broker so retries cannot reorder a symbol's ticks.");
   public static final Setting<Duration> KAFKA_LINGER = Setting.ofDuration("ingest.kafka.linger", Duration.ZERO,
       "Producer linger.ms: 0 sends at once; batches still form while a request is in flight.");
   public static final Setting<String> KAFKA_COMPRESSION = Setting.ofChoice("ingest.kafka.compression", "none",

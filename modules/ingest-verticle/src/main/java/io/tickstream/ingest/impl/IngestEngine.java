@@ -120,6 +120,12 @@ public final class IngestEngine {
     p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_LINGER).toMillis()));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(IngestSettings.KAFKA_COMPRESSION));
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_BUFFER_MEMORY)));
+    if (!config.get(IngestSettings.KAFKA_IDEMPOTENCE)) {
+      // Without idempotence a retried batch can land after a later one (seen when a broker restarts):
+      // a symbol's u would step back in the topic. One request in flight keeps the order; records that
+      // arrive meanwhile join the next batch, so throughput holds and the cost is one round trip of queueing.
+      p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    }
     for (String pair : config.get(IngestSettings.KAFKA_PROPERTIES)) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {

@@ -1,0 +1,63 @@
+package io.tickstream.ingest;
+
+import io.tickstream.common.tick.EpochMicros;
+import io.tickstream.kafka.broker.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Kafka stopped under a running ingest and started again. This test has a broker of its own (on fixed ports
+ * and a kept log directory, so it can come back as the same broker); the shared one stays untouched.
+ */
+class IngestKafkaOutageTest extends IngestTestSupport {
+
+  private static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT",
+      "ADAUSDT", "DOGEUSDT", "TRXUSDT");
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static EmbeddedKafkaBroker broker(int port, int controllerPort, Path dir) {
+    return EmbeddedKafkaBroker.builder().port(port).controllerPort(controllerPort).logDir(dir).build().start();
+  }
+
+  @Test
+  void brokerStoppedAndRestartedMidStream_ingestKeepsReadingWithBoundedMemoryAndResumes(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    int controllerPort = freePort();
+    EmbeddedKafkaBroker kafka = broker(port, controllerPort, dir);
+    startSimulator(simulatorConfig(SYMBOLS, 3_000));
+    // A small producer buffer, so the outage fills it quickly and conflation shows.
+    deployIngest(ingestConfig(kafka.bootstrapServers()).put("ingest.kafka.buffer-memory", 1 << 20));
+    awaitReady();
+    TopicReader topic = reader(kafka.bootstrapServers());
+    await().atMost(WAIT).until(() -> topic.poll() >= 500);
+
+    kafka.close();
+    double framesAtStop = count(IngestMetrics.FRAMES_IN);
+    await().atMost(WAIT).until(() -> count(IngestMetrics.DROPS, "reason", "conflated") > 1_000);
+    assertThat(count(IngestMetrics.FRAMES_IN)).as("the exchange is still read").isGreaterThan(framesAtStop + 1_000);
+    assertThat(gauge(IngestMetrics.PENDING)).as("at most one pending tick per symbol").isLessThanOrEqualTo(SYMBOLS.size());
+    assertThat(ingest.isReady()).as("the exchange side stays up").isTrue();
+
+    EmbeddedKafkaBroker restarted = broker(port, controllerPort, dir);
+    closeAfter(restarted);
+    long afterRestart = EpochMicros.now();
+    await().atMost(WAIT).until(() -> {
+      topic.poll();
+      return SYMBOLS.stream().allMatch(s -> topic.countAfter(s, afterRestart) >= 3);
+    });
+    topic.assertNoUpdateIdRegression();
+  }
+}
