@@ -49,7 +49,7 @@ public final class IngestSettings {
       "Producer buffer.memory: the most bytes of records waiting for Kafka; beyond it ticks are conflated per symbol.");
   public static final Setting<List<String>> KAFKA_PROPERTIES = Setting.ofList("ingest.kafka.properties", List.of(),
       "Further producer properties as key=value pairs (they win over the settings above).");
-  public static final Setting<String> RECORD_FILE = Setting.ofString("ingest.record-file", null,
+  public static final Setting<String> RECORD_FILE = Setting.ofString("ingest.record", null,
       "Write every exchange frame received to this capture file (the simulator can replay it).");
   public static final Setting<String> HTTP_HOST = Setting.ofString("ingest.http-host", "127.0.0.1",
       "Interface of the health and metrics endpoint.");

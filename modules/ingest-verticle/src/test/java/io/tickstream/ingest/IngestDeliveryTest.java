@@ -97,7 +97,7 @@ class IngestDeliveryTest extends IngestTestSupport {
   void recordFileCapturesEveryFrameInTheReplayFormat(@BootstrapServers String kafka, @TempDir Path dir) throws Exception {
     startSimulator(simulatorConfig(List.of("BTCUSDT", "ETHUSDT"), 500));
     Path capture = dir.resolve("capture.jsonl");
-    deployIngest(ingestConfig(kafka).put("ingest.record-file", capture.toString()));
+    deployIngest(ingestConfig(kafka).put("ingest.record", capture.toString()));
     awaitReady();
     await().atMost(WAIT).until(() -> count(IngestMetrics.FRAMES_IN) >= 50);
     undeployIngest();
