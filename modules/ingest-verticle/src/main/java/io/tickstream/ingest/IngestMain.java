@@ -56,7 +56,13 @@ public final class IngestMain {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        vertx.undeploy(id).transform(ar -> vertx.close()).await(20, TimeUnit.SECONDS);
+        vertx.undeploy(id).await(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("tickstream ingest: clean stop failed: " + e.getMessage());
+      }
+      // Awaited from this (non-Vert.x) thread, so nothing is dispatched to an event loop that is shutting down.
+      try {
+        vertx.close().await(20, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // Exiting anyway.
       }
