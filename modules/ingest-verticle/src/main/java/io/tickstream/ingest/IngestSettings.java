@@ -46,7 +46,7 @@ public final class IngestSettings {
   public static final Setting<String> KAFKA_COMPRESSION = Setting.ofChoice("ingest.kafka.compression", "none",
       List.of("none", "gzip", "snappy", "lz4", "zstd"), "Producer compression.type.");
   public static final Setting<Long> KAFKA_BUFFER_MEMORY = Setting.ofLong("ingest.kafka.buffer-memory", 32L << 20, 1L << 20, 1L << 34,
-      "Producer buffer.memory: the most bytes of records waiting for Kafka; beyond it ticks are conflated per symbol.");
+      "Producer buffer.memory; half of it bounds the bytes in flight to Kafka, beyond which ticks are conflated per symbol.");
   public static final Setting<List<String>> KAFKA_PROPERTIES = Setting.ofList("ingest.kafka.properties", List.of(),
       "Further producer properties as key=value pairs (they win over the settings above).");
   public static final Setting<String> RECORD_FILE = Setting.ofString("ingest.record", null,

@@ -46,8 +46,9 @@ class IngestKafkaOutageTest extends IngestTestSupport {
 
     kafka.close();
     double framesAtStop = count(IngestMetrics.FRAMES_IN);
-    await().atMost(WAIT).until(() -> count(IngestMetrics.DROPS, "reason", "conflated") > 1_000);
-    assertThat(count(IngestMetrics.FRAMES_IN)).as("the exchange is still read").isGreaterThan(framesAtStop + 1_000);
+    // The exchange is still read while Kafka is away, and what cannot be sent is conflated.
+    await().atMost(WAIT).until(() -> count(IngestMetrics.FRAMES_IN) > framesAtStop + 3_000
+        && count(IngestMetrics.DROPS, "reason", "conflated") > 1_000);
     assertThat(gauge(IngestMetrics.PENDING)).as("at most one pending tick per symbol").isLessThanOrEqualTo(SYMBOLS.size());
     assertThat(ingest.isReady()).as("the exchange side stays up").isTrue();
 

@@ -7,45 +7,62 @@ import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.common.tick.EpochMicros;
 import io.tickstream.ingest.IngestMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Hands one chunk's ticks to the shared Kafka producer, never sending a symbol's {@code u} at or below one
  * already sent, and conflating when Kafka cannot keep up.
  *
- * <p><b>Contract.</b> While the producer's write queue has room, every tick is sent at once, in arrival order.
- * When it is full (Kafka down or slow), each symbol keeps only its newest pending tick: older pending ticks
- * are dropped and counted ({@code reason=conflated}). Memory is therefore bounded by the producer's write
- * queue (bytes) plus one pending tick per symbol of the chunk, whatever the exchange sends and however long
- * Kafka is away. Pending ticks are retried every {@link #RETRY_MILLIS} ms until the queue has room. A record
- * Kafka finally rejects is put back as pending unless a newer tick of its symbol was sent meanwhile, so the
- * latest tick of every symbol eventually reaches the topic.
+ * <p><b>Contract.</b> While the bytes in flight to Kafka (shared by all chunks) stay under the limit, every
+ * tick is sent at once, in arrival order. Above it (Kafka down or slow), each symbol keeps only its newest
+ * pending tick: older pending ticks are dropped and counted ({@code reason=conflated}). Memory is therefore
+ * bounded by the in-flight limit plus one pending tick per symbol of the chunk, whatever the exchange sends
+ * and however long Kafka is away. Pending ticks are retried every {@link #RETRY_MILLIS} ms. A record Kafka
+ * rejects is put back as pending unless a newer tick of its symbol was sent meanwhile, so the latest tick of
+ * every symbol eventually reaches the topic.
  *
- * <p><b>Threading.</b> Not thread-safe: one instance per chunk, used only on the chunk's context. The
- * producer is shared by all chunks (it is thread-safe and runs {@code send} on its own worker), so all
- * chunks' records batch together.
+ * <p><b>Why the Kafka producer is called directly.</b> The Vert.x Kafka client runs every {@code send} on a
+ * worker thread and completes it back on the event loop: two thread hand-offs per tick, which at tens of
+ * thousands of ticks per second cost more CPU than everything else the ingest does and add queueing delay.
+ * Here {@code send} runs on the event loop, which is safe because the producer is configured with
+ * {@code max.block.ms=0} (it fails instead of waiting for metadata or buffer space: the tick becomes pending)
+ * and the in-flight limit stays below {@code buffer.memory}. Acknowledgements are counted on Kafka's network
+ * thread (the meters are thread-safe); only failures, which are rare, hop back to the chunk's context.
+ *
+ * <p><b>Threading.</b> Not thread-safe: one instance per chunk, used on the chunk's context, except the
+ * producer callback noted above.
  */
 public final class ConflatingKafkaSender {
 
-  /** How often pending ticks are retried while the producer's queue is full. */
+  /** How often pending ticks are retried while Kafka is behind. */
   static final long RETRY_MILLIS = 5;
 
   private final Vertx vertx;
-  private final KafkaProducer<String, byte[]> producer;
+  private final Context context;
+  private final Producer<String, byte[]> producer;
   private final String topic;
+  private final AtomicLong inFlightBytes;
+  private final long maxInFlightBytes;
   private final BookTickerEncoder encoder = new BookTickerEncoder();
   /** Highest {@code u} handed to the producer, per symbol. */
   private final Map<String, long[]> lastSent = new HashMap<>();
-  /** Newest tick per symbol waiting for room in the producer's queue, oldest symbol first. */
+  /** Newest tick per symbol waiting for Kafka, oldest symbol first. */
   private final LinkedHashMap<String, BookTicker> pending = new LinkedHashMap<>();
+  private final ConcurrentLinkedQueue<BookTicker> failed = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean failureDrainScheduled = new AtomicBoolean();
   private long retryTimer = -1;
   private boolean closed;
 
@@ -57,10 +74,18 @@ public final class ConflatingKafkaSender {
   private final Timer sendLatency;
   private final Timer addedLatency;
 
-  public ConflatingKafkaSender(Vertx vertx, KafkaProducer<String, byte[]> producer, String topic, MeterRegistry registry) {
+  /**
+   * @param context        the chunk's context: every method but the producer callback runs there
+   * @param inFlightBytes  bytes handed to the producer and not yet acknowledged, shared by all chunks
+   */
+  public ConflatingKafkaSender(Vertx vertx, Context context, Producer<String, byte[]> producer, String topic,
+                               AtomicLong inFlightBytes, long maxInFlightBytes, MeterRegistry registry) {
     this.vertx = vertx;
+    this.context = context;
     this.producer = producer;
     this.topic = topic;
+    this.inFlightBytes = inFlightBytes;
+    this.maxInFlightBytes = maxInFlightBytes;
     this.sent = registry.counter(IngestMetrics.TICKS_SENT);
     this.acked = registry.counter(IngestMetrics.TICKS_ACKED);
     this.duplicates = registry.counter(IngestMetrics.DROPS, "reason", "duplicate");
@@ -91,7 +116,7 @@ public final class ConflatingKafkaSender {
       conflated.increment();
       return;
     }
-    if (!pending.isEmpty() || producer.writeQueueFull()) {
+    if (!pending.isEmpty() || inFlightBytes.get() >= maxInFlightBytes) {
       pending.put(tick.symbol(), tick);
       scheduleRetry();
       return;
@@ -99,35 +124,61 @@ public final class ConflatingKafkaSender {
     send(tick, last);
   }
 
-  /** Ticks waiting for room in the producer's queue (at most one per symbol). */
+  /** Ticks waiting for Kafka (at most one per symbol). */
   public int pendingCount() {
     return pending.size();
   }
 
   private void send(BookTicker tick, long[] last) {
     if (last == null) {
-      lastSent.put(tick.symbol(), new long[]{tick.updateId()});
+      lastSent.put(tick.symbol(), last = new long[]{tick.updateId()});
     } else {
       last[0] = tick.updateId();
     }
-    KafkaProducerRecord<String, byte[]> record = KafkaProducerRecord.create(topic, tick.symbol(),
-        encoder.recordValue(tick), tick.receiveTimeMicros() / 1000, null);
+    byte[] value = encoder.recordValue(tick);
+    int size = value.length + tick.symbol().length();
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, tick.receiveTimeMicros() / 1000,
+        tick.symbol(), value);
     long startNanos = System.nanoTime();
-    sent.increment();
-    producer.send(record).onComplete(ar -> {
-      if (ar.succeeded()) {
-        acked.increment();
-        sendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        addedLatency.record(Math.max(0, EpochMicros.now() - tick.receiveTimeMicros()), TimeUnit.MICROSECONDS);
-      } else {
-        kafkaErrors.increment();
-        retryFailed(tick);
-      }
-    });
+    inFlightBytes.addAndGet(size);
+    try {
+      producer.send(record, (metadata, error) -> {
+        // Kafka's network thread.
+        inFlightBytes.addAndGet(-size);
+        if (error == null) {
+          acked.increment();
+          sendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+          addedLatency.record(Math.max(0, EpochMicros.now() - tick.receiveTimeMicros()), TimeUnit.MICROSECONDS);
+        } else {
+          kafkaErrors.increment();
+          failed.add(tick);
+          if (failureDrainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drainFailures());
+          }
+        }
+      });
+      sent.increment();
+    } catch (KafkaException | IllegalStateException e) {
+      // max.block.ms=0: no metadata yet, or no buffer space. The tick waits as pending.
+      inFlightBytes.addAndGet(-size);
+      kafkaErrors.increment();
+      retryFailed(tick);
+    }
+  }
+
+  private void drainFailures() {
+    failureDrainScheduled.set(false);
+    BookTicker tick;
+    while ((tick = failed.poll()) != null) {
+      retryFailed(tick);
+    }
   }
 
   /** A record Kafka rejected: send it again unless something newer of its symbol went or waits. */
   private void retryFailed(BookTicker tick) {
+    if (closed) {
+      return;
+    }
     long[] last = lastSent.get(tick.symbol());
     if (last != null && last[0] == tick.updateId() && !pending.containsKey(tick.symbol())) {
       last[0] = tick.updateId() - 1;
@@ -147,7 +198,7 @@ public final class ConflatingKafkaSender {
 
   private void drainPending() {
     Iterator<BookTicker> it = pending.values().iterator();
-    while (it.hasNext() && !producer.writeQueueFull()) {
+    while (!closed && it.hasNext() && inFlightBytes.get() < maxInFlightBytes) {
       BookTicker tick = it.next();
       it.remove();
       long[] last = lastSent.get(tick.symbol());
@@ -162,7 +213,7 @@ public final class ConflatingKafkaSender {
     }
   }
 
-  /** Stops retrying; pending ticks are dropped (the process is stopping). */
+  /** Stops sending and retrying; pending ticks are dropped (the process is stopping). */
   public void close() {
     closed = true;
     pending.clear();
@@ -171,5 +222,4 @@ public final class ConflatingKafkaSender {
       retryTimer = -1;
     }
   }
-
 }

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ingest's coordinator: topic, producer, symbol discovery and refresh, chunk assignment, health endpoint.
@@ -61,6 +62,8 @@ public final class IngestEngine {
 
   private Admin admin;
   private KafkaProducer<String, byte[]> producer;
+  /** Bytes handed to Kafka and not yet acknowledged, all chunks together. */
+  private final AtomicLong inFlightBytes = new AtomicLong();
   private HttpClient http;
   private WebSocketClient ws;
   private HttpServer health;
@@ -103,7 +106,6 @@ public final class IngestEngine {
     discovery = new SymbolDiscovery(vertx, http, config.get(IngestSettings.REST_URL), config.get(IngestSettings.SYMBOLS));
     admin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
     producer = KafkaProducer.create(vertx, producerProperties());
-    producer.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, config.get(IngestSettings.KAFKA_BUFFER_MEMORY) / 2));
     registerGauges();
     return BookTickerTopic.ensure(vertx, admin, config)
         .compose(check -> startHealth())
@@ -120,6 +122,8 @@ public final class IngestEngine {
     p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_LINGER).toMillis()));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(IngestSettings.KAFKA_COMPRESSION));
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(config.get(IngestSettings.KAFKA_BUFFER_MEMORY)));
+    // send() runs on event loops: it must fail rather than wait for metadata or buffer space.
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
     if (!config.get(IngestSettings.KAFKA_IDEMPOTENCE)) {
       // Without idempotence a retried batch can land after a later one (seen when a broker restarts):
       // a symbol's u would step back in the topic. One request in flight keeps the order; records that
@@ -227,9 +231,12 @@ public final class IngestEngine {
 
   private Future<String> deployChunk(List<String> streams) {
     int id = chunks.size();
-    ConflatingKafkaSender sender = new ConflatingKafkaSender(vertx, producer, config.get(BookTickerTopic.NAME), registry);
-    SymbolChunk chunk = new SymbolChunk(id, streams, config, ws, budget, sender, recorder, drops, registry);
-    Gauge.builder(IngestMetrics.PENDING, sender, ConflatingKafkaSender::pendingCount).tag("chunk", String.valueOf(id)).register(registry);
+    long maxInFlight = config.get(IngestSettings.KAFKA_BUFFER_MEMORY) / 2;
+    SymbolChunk chunk = new SymbolChunk(id, streams, config, ws, budget,
+        context -> new ConflatingKafkaSender(vertx, context, producer.unwrap(), config.get(BookTickerTopic.NAME),
+            inFlightBytes, maxInFlight, registry),
+        recorder, drops, registry);
+    Gauge.builder(IngestMetrics.PENDING, chunk, SymbolChunk::pendingCount).tag("chunk", String.valueOf(id)).register(registry);
     chunks.add(chunk);
     streams.forEach(s -> chunkOf.put(s, chunk));
     chunkSize.put(chunk, streams.size());

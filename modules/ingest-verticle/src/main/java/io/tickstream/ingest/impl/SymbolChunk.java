@@ -50,7 +50,8 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   private final WebSocketClient client;
   private final ExchangeEndpoint endpoint;
   private final ConnectionBudget budget;
-  private final ConflatingKafkaSender sender;
+  private final SenderFactory senderFactory;
+  private ConflatingKafkaSender sender;
   private final TickRecorder recorder;
   private final IngestDrops drops;
   private final MeterRegistry registry;
@@ -68,13 +69,13 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   private volatile boolean streaming;
 
   public SymbolChunk(int id, Collection<String> streams, Config config, WebSocketClient client, ConnectionBudget budget,
-                     ConflatingKafkaSender sender, TickRecorder recorder, IngestDrops drops, MeterRegistry registry) {
+                     SenderFactory senderFactory, TickRecorder recorder, IngestDrops drops, MeterRegistry registry) {
     this.id = id;
     this.config = config;
     this.client = client;
     this.endpoint = ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
     this.budget = budget;
-    this.sender = sender;
+    this.senderFactory = senderFactory;
     this.recorder = recorder;
     this.drops = drops;
     this.registry = registry;
@@ -85,8 +86,15 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     this.wanted.addAll(streams);
   }
 
+  /** Makes the chunk's Kafka sender once its context is known. */
+  @FunctionalInterface
+  public interface SenderFactory {
+    ConflatingKafkaSender create(Context context);
+  }
+
   @Override
   public Future<?> start() {
+    sender = senderFactory.create(context);
     long watchdogPeriod = Math.max(50, TimeUnit.NANOSECONDS.toMillis(Math.min(watchdogNanos, maxAgeNanos)) / 4);
     vertx.setPeriodic(watchdogPeriod, t -> checkHealth());
     vertx.setPeriodic(1000 / config.get(IngestSettings.CONTROL_RATE), t -> reconcile());
@@ -98,7 +106,9 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   public Future<?> stop() {
     stopped = true;
     streaming = false;
-    sender.close();
+    if (sender != null) {
+      sender.close();
+    }
     if (current != null) {
       current.retire();
     }
@@ -120,9 +130,10 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     context.runOnContext(v -> copy.forEach(wanted::remove));
   }
 
-  /** Streams this chunk is responsible for, as of the last call on its context. */
-  public int size() {
-    return wanted.size();
+  /** Ticks waiting for Kafka in this chunk; a racy read, fine for a gauge. */
+  public int pendingCount() {
+    ConflatingKafkaSender s = sender;
+    return s == null ? 0 : s.pendingCount();
   }
 
   /** True while a connection is open and delivering ticks. Any thread. */
