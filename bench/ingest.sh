@@ -21,7 +21,7 @@ pids=()
 trap cleanup EXIT
 java -jar modules/kafka-broker/target/tickstream-kafka-broker-$v-all.jar --port 19092 --controller-port 19093 --log-dir "$work/kafka" > "$work/kafka.log" 2>&1 &
 pids+=($!)
-java -XX:+UseZGC -jar modules/exchange-simulator/target/tickstream-exchange-simulator-$v-all.jar --port 19443 --tick-rate 1000 > "$work/sim.log" 2>&1 &
+java -XX:+UseZGC -jar modules/exchange-simulator/target/tickstream-exchange-simulator-$v-all.jar --port 19443 --tick-rate 1000 --tick-interval 1ms > "$work/sim.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do grep -q "ready" "$work/kafka.log" && grep -q "listening" "$work/sim.log" && break; sleep 1; done
 { echo "# $(date -u +%FT%TZ) $(nproc) cores, $(java -version 2>&1 | head -1)"; } > "$out"
