@@ -170,6 +170,19 @@ class BookTickerCodecTest {
   }
 
   @Test
+  void decodesVertxBuffersHeapDirectAndSliced() throws Exception {
+    io.vertx.core.buffer.Buffer heap = io.vertx.core.buffer.Buffer.buffer(PAYLOAD);
+    assertThat(BookTickerDecoder.decode(heap)).isEqualTo(TICK);
+    io.vertx.core.buffer.Buffer sliced = io.vertx.core.buffer.Buffer.buffer("xx" + PAYLOAD + "yy").slice(2, 2 + PAYLOAD.length());
+    assertThat(BookTickerDecoder.decode(sliced)).isEqualTo(TICK);
+    io.netty.buffer.ByteBuf direct = io.netty.buffer.Unpooled.directBuffer().writeBytes(utf8(PAYLOAD));
+    assertThat(BookTickerDecoder.decode(io.vertx.core.internal.buffer.BufferInternal.buffer(direct))).isEqualTo(TICK);
+    io.netty.buffer.ByteBuf hugeDirect = io.netty.buffer.Unpooled.directBuffer().writeBytes(new byte[BookTickerDecoder.MAX_FRAME_BYTES + 1]);
+    assertThatThrownBy(() -> BookTickerDecoder.decode(io.vertx.core.internal.buffer.BufferInternal.buffer(hugeDirect)))
+        .isInstanceOfSatisfying(MalformedTickException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+  }
+
+  @Test
   void decodesSliceOfALargerArray() throws Exception {
     byte[] padded = utf8("xx" + PAYLOAD + "yy");
     assertThat(BookTickerDecoder.decode(padded, 2, padded.length - 4)).isEqualTo(TICK);
