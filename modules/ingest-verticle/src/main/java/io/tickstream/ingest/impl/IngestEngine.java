@@ -109,7 +109,7 @@ public final class IngestEngine {
     registerGauges();
     return BookTickerTopic.ensure(vertx, admin, config)
         .compose(check -> startHealth())
-        .onSuccess(v -> refresh());
+        .onSuccess(v -> awaitProducerMetadata(config.get(BookTickerTopic.NAME), 0));
   }
 
   private Map<String, String> producerProperties() {
@@ -147,6 +147,27 @@ public final class IngestEngine {
         .tag("state", "streaming").register(registry);
     Gauge.builder(IngestMetrics.CONNECTIONS, chunks, l -> l.stream().filter(c -> !c.isStreaming()).count())
         .tag("state", "connecting").register(registry);
+  }
+
+  /**
+   * With {@code max.block.ms=0} a send fails until the producer knows the topic's partitions. Asking once
+   * starts the metadata fetch; exchange connections open only when sends can succeed, so the first ticks are
+   * not conflated away. Kafka unreachable at start: keep asking (readiness stays false meanwhile).
+   */
+  private void awaitProducerMetadata(String topic, int attempt) {
+    if (stopping) {
+      return;
+    }
+    vertx.executeBlocking(() -> producer.unwrap().partitionsFor(topic)).onComplete(ar -> {
+      if (ar.succeeded() && !ar.result().isEmpty()) {
+        refresh();
+      } else {
+        if (attempt % 100 == 99) {
+          log.warn("Kafka has not answered for the partitions of {} yet; waiting before connecting to the exchange", topic);
+        }
+        vertx.setTimer(50, t -> awaitProducerMetadata(topic, attempt + 1));
+      }
+    });
   }
 
   // ---- symbols and chunks
