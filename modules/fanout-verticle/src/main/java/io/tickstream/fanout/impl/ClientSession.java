@@ -25,6 +25,7 @@ final class ClientSession {
   static final short CLOSE_POLICY_VIOLATION = 1008;
   static final short CLOSE_UNSUPPORTED_DATA = 1003;
   static final short CLOSE_SERVICE_RESTART = 1012;
+  static final short CLOSE_MESSAGE_TOO_BIG = 1009;
 
   final LoopDispatcher loop;
   final FrameSink sink;
@@ -82,6 +83,10 @@ final class ClientSession {
 
   void onText(String text) {
     if (!admit()) {
+      return;
+    }
+    if (text.length() > loop.maxFrameBytes) {
+      close(CLOSE_MESSAGE_TOO_BIG, "Message too big");
       return;
     }
     String reply;

@@ -83,7 +83,9 @@ public final class FanoutServer extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions().setHost(c.host()).setPort(port)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
-        .setMaxWebSocketFrameSize(c.maxFrameBytes()).setMaxWebSocketMessageSize(c.maxFrameBytes())
+        // Up to TRANSPORT_FRAME_FACTOR x the limit a message reaches the session, which closes with 1009; Netty
+        // drops larger frames' connections without a close frame, so no client can make the node buffer more.
+        .setMaxWebSocketFrameSize(transportLimit(c)).setMaxWebSocketMessageSize(transportLimit(c))
         .setRegisterWebSocketWriteHandlers(false).setStrictThreadMode(true).setTcpNoDelay(true);
     if (c.sendBufferBytes() > 0) {
       options.setSendBufferSize(c.sendBufferBytes());
@@ -97,6 +99,13 @@ public final class FanoutServer extends VerticleBase {
       }
     });
     return server.listen();
+  }
+
+  /** How much larger than {@code fanout.max-frame-bytes} the transport still reads, to answer 1009 cleanly. */
+  static final int TRANSPORT_FRAME_FACTOR = 4;
+
+  private static int transportLimit(FanoutConfig c) {
+    return (int) Math.min(Integer.MAX_VALUE / 2, (long) c.maxFrameBytes() * TRANSPORT_FRAME_FACTOR);
   }
 
   private void upgrade(HttpServerRequest req) {

@@ -39,6 +39,7 @@ public final class LoopDispatcher {
   final BookTickerEncoder encoder = new BookTickerEncoder();
   final int maxStreams;
   final int maxMessagesPerSecond;
+  final int maxFrameBytes;
   final long slowClientGraceMillis;
   private final long pongTimeoutMillis;
   private final int writeQueueBytes;
@@ -65,6 +66,7 @@ public final class LoopDispatcher {
     this.context = context;
     this.maxStreams = config.maxStreams();
     this.maxMessagesPerSecond = config.maxMessagesPerSecond();
+    this.maxFrameBytes = config.maxFrameBytes();
     this.slowClientGraceMillis = config.slowClientGraceMillis();
     this.pongTimeoutMillis = config.pongTimeoutMillis();
     this.writeQueueBytes = config.writeQueueBytes();
@@ -179,13 +181,13 @@ public final class LoopDispatcher {
 
   /** A WebSocket accepted for this loop, subscribed to {@code streams} (already checked). */
   ClientSession openWebSocket(ServerWebSocket ws, boolean combined, List<StreamName> streams) {
-    ws.setWriteQueueMaxSize(writeQueueBytes);
-    ClientSession s = new ClientSession(this, new WebSocketSink(ws), combined, true);
+    ClientSession[] holder = new ClientSession[1];
+    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, () -> holder[0].sender.onDrain());
+    ClientSession s = holder[0] = new ClientSession(this, sink, combined, true);
     add(s);
     ws.textMessageHandler(s::onText);
     ws.binaryMessageHandler(b -> s.onBinary());
     ws.pongHandler(b -> s.onPong());
-    ws.drainHandler(v -> s.sender.onDrain());
     ws.closeHandler(v -> s.release());
     ws.exceptionHandler(e -> { });
     s.subscribe(streams);

@@ -1,6 +1,8 @@
 package io.tickstream.fanout.impl;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -13,7 +15,9 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * cost of a broadcast (see stack-facts). Writing the shared frame bytes at Vert.x's handler context passes
  * them through the WebSocket encoder untouched and lets the dispatcher flush once per Kafka batch. Control
  * replies, pings and closes still go through the public API, on the same event loop, so ordering holds.
- * Writability is the channel's, which is also what Vert.x's {@code writeQueueFull()} and drain handler use.
+ * Writability is the channel's (water marks {@code writeQueueBytes/2} and {@code writeQueueBytes}). Vert.x's
+ * drain handler only fires for its own write queue, which these writes bypass, so a small handler in front
+ * of Vert.x's reports the channel becoming writable again.
  */
 final class WebSocketSink implements FrameSink {
 
@@ -22,9 +26,19 @@ final class WebSocketSink implements FrameSink {
   private final ServerWebSocket ws;
   private final ChannelHandlerContext ctx;
 
-  WebSocketSink(ServerWebSocket ws) {
+  WebSocketSink(ServerWebSocket ws, int writeQueueBytes, Runnable onWritable) {
     this.ws = ws;
     this.ctx = ((WebSocketInternal) ws).channelHandlerContext();
+    ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
+    ctx.pipeline().addBefore(ctx.name(), "tickstream-writability", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext c) throws Exception {
+        if (c.channel().isWritable()) {
+          onWritable.run();
+        }
+        super.channelWritabilityChanged(c);
+      }
+    });
   }
 
   @Override
