@@ -41,9 +41,9 @@ public final class FanoutSettings {
       "Streams one connection may subscribe to (Binance: 1024).");
   public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = Setting.ofInt("fanout.max-messages-per-second",
       DEFAULT_MAX_MESSAGES_PER_SECOND, 1, 1_000_000,
-      "Incoming messages (text, binary, ping, pong) per connection per second; more closes it with 1008 (Binance: 5).");
+      "Incoming messages (text, binary and pong frames) per connection per second; more closes it with 1008 (Binance: 5).");
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.ofInt("fanout.max-frame-bytes", DEFAULT_MAX_FRAME_BYTES,
-      1024, 16 << 20, "Largest incoming WebSocket frame and message; larger closes the connection with 1009.");
+      1024, 16 << 20, "Largest incoming message; larger closes the connection with 1009 (frames over 4x this drop the connection).");
   public static final Setting<Integer> MAX_CONNECTIONS = Setting.ofInt("fanout.max-connections", DEFAULT_MAX_CONNECTIONS,
       1, 10_000_000, "Client connections per node; upgrades beyond it are answered HTTP 503.");
   public static final Setting<Duration> SLOW_CLIENT_GRACE = Setting.ofDuration("fanout.slow-client-grace",
@@ -56,7 +56,7 @@ public final class FanoutSettings {
   public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,
       "The server pings every WebSocket this often (Binance: 20s).");
   public static final Setting<Duration> PONG_TIMEOUT = Setting.ofDuration("fanout.pong-timeout", DEFAULT_PONG_TIMEOUT,
-      "A WebSocket without a pong for this long is closed (Binance: 1 minute).");
+      "A WebSocket without a pong for this long is closed with 1008 (Binance: 1 minute).");
   public static final Setting<Duration> DRAIN_WINDOW = Setting.ofDuration("fanout.drain-window", DEFAULT_DRAIN_WINDOW,
       "On shutdown, clients are closed with 1012 at jittered moments spread over this window.");
   public static final Setting<Duration> POLL_TIMEOUT = Setting.ofDuration("fanout.poll-timeout", DEFAULT_POLL_TIMEOUT,
