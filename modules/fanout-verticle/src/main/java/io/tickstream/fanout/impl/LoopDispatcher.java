@@ -100,7 +100,8 @@ public final class LoopDispatcher {
     context.runOnContext(v -> onTicks(batch));
   }
 
-  private void onTicks(List<EncodedTick> batch) {
+  /** Dispatches one batch; on this loop (package-private for the benchmark). */
+  void onTicks(List<EncodedTick> batch) {
     long now = nowMillis();
     for (int i = 0, n = batch.size(); i < n; i++) {
       EncodedTick t = batch.get(i);
