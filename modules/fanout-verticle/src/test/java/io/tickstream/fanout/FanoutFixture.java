@@ -135,9 +135,14 @@ public final class FanoutFixture implements AutoCloseable {
 
   /** Status code of a plain GET (or of a refused WebSocket upgrade). */
   public HttpResult get(String uri, boolean upgrade) {
+    return get(vertx, port(), uri, upgrade);
+  }
+
+  /** Status and body of a plain GET (or of a refused WebSocket upgrade) to {@code port}. */
+  public static HttpResult get(Vertx vertx, int port, String uri, boolean upgrade) {
     HttpClient http = vertx.createHttpClient();
     try {
-      return await(http.request(HttpMethod.GET, port(), "127.0.0.1", uri).compose(req -> {
+      return await(http.request(HttpMethod.GET, port, "127.0.0.1", uri).compose(req -> {
         if (upgrade) {
           req.putHeader("Upgrade", "websocket").putHeader("Connection", "Upgrade")
               .putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").putHeader("Sec-WebSocket-Version", "13");
