@@ -1,10 +1,125 @@
 package io.tickstream.fanout;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.config.ConfigException;
+import io.tickstream.common.kafka.BookTickerTopic;
+import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.fanout.impl.FanoutConfig;
+import io.tickstream.fanout.impl.FanoutNode;
+import io.tickstream.fanout.impl.FanoutServer;
+import io.tickstream.fanout.impl.NodeMetrics;
+import io.tickstream.fanout.impl.TickSource;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.micrometer.backends.BackendRegistries;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
 
 /**
- * The fanout role's verticle. Empty until the fanout issue lands: it deploys and undeploys cleanly so the
- * launcher and deployment descriptors can already name it.
+ * The fanout role: one group-less Kafka consumer per node feeding {@code fanout.instances} server instances
+ * (one per event loop), which deliver conflated book tickers to WebSocket and SockJS clients speaking Binance's
+ * market-stream protocol. Settings: {@link FanoutSettings}, resolved from {@link #config()} and the environment;
+ * meters: {@link FanoutMetrics}.
+ *
+ * <p>Start: ensure the topic, start the servers (live at once; ready and accepting streams only once the
+ * snapshot is rebuilt), then the consumer. Undeploy (the launcher maps SIGTERM to it): the server instances,
+ * deployed as children, are undeployed first, which turns readiness false, refuses new connections with 503 and
+ * drains every client ({@code serverShutdown}, then 1012 at a jittered moment within {@code fanout.drain-window});
+ * then the consumer stops.
+ *
+ * <p>Meters go to Vert.x's default Micrometer registry if it is a Prometheus one, else to a registry of this
+ * verticle's own; {@code /metrics} serves whichever is used.
  */
 public class FanoutVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(FanoutVerticle.class);
+
+  private volatile int actualPort = -1;
+  private FanoutNode node;
+  private TickSource source;
+  private Admin admin;
+  private PrometheusMeterRegistry registry;
+
+  /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
+  public int actualPort() {
+    return actualPort;
+  }
+
+  /** True when {@code /health/ready} would answer 200. */
+  public boolean ready() {
+    return node != null && node.ready();
+  }
+
+  @Override
+  public Future<?> start() {
+    Config config;
+    try {
+      config = Config.fromJson(FanoutSettings.ALL, config(), System.getenv());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    FanoutConfig fc = FanoutConfig.of(config);
+    registry = registry();
+    NodeMetrics metrics = new NodeMetrics(registry);
+    node = new FanoutNode(fc, metrics);
+    Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
+    admin = Admin.create(props);
+    return BookTickerTopic.ensure(vertx, admin, config)
+        // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
+        .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
+        .map(v -> {
+          source = new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
+              node, metrics);
+          node.source(source);
+          source.start();
+          log.info("Fanout listening on {}:{} with {} instances", fc.host(), actualPort, fc.instances());
+          return null;
+        });
+  }
+
+  /** Deploys the server instances one after the other; they share the port. */
+  private Future<Void> deployServers(FanoutConfig fc, PrometheusMeterRegistry registry, int deployed, int port) {
+    if (deployed == fc.instances()) {
+      return Future.succeededFuture();
+    }
+    FanoutServer server = new FanoutServer(node, port, registry);
+    return vertx.deployVerticle(server, new DeploymentOptions()).compose(id -> {
+      actualPort = server.actualPort();
+      return deployServers(fc, registry, deployed + 1, port);
+    });
+  }
+
+  private static PrometheusMeterRegistry registry() {
+    MeterRegistry shared = BackendRegistries.getDefaultNow();
+    return shared instanceof PrometheusMeterRegistry p ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** The registry holding this node's meters (package-private: for tests). */
+  MeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (node != null) {
+      node.startDraining();
+    }
+    return vertx.executeBlocking(() -> {
+      if (source != null) {
+        source.close();
+      }
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(5));
+      }
+      return null;
+    });
+  }
 }

@@ -1,0 +1,33 @@
+package io.tickstream.fanout;
+
+/**
+ * Names of the fanout's meters, as registered with Micrometer. Prometheus shows them with dots as
+ * underscores and unit suffixes: {@code tickstream.fanout.frames.out} is scraped as
+ * {@code tickstream_fanout_frames_out_total}, the latency timer as {@code tickstream_fanout_latency_seconds_*}.
+ */
+public final class FanoutMetrics {
+
+  /** Gauge: open client connections (WebSocket and SockJS). */
+  public static final String CONNECTIONS = "tickstream.fanout.connections";
+  /** Gauge: stream subscriptions over all connections. */
+  public static final String SUBSCRIPTIONS = "tickstream.fanout.subscriptions";
+  /** Counter: Kafka records accepted (decoded, newer than the symbol's last tick). */
+  public static final String TICKS_IN = "tickstream.fanout.ticks.in";
+  /** Counter: Kafka records dropped because their {@code u} was not above the symbol's last accepted one. */
+  public static final String STALE_DROPS = "tickstream.fanout.stale.drops";
+  /** Counter: Kafka records that did not decode as book tickers. */
+  public static final String MALFORMED = "tickstream.fanout.malformed.records";
+  /** Counter: tick frames written to clients. */
+  public static final String FRAMES_OUT = "tickstream.fanout.frames.out";
+  /** Counter: pending ticks replaced by a newer one of the same symbol before they could be sent. */
+  public static final String CONFLATED_DROPS = "tickstream.fanout.conflated.drops";
+  /** Gauge: ticks waiting per symbol for slow or throttled connections (bounded by their subscriptions). */
+  public static final String PENDING = "tickstream.fanout.pending.ticks";
+  /** Counter: connections closed with 1013 because they stayed unwritable past the grace period. */
+  public static final String SLOW_CLIENT_CLOSES = "tickstream.fanout.slow.client.closes";
+  /** Timer with percentile histogram: {@code now - pt} when a tick is written to clients. */
+  public static final String LATENCY = "tickstream.fanout.latency";
+
+  private FanoutMetrics() {
+  }
+}

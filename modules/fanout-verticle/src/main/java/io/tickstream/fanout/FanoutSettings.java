@@ -1,0 +1,82 @@
+package io.tickstream.fanout;
+
+import io.tickstream.common.config.Setting;
+import io.tickstream.common.kafka.BookTickerTopic;
+import io.tickstream.common.kafka.KafkaSettings;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every knob of the fanout role, each a {@link Setting} with key prefix {@code fanout.}. Defaults follow
+ * Binance's published limits where Binance has one; every default is a named constant.
+ */
+public final class FanoutSettings {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  /** 0: one server instance (and one dispatcher) per available processor. */
+  public static final int DEFAULT_INSTANCES = 0;
+  public static final int DEFAULT_MAX_STREAMS = 1024;
+  public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 5;
+  public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+  /** Below the ~19.5k sockets one process can hold on these machines (open files capped at 20,000). */
+  public static final int DEFAULT_MAX_CONNECTIONS = 18_000;
+  public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(5);
+  public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
+  public static final int DEFAULT_SEND_BUFFER_BYTES = -1;
+  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
+  public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+
+  public static final Setting<String> HOST = Setting.ofString("fanout.host", DEFAULT_HOST,
+      "Interface the WebSocket/SockJS/HTTP server binds.");
+  public static final Setting<Integer> PORT = Setting.ofInt("fanout.port", DEFAULT_PORT, 0, 65_535,
+      "Port of the server; 0 picks a free port (FanoutVerticle.actualPort() tells which).");
+  public static final Setting<Integer> INSTANCES = Setting.ofInt("fanout.instances", DEFAULT_INSTANCES, 0, 256,
+      "Server instances, each on its own event loop with its own dispatcher; 0 means one per processor.");
+  public static final Setting<Integer> MAX_STREAMS = Setting.ofInt("fanout.max-streams", DEFAULT_MAX_STREAMS, 1, 1_000_000,
+      "Streams one connection may subscribe to (Binance: 1024).");
+  public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = Setting.ofInt("fanout.max-messages-per-second",
+      DEFAULT_MAX_MESSAGES_PER_SECOND, 1, 1_000_000,
+      "Incoming messages (text, binary and pong frames) per connection per second; more closes it with 1008 (Binance: 5).");
+  public static final Setting<Integer> MAX_FRAME_BYTES = Setting.ofInt("fanout.max-frame-bytes", DEFAULT_MAX_FRAME_BYTES,
+      1024, 16 << 20, "Largest incoming message; larger closes the connection with 1009 (frames over 4x this drop the connection).");
+  public static final Setting<Integer> MAX_CONNECTIONS = Setting.ofInt("fanout.max-connections", DEFAULT_MAX_CONNECTIONS,
+      1, 10_000_000, "Client connections per node; upgrades beyond it are answered HTTP 503.");
+  public static final Setting<Duration> SLOW_CLIENT_GRACE = Setting.ofDuration("fanout.slow-client-grace",
+      DEFAULT_SLOW_CLIENT_GRACE, "How long a client may stay unwritable before it is closed with 1013.");
+  public static final Setting<Integer> WRITE_QUEUE_BYTES = Setting.ofInt("fanout.write-queue-bytes",
+      DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 << 20,
+      "Outbound bytes queued per connection before it counts as unwritable and conflation starts.");
+  public static final Setting<Integer> SEND_BUFFER_BYTES = Setting.ofInt("fanout.send-buffer-bytes",
+      DEFAULT_SEND_BUFFER_BYTES, -1, 64 << 20, "SO_SNDBUF of client sockets; -1 keeps the OS default.");
+  public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,
+      "The server pings every WebSocket this often (Binance: 20s).");
+  public static final Setting<Duration> PONG_TIMEOUT = Setting.ofDuration("fanout.pong-timeout", DEFAULT_PONG_TIMEOUT,
+      "A WebSocket without a pong for this long is closed with 1008 (Binance: 1 minute).");
+  public static final Setting<Duration> DRAIN_WINDOW = Setting.ofDuration("fanout.drain-window", DEFAULT_DRAIN_WINDOW,
+      "On shutdown, clients are closed with 1012 at jittered moments spread over this window.");
+  public static final Setting<Duration> POLL_TIMEOUT = Setting.ofDuration("fanout.poll-timeout", DEFAULT_POLL_TIMEOUT,
+      "Kafka consumer poll timeout; at most 100ms so assign/seek and shutdown never wait long.");
+
+  /** The fanout's own settings, in documentation order. */
+  public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
+      MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
+      PONG_TIMEOUT, DRAIN_WINDOW, POLL_TIMEOUT);
+
+  /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
+  public static final List<Setting<?>> ALL;
+
+  static {
+    List<Setting<?>> all = new ArrayList<>(FANOUT);
+    all.addAll(KafkaSettings.ALL);
+    all.addAll(BookTickerTopic.ALL);
+    ALL = List.copyOf(all);
+  }
+
+  private FanoutSettings() {
+  }
+}

@@ -1,0 +1,210 @@
+package io.tickstream.fanout.impl;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * Sends one connection's ticks, conflating while the connection cannot keep up.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>While the transport is writable and nothing is pending, a tick is written at once: no timer, no
+ *       batching delay. The dispatcher flushes once per Kafka batch, after the last connection's write.</li>
+ *   <li>While it is not writable, each subscription keeps only its newest pending tick (per symbol for
+ *       {@code !bookTicker}); an older pending tick is replaced and counted as a conflated drop. Memory per
+ *       connection is bounded by its subscriptions (times the symbols for {@code !bookTicker}), whatever the
+ *       client does. <b>A receiver that cannot keep up loses intermediate ticks; loss is not an error.</b></li>
+ *   <li>When the transport drains, pending ticks go out in the order their subscriptions fell behind. Per
+ *       symbol and stream, {@code u} never decreases: ticks arrive in increasing {@code u} from the dispatcher
+ *       and a pending tick is only ever replaced by a newer one.</li>
+ *   <li>A connection that has had ticks pending for the whole grace period without draining is closed with
+ *       1013 ("try again later"). Each drain restarts the period: a slow reader that makes progress gets
+ *       conflated data, a stalled one is cut.</li>
+ *   <li>A throttled subscription ({@code @100ms}..{@code @1000ms}) writes at most one update per interval:
+ *       the first tick after a quiet interval goes out at once, later ones wait (conflated) for a one-shot
+ *       timer at the end of the interval.</li>
+ * </ul>
+ *
+ * <p>Threading: every method runs on the connection's event loop. Allocation: none on the writable path
+ * beyond the channel's frame view; a deque and, for {@code !bookTicker}, a map once a connection first falls
+ * behind.
+ */
+final class ConflatingSender {
+
+  /** WebSocket close code 1013: try again later. */
+  static final short CLOSE_TRY_AGAIN_LATER = 1013;
+
+  private final LoopDispatcher loop;
+  private final FrameSink sink;
+  private final ClientSession session;
+  private ArrayDeque<Subscription> backlog;
+  private long graceTimer = -1;
+  private boolean dirty;
+
+  ConflatingSender(LoopDispatcher loop, FrameSink sink, ClientSession session) {
+    this.loop = loop;
+    this.sink = sink;
+    this.session = session;
+  }
+
+  /** Offers {@code tick} for {@code s}: written now, or kept as the subscription's newest pending tick. */
+  void offer(Subscription s, EncodedTick tick, long nowMillis) {
+    if (s.intervalMillis > 0 && (s.timerId != -1 || s.queued || nowMillis - s.lastSentMillis < s.intervalMillis)) {
+      pend(s, tick);
+      if (!s.queued && s.timerId == -1) {
+        long delay = Math.max(1, s.lastSentMillis + s.intervalMillis - nowMillis);
+        s.timerId = loop.vertx().setTimer(delay, id -> onThrottleTimer(s));
+      }
+      return;
+    }
+    if (s.queued || (backlog != null && !backlog.isEmpty()) || !sink.writable()) {
+      pend(s, tick);
+      enqueue(s);
+      return;
+    }
+    send(s, tick, nowMillis);
+  }
+
+  private void onThrottleTimer(Subscription s) {
+    s.timerId = -1;
+    if (session.closed || !s.hasPending()) {
+      return;
+    }
+    if ((backlog == null || backlog.isEmpty()) && sink.writable()) {
+      sendPending(s, loop.nowMillis());
+      loop.flushDirty();
+    } else {
+      enqueue(s);
+    }
+  }
+
+  /** The transport drained: send what is pending, as far as it stays writable. */
+  void onDrain() {
+    if (session.closed || backlog == null) {
+      return;
+    }
+    cancelGrace();
+    long now = loop.nowMillis();
+    while (!backlog.isEmpty() && sink.writable()) {
+      Subscription s = backlog.poll();
+      s.queued = false;
+      if (s.intervalMillis > 0 && now - s.lastSentMillis < s.intervalMillis) {
+        if (s.timerId == -1) {
+          s.timerId = loop.vertx().setTimer(Math.max(1, s.lastSentMillis + s.intervalMillis - now),
+              id -> onThrottleTimer(s));
+        }
+      } else {
+        sendPending(s, now);
+      }
+    }
+    loop.flushDirty();
+    if (!backlog.isEmpty()) {
+      startGrace();
+    }
+  }
+
+  private void send(Subscription s, EncodedTick tick, long nowMillis) {
+    sink.write(tick.frame(session.combined, s.stream, loop.encoder));
+    loop.framesOut++;
+    s.lastSentMillis = nowMillis;
+    if (!dirty) {
+      dirty = true;
+      loop.markDirty(this);
+    }
+  }
+
+  private void sendPending(Subscription s, long nowMillis) {
+    if (s.pending != null) {
+      EncodedTick t = s.pending;
+      s.pending = null;
+      loop.pendingTicks--;
+      send(s, t, nowMillis);
+      loop.recordLatency(t);
+    }
+    if (s.pendingBySymbol != null && !s.pendingBySymbol.isEmpty()) {
+      Iterator<EncodedTick> it = s.pendingBySymbol.values().iterator();
+      while (it.hasNext()) {
+        EncodedTick t = it.next();
+        it.remove();
+        loop.pendingTicks--;
+        send(s, t, nowMillis);
+      }
+    }
+  }
+
+  private void pend(Subscription s, EncodedTick tick) {
+    EncodedTick previous;
+    if (s.slot != null) {
+      previous = s.pending;
+      s.pending = tick;
+    } else {
+      if (s.pendingBySymbol == null) {
+        s.pendingBySymbol = new java.util.HashMap<>();
+      }
+      previous = s.pendingBySymbol.put(tick.symbol(), tick);
+    }
+    if (previous != null) {
+      loop.conflatedDrops++;
+    } else {
+      loop.pendingTicks++;
+    }
+  }
+
+  private void enqueue(Subscription s) {
+    if (!s.queued) {
+      if (backlog == null) {
+        backlog = new ArrayDeque<>(4);
+      }
+      s.queued = true;
+      backlog.add(s);
+    }
+    startGrace();
+  }
+
+  private void startGrace() {
+    if (graceTimer == -1) {
+      graceTimer = loop.vertx().setTimer(loop.slowClientGraceMillis, id -> {
+        graceTimer = -1;
+        if (!session.closed && backlog != null && !backlog.isEmpty()) {
+          loop.slowClientCloses++;
+          session.close(CLOSE_TRY_AGAIN_LATER, "Slow client: not reading for too long");
+        }
+      });
+    }
+  }
+
+  private void cancelGrace() {
+    if (graceTimer != -1) {
+      loop.vertx().cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
+  }
+
+  /** Flushes what {@link #send} wrote since the last flush. Called by the dispatcher at the end of a batch. */
+  void flush() {
+    if (dirty) {
+      dirty = false;
+      sink.flush();
+    }
+  }
+
+  /** Forgets {@code s}: its pending ticks, its timer, its place in the backlog. */
+  void discard(Subscription s) {
+    loop.pendingTicks -= s.pendingCount();
+    s.pending = null;
+    s.pendingBySymbol = null;
+    if (s.timerId != -1) {
+      loop.vertx().cancelTimer(s.timerId);
+      s.timerId = -1;
+    }
+    if (s.queued) {
+      backlog.remove(s);
+      s.queued = false;
+    }
+  }
+
+  /** The connection closed: stop the grace timer (subscriptions are discarded one by one). */
+  void close() {
+    cancelGrace();
+  }
+}

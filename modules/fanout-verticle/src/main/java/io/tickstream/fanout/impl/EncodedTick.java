@@ -1,0 +1,78 @@
+package io.tickstream.fanout.impl;
+
+import io.tickstream.common.stream.StreamName;
+import io.tickstream.common.tick.BookTicker;
+import io.tickstream.common.tick.BookTickerEncoder;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A tick accepted by the node, stamped with {@code ft} and encoded once: the raw frame and the combined frame
+ * of {@code <symbol>@bookTicker} are built by the Kafka thread; the combined frames of the throttled variants
+ * and of {@code !bookTicker}, whose envelopes name another stream, are built lazily, once per tick, by the
+ * first event loop that needs one. Thread-safe: fields are final and lazy frames are published with a CAS.
+ */
+final class EncodedTick {
+
+  /** Lazy variants: 0-3 the symbol's throttled streams, 4-8 !bookTicker and its throttled streams. */
+  private static final int VARIANTS = 9;
+
+  final BookTicker tick;
+  final long ftMicros;
+  final Frame raw;
+  final Frame combined;
+  private volatile AtomicReferenceArray<Frame> variants;
+
+  EncodedTick(BookTicker tick, long ftMicros, BookTickerEncoder encoder) {
+    this.tick = tick;
+    this.ftMicros = ftMicros;
+    String stream = tick.symbol().toLowerCase(java.util.Locale.ROOT) + "@bookTicker";
+    this.raw = new Frame(encoder.clientRaw(tick, ftMicros));
+    this.combined = new Frame(encoder.clientCombined(tick, stream, ftMicros));
+  }
+
+  String symbol() {
+    return tick.symbol();
+  }
+
+  long updateId() {
+    return tick.updateId();
+  }
+
+  /**
+   * The frame a connection subscribed to {@code stream} receives for this tick.
+   *
+   * @param encoder the calling thread's own encoder, used only when a variant is built
+   */
+  Frame frame(boolean combinedFormat, StreamName stream, BookTickerEncoder encoder) {
+    if (!combinedFormat) {
+      return raw;
+    }
+    if (!stream.isAllSymbols() && stream.intervalMillis() == 0) {
+      return combined;
+    }
+    int index = variantIndex(stream);
+    AtomicReferenceArray<Frame> v = variants;
+    if (v == null) {
+      synchronized (this) {
+        v = variants;
+        if (v == null) {
+          variants = v = new AtomicReferenceArray<>(VARIANTS);
+        }
+      }
+    }
+    Frame f = v.get(index);
+    if (f == null) {
+      f = new Frame(encoder.clientCombined(tick, stream.toString(), ftMicros));
+      if (!v.compareAndSet(index, null, f)) {
+        f = v.get(index);
+      }
+    }
+    return f;
+  }
+
+  private static int variantIndex(StreamName stream) {
+    int interval = StreamName.INTERVALS_MILLIS.indexOf(stream.intervalMillis()); // -1 for every tick
+    return stream.isAllSymbols() ? 5 + interval : interval;
+  }
+}

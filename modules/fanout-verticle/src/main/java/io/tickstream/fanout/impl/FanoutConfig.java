@@ -1,0 +1,21 @@
+package io.tickstream.fanout.impl;
+
+import io.tickstream.common.config.Config;
+import io.tickstream.fanout.FanoutSettings;
+
+/** The fanout settings resolved into plain values, read on hot paths without a map lookup. */
+public record FanoutConfig(String host, int port, int instances, int maxStreams, int maxMessagesPerSecond,
+                           int maxFrameBytes, int maxConnections, long slowClientGraceMillis, int writeQueueBytes,
+                           int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainWindowMillis) {
+
+  public static FanoutConfig of(Config c) {
+    int instances = c.get(FanoutSettings.INSTANCES);
+    return new FanoutConfig(c.get(FanoutSettings.HOST), c.get(FanoutSettings.PORT),
+        instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
+        c.get(FanoutSettings.MAX_STREAMS), c.get(FanoutSettings.MAX_MESSAGES_PER_SECOND),
+        c.get(FanoutSettings.MAX_FRAME_BYTES), c.get(FanoutSettings.MAX_CONNECTIONS),
+        c.get(FanoutSettings.SLOW_CLIENT_GRACE).toMillis(), c.get(FanoutSettings.WRITE_QUEUE_BYTES),
+        c.get(FanoutSettings.SEND_BUFFER_BYTES), Math.max(1, c.get(FanoutSettings.PING_INTERVAL).toMillis()),
+        c.get(FanoutSettings.PONG_TIMEOUT).toMillis(), c.get(FanoutSettings.DRAIN_WINDOW).toMillis());
+  }
+}

@@ -1,0 +1,201 @@
+package io.tickstream.fanout.impl;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tickstream.common.stream.InvalidStreamNameException;
+import io.tickstream.common.stream.StreamName;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server instance of a node, on one event loop: the HTTP server (shared port, Vert.x spreads accepted
+ * connections over the instances), its {@link LoopDispatcher}, and the endpoints:
+ * {@code GET /ws[/<stream>...]}, {@code GET /stream?streams=a/b}, {@code /sockjs}, {@code /health/live},
+ * {@code /health/ready}, {@code /metrics}.
+ *
+ * <p>Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
+ * {@code fanout.max-connections}; with HTTP 400 and a Binance error body when a stream name in the URL is
+ * invalid, names an unknown symbol, or there are too many.
+ */
+public final class FanoutServer extends VerticleBase {
+
+  private static final String JSON = "application/json";
+
+  private final FanoutNode node;
+  private final int port;
+  private final PrometheusMeterRegistry registry;
+  private LoopDispatcher dispatcher;
+  private HttpServer server;
+
+  public FanoutServer(FanoutNode node, int port, PrometheusMeterRegistry registry) {
+    this.node = node;
+    this.port = port;
+    this.registry = registry;
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    FanoutConfig c = node.config;
+    dispatcher = new LoopDispatcher(vertx, context, c, node.metrics);
+    dispatcher.onSessionRemoved = node::releaseConnection;
+    node.dispatchers.add(dispatcher);
+    node.metrics.add(dispatcher);
+
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(new JsonObject().put("status", "UP").encode()));
+    router.get("/health/ready").handler(ctx -> {
+      boolean ready = node.ready();
+      ctx.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+          .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining()).encode());
+    });
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.route("/sockjs/*").handler(ctx -> {
+      if (node.draining() || !dispatcher.hasSnapshot()) {
+        ctx.response().setStatusCode(503).end();
+      } else {
+        ctx.next();
+      }
+    });
+    router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(c.maxFrameBytes()));
+    router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
+        .socketHandler(this::onSockJS));
+
+    HttpServerOptions options = new HttpServerOptions().setHost(c.host()).setPort(port)
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
+        // Up to TRANSPORT_FRAME_FACTOR x the limit a message reaches the session, which closes with 1009; Netty
+        // drops larger frames' connections without a close frame, so no client can make the node buffer more.
+        .setMaxWebSocketFrameSize(transportLimit(c)).setMaxWebSocketMessageSize(transportLimit(c))
+        .setRegisterWebSocketWriteHandlers(false).setStrictThreadMode(true).setTcpNoDelay(true);
+    if (c.sendBufferBytes() > 0) {
+      options.setSendBufferSize(c.sendBufferBytes());
+    }
+    server = vertx.createHttpServer(options).requestHandler(req -> {
+      String path = req.path();
+      if (path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream")) {
+        upgrade(req);
+      } else {
+        router.handle(req);
+      }
+    });
+    return server.listen();
+  }
+
+  /** How much larger than {@code fanout.max-frame-bytes} the transport still reads, to answer 1009 cleanly. */
+  static final int TRANSPORT_FRAME_FACTOR = 4;
+
+  private static int transportLimit(FanoutConfig c) {
+    return (int) Math.min(Integer.MAX_VALUE / 2, (long) c.maxFrameBytes() * TRANSPORT_FRAME_FACTOR);
+  }
+
+  private void upgrade(HttpServerRequest req) {
+    if (node.draining() || !dispatcher.hasSnapshot()) {
+      reject(req, 503, "Service unavailable: not ready");
+      return;
+    }
+    boolean combined = req.path().equals("/stream");
+    List<StreamName> streams;
+    try {
+      streams = streams(req, combined);
+    } catch (InvalidStreamNameException e) {
+      reject(req, 400, "Invalid request: " + e.getMessage());
+      return;
+    }
+    for (StreamName s : streams) {
+      if (!s.isAllSymbols() && !dispatcher.isKnown(s.symbol())) {
+        reject(req, 400, "Invalid request: unknown symbol " + s.symbol());
+        return;
+      }
+    }
+    if (streams.size() > node.config.maxStreams()) {
+      reject(req, 400, "Invalid request: too many streams, at most " + node.config.maxStreams() + " per connection");
+      return;
+    }
+    if (!node.tryAcquireConnection()) {
+      reject(req, 503, "Service unavailable: connection limit reached");
+      return;
+    }
+    req.toWebSocket().onComplete(ar -> {
+      if (ar.failed()) {
+        node.releaseConnection();
+      } else {
+        dispatcher.openWebSocket(ar.result(), combined, streams);
+      }
+    });
+  }
+
+  /** The streams a URL names: {@code /ws/a/b} or {@code /stream?streams=a/b}; {@code timeUnit} is checked. */
+  private static List<StreamName> streams(HttpServerRequest req, boolean combined) throws InvalidStreamNameException {
+    String timeUnit = req.getParam("timeUnit");
+    if (timeUnit != null) {
+      String t = timeUnit.toUpperCase(Locale.ROOT);
+      if (!t.equals("MILLISECOND") && !t.equals("MICROSECOND")) {
+        throw new InvalidStreamNameException("invalid timeUnit '" + timeUnit + "': expected MILLISECOND or MICROSECOND");
+      }
+    }
+    String list;
+    if (combined) {
+      list = req.getParam("streams");
+    } else {
+      String path = req.path();
+      list = path.length() > 4 ? QueryStringDecoder.decodeComponent(path.substring(4)) : null;
+    }
+    List<StreamName> streams = new ArrayList<>();
+    if (list != null && !list.isEmpty()) {
+      for (String name : list.split("/")) {
+        if (!name.isEmpty()) {
+          StreamName s = StreamName.parse(name);
+          if (!streams.contains(s)) {
+            streams.add(s);
+          }
+        }
+      }
+    }
+    return streams;
+  }
+
+  private static void reject(HttpServerRequest req, int status, String msg) {
+    req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(ControlMessages.error(ControlMessages.INVALID_REQUEST, msg, null));
+  }
+
+  private void onSockJS(SockJSSocket socket) {
+    if (node.draining() || !node.tryAcquireConnection()) {
+      socket.close(ConflatingSender.CLOSE_TRY_AGAIN_LATER, "Service unavailable");
+      return;
+    }
+    dispatcher.openSockJS(socket);
+  }
+
+  /** Undeploy: readiness false and upgrades refused at once, then clients drained with 1012, then the server closes. */
+  @Override
+  public Future<?> stop() {
+    node.startDraining();
+    return dispatcher.drain(node.config.drainWindowMillis())
+        .transform(v -> server.shutdown(1, TimeUnit.SECONDS))
+        .onComplete(v -> {
+          node.dispatchers.remove(dispatcher);
+          node.metrics.remove(dispatcher);
+        });
+  }
+}

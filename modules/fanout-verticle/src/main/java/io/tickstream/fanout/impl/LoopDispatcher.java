@@ -1,0 +1,281 @@
+package io.tickstream.fanout.impl;
+
+import io.tickstream.common.stream.StreamName;
+import io.tickstream.common.tick.BookTickerEncoder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The one tick consumer of one event loop: a plain {@code symbol → subscriptions} map for this loop's
+ * connections, the loop's view of every symbol's latest tick (the snapshot sent on subscribe), and the loop's
+ * counters.
+ *
+ * <p>Why one per event loop and not one per connection: the event bus keeps an address's local consumers in a
+ * copy-on-write array, so N per-connection consumers cost O(N²) to register and a copy per message each.
+ * Here registering a connection or a subscription is O(1) (array append, swap-remove on leave), and a tick
+ * batch is one task per loop.
+ *
+ * <p>Ordering: batches arrive in the Kafka thread's order, ticks within them in increasing {@code u} per
+ * symbol; the snapshot a new subscription gets is this loop's latest, so it is never newer than a tick still
+ * on its way to this loop, and {@code u} never steps back for a client.
+ *
+ * <p>Threading: every method runs on {@link #context}'s event loop, except the counters, which metrics read
+ * racily from other threads. Per tick the hot path allocates nothing but a frame view per written connection.
+ */
+public final class LoopDispatcher {
+
+  final Vertx vertx;
+  final Context context;
+  final BookTickerEncoder encoder = new BookTickerEncoder();
+  final int maxStreams;
+  final int maxMessagesPerSecond;
+  final int maxFrameBytes;
+  final long slowClientGraceMillis;
+  private final long pongTimeoutMillis;
+  private final int writeQueueBytes;
+  private final NodeMetrics metrics;
+  private final HashMap<String, SymbolSlot> slots = new HashMap<>();
+  private final SymbolSlot allSymbols = new SymbolSlot("!bookTicker");
+  private final ArrayList<ConflatingSender> dirty = new ArrayList<>();
+  private final ArrayList<EncodedTick> delivered = new ArrayList<>();
+  private ClientSession[] sessions = new ClientSession[16];
+  private int sessionCount;
+  private volatile boolean snapshotReceived;
+  private Promise<Void> drained;
+
+  // Written by this loop only; read racily by NodeMetrics.
+  long framesOut;
+  long conflatedDrops;
+  long pendingTicks;
+  long slowClientCloses;
+  long subscriptionCount;
+  private volatile int connectionCount;
+
+  LoopDispatcher(Vertx vertx, Context context, FanoutConfig config, NodeMetrics metrics) {
+    this.vertx = vertx;
+    this.context = context;
+    this.maxStreams = config.maxStreams();
+    this.maxMessagesPerSecond = config.maxMessagesPerSecond();
+    this.maxFrameBytes = config.maxFrameBytes();
+    this.slowClientGraceMillis = config.slowClientGraceMillis();
+    this.pongTimeoutMillis = config.pongTimeoutMillis();
+    this.writeQueueBytes = config.writeQueueBytes();
+    this.metrics = metrics;
+    vertx.setPeriodic(config.pingIntervalMillis(), id -> pingAll());
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  long nowMillis() {
+    return System.currentTimeMillis();
+  }
+
+  public long connectionCount() {
+    return connectionCount;
+  }
+
+  /** True once this loop holds the snapshot rebuilt at start: only then are symbols known here. */
+  boolean hasSnapshot() {
+    return snapshotReceived;
+  }
+
+  boolean isKnown(String symbol) {
+    return slots.containsKey(symbol);
+  }
+
+  /** Hands a batch to this loop; callable from any thread. */
+  void publish(List<EncodedTick> batch) {
+    context.runOnContext(v -> onTicks(batch));
+  }
+
+  /** Dispatches one batch; on this loop (package-private for the benchmark). */
+  void onTicks(List<EncodedTick> batch) {
+    long now = nowMillis();
+    for (int i = 0, n = batch.size(); i < n; i++) {
+      EncodedTick t = batch.get(i);
+      SymbolSlot slot = slots.get(t.symbol());
+      if (slot == null) {
+        slot = new SymbolSlot(t.symbol());
+        slots.put(t.symbol(), slot);
+      }
+      slot.latest = t;
+      offerAll(slot, t, now);
+      offerAll(allSymbols, t, now);
+      if (slot.size > 0 || allSymbols.size > 0) {
+        delivered.add(t);
+      }
+    }
+    snapshotReceived = true;
+    flushDirty();
+    if (!delivered.isEmpty()) {
+      long nowMicros = NodeMetrics.nowMicros();
+      for (int i = 0, n = delivered.size(); i < n; i++) {
+        metrics.recordLatency(delivered.get(i).tick.receiveTimeMicros(), nowMicros);
+      }
+      delivered.clear();
+    }
+  }
+
+  private static void offerAll(SymbolSlot slot, EncodedTick t, long now) {
+    Subscription[] subs = slot.subscribers;
+    for (int i = 0, n = slot.size; i < n; i++) {
+      Subscription s = subs[i];
+      s.session.sender.offer(s, t, now);
+    }
+  }
+
+  void markDirty(ConflatingSender sender) {
+    dirty.add(sender);
+  }
+
+  /** One flush per connection written since the last call: the syscall count is what broadcast costs. */
+  void flushDirty() {
+    for (int i = 0, n = dirty.size(); i < n; i++) {
+      dirty.get(i).flush();
+    }
+    dirty.clear();
+  }
+
+  void recordLatency(EncodedTick t) {
+    metrics.recordLatency(t.tick.receiveTimeMicros(), NodeMetrics.nowMicros());
+  }
+
+  Subscription register(ClientSession session, StreamName stream) {
+    SymbolSlot slot = stream.isAllSymbols() ? null : slots.get(stream.symbol());
+    Subscription sub = new Subscription(session, stream, slot);
+    (slot == null ? allSymbols : slot).add(sub);
+    subscriptionCount++;
+    return sub;
+  }
+
+  void unregister(Subscription sub) {
+    (sub.slot == null ? allSymbols : sub.slot).remove(sub);
+    subscriptionCount--;
+  }
+
+  /** Sends a new subscription the latest tick of its symbol, or of every symbol for {@code !bookTicker}. */
+  void snapshot(Subscription sub, long now) {
+    if (sub.slot != null) {
+      if (sub.slot.latest != null) {
+        sub.session.sender.offer(sub, sub.slot.latest, now);
+      }
+    } else {
+      for (SymbolSlot slot : slots.values()) {
+        if (slot.latest != null) {
+          sub.session.sender.offer(sub, slot.latest, now);
+        }
+      }
+    }
+  }
+
+  /** A WebSocket accepted for this loop, subscribed to {@code streams} (already checked). */
+  ClientSession openWebSocket(ServerWebSocket ws, boolean combined, List<StreamName> streams) {
+    ClientSession[] holder = new ClientSession[1];
+    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, () -> holder[0].sender.onDrain());
+    ClientSession s = holder[0] = new ClientSession(this, sink, combined, true);
+    add(s);
+    ws.textMessageHandler(s::onText);
+    ws.binaryMessageHandler(b -> s.onBinary());
+    ws.pongHandler(b -> s.onPong());
+    ws.closeHandler(v -> s.release());
+    ws.exceptionHandler(e -> { });
+    s.subscribe(streams);
+    return s;
+  }
+
+  /** A SockJS session: no streams, {@code combined=true}, the same control messages. */
+  ClientSession openSockJS(SockJSSocket socket) {
+    socket.setWriteQueueMaxSize(writeQueueBytes);
+    ClientSession s = new ClientSession(this, new SockJSSink(socket), true, false);
+    add(s);
+    socket.handler(b -> onLoop(() -> s.onText(b.toString())));
+    socket.drainHandler(v -> onLoop(s.sender::onDrain));
+    socket.closeHandler(v -> onLoop(s::release));
+    socket.exceptionHandler(e -> { });
+    return s;
+  }
+
+  /** SockJS may deliver a session's events on the loop of the HTTP request that carried them. */
+  private void onLoop(Runnable r) {
+    if (Vertx.currentContext() == context) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
+    }
+  }
+
+  private void add(ClientSession s) {
+    if (sessionCount == sessions.length) {
+      sessions = Arrays.copyOf(sessions, sessionCount * 2);
+    }
+    s.index = sessionCount;
+    sessions[sessionCount++] = s;
+    connectionCount = sessionCount;
+  }
+
+  /** Called once per session by {@link ClientSession#release()}. */
+  void remove(ClientSession s) {
+    int i = s.index;
+    if (i >= 0 && i < sessionCount && sessions[i] == s) {
+      ClientSession last = sessions[--sessionCount];
+      sessions[i] = last;
+      last.index = i;
+      sessions[sessionCount] = null;
+      s.index = -1;
+    }
+    connectionCount = sessionCount;
+    if (drained != null && sessionCount == 0) {
+      drained.tryComplete();
+    }
+    onSessionRemoved.run();
+  }
+
+  Runnable onSessionRemoved = () -> { };
+
+  private void pingAll() {
+    long now = nowMillis();
+    for (ClientSession s : Arrays.copyOf(sessions, sessionCount)) {
+      if (!s.webSocket) {
+        continue;
+      }
+      if (now - s.lastPongMillis > pongTimeoutMillis) {
+        s.close(ClientSession.CLOSE_POLICY_VIOLATION, "Pong timeout");
+      } else {
+        s.sink.ping();
+      }
+    }
+  }
+
+  /**
+   * Graceful drain: every connection gets {@code serverShutdown} now and is closed with 1012 at a random
+   * moment within {@code windowMillis}, so clients do not reconnect all at once. Completes when every
+   * connection has closed, or shortly after the window.
+   */
+  Future<Void> drain(long windowMillis) {
+    drained = Promise.promise();
+    long now = nowMillis();
+    ClientSession[] all = Arrays.copyOf(sessions, sessionCount);
+    for (ClientSession s : all) {
+      s.notifyShutdown(now);
+      long delay = 1 + (windowMillis <= 1 ? 0 : ThreadLocalRandom.current().nextLong(windowMillis));
+      vertx.setTimer(delay, id -> s.close(ClientSession.CLOSE_SERVICE_RESTART, "Service restart"));
+    }
+    if (sessionCount == 0) {
+      drained.tryComplete();
+    }
+    vertx.setTimer(windowMillis + 2_000, id -> drained.tryComplete());
+    return drained.future();
+  }
+}

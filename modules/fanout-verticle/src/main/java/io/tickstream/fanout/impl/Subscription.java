@@ -1,0 +1,42 @@
+package io.tickstream.fanout.impl;
+
+import io.tickstream.common.stream.StreamName;
+
+import java.util.HashMap;
+
+/**
+ * One stream of one connection, and its conflation state. Owned by the connection's event loop.
+ *
+ * <p>A symbol stream keeps at most one pending tick; {@code !bookTicker} keeps at most one per symbol.
+ * {@link #index} is this subscription's slot in the dispatcher's subscriber array, so removal is O(1).
+ */
+final class Subscription {
+
+  final ClientSession session;
+  final StreamName stream;
+  final int intervalMillis;
+  /** The symbol's slot, or null for {@code !bookTicker}. */
+  final SymbolSlot slot;
+  int index = -1;
+
+  EncodedTick pending;
+  HashMap<String, EncodedTick> pendingBySymbol;
+  long lastSentMillis = Long.MIN_VALUE / 2;
+  long timerId = -1;
+  boolean queued;
+
+  Subscription(ClientSession session, StreamName stream, SymbolSlot slot) {
+    this.session = session;
+    this.stream = stream;
+    this.intervalMillis = stream.intervalMillis();
+    this.slot = slot;
+  }
+
+  boolean hasPending() {
+    return pending != null || (pendingBySymbol != null && !pendingBySymbol.isEmpty());
+  }
+
+  int pendingCount() {
+    return (pending != null ? 1 : 0) + (pendingBySymbol == null ? 0 : pendingBySymbol.size());
+  }
+}

@@ -1,0 +1,70 @@
+package io.tickstream.fanout;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real Vert.x WebSocket client that queues every text message and remembers how it was closed. */
+public final class TestClient {
+
+  public final WebSocket ws;
+  private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+  public volatile Short closeStatus;
+  public volatile String closeReason;
+
+  TestClient(WebSocket ws) {
+    this.ws = ws;
+    ws.textMessageHandler(messages::add);
+    ws.closeHandler(v -> {
+      closeStatus = ws.closeStatusCode();
+      closeReason = ws.closeReason();
+    });
+  }
+
+  /** The next message as JSON; fails after 20 s without one. */
+  public JsonObject next() {
+    String m = nextText();
+    return new JsonObject(m);
+  }
+
+  public String nextText() {
+    try {
+      String m = messages.poll(20, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new AssertionError("no message within 20s (close status " + closeStatus + ")");
+      }
+      return m;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Sends a control message and returns the next message (its reply, if no tick is in flight). */
+  public JsonObject request(String json) {
+    send(json);
+    return next();
+  }
+
+  public void send(String json) {
+    FanoutFixture.await(ws.writeTextMessage(json));
+  }
+
+  public void sendBinary(Buffer b) {
+    FanoutFixture.await(ws.writeBinaryMessage(b));
+  }
+
+  public boolean isClosed() {
+    return closeStatus != null || ws.isClosed();
+  }
+
+  public int pendingMessages() {
+    return messages.size();
+  }
+
+  public void close() {
+    ws.close();
+  }
+}
