@@ -17,7 +17,7 @@ import java.util.Map;
 public final class BenchSummary {
 
   private static final String[] COLUMNS = {"framesPerSecond", "ackedPerSecond", "cpuCores", "cpuMicrosPerTick",
-      "p50Micros", "p99Micros", "p999Micros", "maxBucketMicros", "conflated"};
+      "p50Micros", "p99Micros", "p999Micros", "maxBucketMicros", "kafkaP50Micros", "kafkaP99Micros", "conflated"};
 
   private BenchSummary() {
   }
@@ -38,7 +38,12 @@ public final class BenchSummary {
     byLabel.forEach((label, runs) -> {
       sb.append("| ").append(label).append(" | ").append(runs.size()).append(" |");
       for (String c : COLUMNS) {
-        List<Double> values = runs.stream().map(r -> r.getNumber(c).doubleValue()).sorted(Comparator.naturalOrder()).toList();
+        List<Double> values = runs.stream().filter(r -> r.containsKey(c)).map(r -> r.getNumber(c).doubleValue())
+            .sorted(Comparator.naturalOrder()).toList();
+        if (values.isEmpty()) {
+          sb.append(" - |");
+          continue;
+        }
         double median = values.get(values.size() / 2);
         sb.append(' ').append(median == Math.rint(median) ? String.valueOf((long) median) : String.valueOf(median))
             .append(" (").append(format(values.get(0))).append("–").append(format(values.get(values.size() - 1))).append(") |");

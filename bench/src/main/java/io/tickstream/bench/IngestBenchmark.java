@@ -3,7 +3,6 @@ package io.tickstream.bench;
 import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -79,7 +78,9 @@ public final class IngestBenchmark implements Callable<Integer> {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
         if (id.getName().equals(IngestMetrics.ADDED_LATENCY) || id.getName().equals(IngestMetrics.KAFKA_SEND_LATENCY)) {
-          return DistributionStatisticConfig.builder().percentilesHistogram(false).serviceLevelObjectives(slos).build().merge(config);
+          // One window for the whole run: the default rotates every 40 s and would drop counts mid-measurement.
+          return DistributionStatisticConfig.builder().percentilesHistogram(false).serviceLevelObjectives(slos)
+              .expiry(java.time.Duration.ofDays(1)).bufferLength(1).build().merge(config);
         }
         return config;
       }
@@ -116,19 +117,10 @@ public final class IngestBenchmark implements Callable<Integer> {
     double framesPerSecond = (end.frames - start.frames) / seconds;
     double ackedPerSecond = (end.acked - start.acked) / seconds;
     double cores = (end.cpuNanos - start.cpuNanos) / (double) (end.nanos - start.nanos);
-    long[] delta = new long[end.latency.length];
-    boolean cumulative = true;
-    for (int i = 0; i < delta.length; i++) {
-      delta[i] = (long) (end.latency[i].count() - start.latency[i].count());
-      cumulative &= i == 0 || end.latency[i].count() >= end.latency[i - 1].count();
-    }
-    if (!cumulative) {
-      // Some registries report per-bucket counts: make them "at or below this bound".
-      for (int i = 1; i < delta.length; i++) {
-        delta[i] += delta[i - 1];
-      }
-    }
+    long[] delta = deltas(start.latency, end.latency);
     long samples = (long) (end.latencyCount - start.latencyCount);
+    long[] kafkaDelta = deltas(start.kafka, end.kafka);
+    long kafkaSamples = (long) (end.kafkaCount - start.kafkaCount);
     JsonObject result = new JsonObject()
         .put("label", label)
         .put("seconds", round(seconds))
@@ -140,9 +132,27 @@ public final class IngestBenchmark implements Callable<Integer> {
         .put("p50Micros", percentile(end.latency, delta, samples, 0.50))
         .put("p99Micros", percentile(end.latency, delta, samples, 0.99))
         .put("p999Micros", percentile(end.latency, delta, samples, 0.999))
-        .put("maxBucketMicros", percentile(end.latency, delta, samples, 1.0));
+        .put("maxBucketMicros", percentile(end.latency, delta, samples, 1.0))
+        .put("kafkaP50Micros", percentile(end.kafka, kafkaDelta, kafkaSamples, 0.50))
+        .put("kafkaP99Micros", percentile(end.kafka, kafkaDelta, kafkaSamples, 0.99));
     System.out.println("RESULT " + result.encode());
     return 0;
+  }
+
+  /** Per-bucket counts in the window as "at or below this bound", whatever form the registry reports. */
+  private static long[] deltas(CountAtBucket[] start, CountAtBucket[] end) {
+    long[] delta = new long[end.length];
+    boolean cumulative = true;
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = (long) (end[i].count() - start[i].count());
+      cumulative &= i == 0 || end[i].count() >= end[i - 1].count();
+    }
+    if (!cumulative) {
+      for (int i = 1; i < delta.length; i++) {
+        delta[i] += delta[i - 1];
+      }
+    }
+    return delta;
   }
 
   private static double round(double v) {
@@ -161,17 +171,17 @@ public final class IngestBenchmark implements Callable<Integer> {
   }
 
   private record Snapshot(long nanos, long cpuNanos, double frames, double acked, double conflated,
-                          CountAtBucket[] latency, double latencyCount) {
+                          CountAtBucket[] latency, double latencyCount, CountAtBucket[] kafka, double kafkaCount) {
   }
 
   private static Snapshot snapshot(SimpleMeterRegistry registry) {
-    Timer added = registry.get(IngestMetrics.ADDED_LATENCY).timer();
-    var histogram = added.takeSnapshot();
+    var histogram = registry.get(IngestMetrics.ADDED_LATENCY).timer().takeSnapshot();
+    var kafka = registry.get(IngestMetrics.KAFKA_SEND_LATENCY).timer().takeSnapshot();
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return new Snapshot(System.nanoTime(), os.getProcessCpuTime(),
         sum(registry, IngestMetrics.FRAMES_IN), sum(registry, IngestMetrics.TICKS_ACKED),
         Search.in(registry).name(IngestMetrics.DROPS).tag("reason", "conflated").counters().stream().mapToDouble(Counter::count).sum(),
-        histogram.histogramCounts(), histogram.count());
+        histogram.histogramCounts(), histogram.count(), kafka.histogramCounts(), kafka.count());
   }
 
   private static double sum(SimpleMeterRegistry registry, String name) {

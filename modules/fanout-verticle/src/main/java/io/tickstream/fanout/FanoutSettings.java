@@ -29,6 +29,7 @@ public final class FanoutSettings {
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
 
   public static final Setting<String> HOST = Setting.ofString("fanout.host", DEFAULT_HOST,
@@ -57,6 +58,9 @@ public final class FanoutSettings {
       "The server pings every WebSocket this often (Binance: 20s).");
   public static final Setting<Duration> PONG_TIMEOUT = Setting.ofDuration("fanout.pong-timeout", DEFAULT_PONG_TIMEOUT,
       "A WebSocket without a pong for this long is closed with 1008 (Binance: 1 minute).");
+  public static final Setting<Duration> DRAIN_DELAY = Setting.ofDuration("fanout.drain-delay", DEFAULT_DRAIN_DELAY,
+      "On shutdown, wait this long after serverShutdown (readiness already false) before the first 1012 close, "
+      + "e.g. for a load balancer to stop routing here.");
   public static final Setting<Duration> DRAIN_WINDOW = Setting.ofDuration("fanout.drain-window", DEFAULT_DRAIN_WINDOW,
       "On shutdown, clients are closed with 1012 at jittered moments spread over this window.");
   public static final Setting<Duration> POLL_TIMEOUT = Setting.ofDuration("fanout.poll-timeout", DEFAULT_POLL_TIMEOUT,
@@ -65,7 +69,7 @@ public final class FanoutSettings {
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
-      PONG_TIMEOUT, DRAIN_WINDOW, POLL_TIMEOUT);
+      PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

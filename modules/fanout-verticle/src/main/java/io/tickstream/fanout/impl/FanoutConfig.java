@@ -6,7 +6,8 @@ import io.tickstream.fanout.FanoutSettings;
 /** The fanout settings resolved into plain values, read on hot paths without a map lookup. */
 public record FanoutConfig(String host, int port, int instances, int maxStreams, int maxMessagesPerSecond,
                            int maxFrameBytes, int maxConnections, long slowClientGraceMillis, int writeQueueBytes,
-                           int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainWindowMillis) {
+                           int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainDelayMillis,
+                           long drainWindowMillis) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -16,6 +17,7 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         c.get(FanoutSettings.MAX_FRAME_BYTES), c.get(FanoutSettings.MAX_CONNECTIONS),
         c.get(FanoutSettings.SLOW_CLIENT_GRACE).toMillis(), c.get(FanoutSettings.WRITE_QUEUE_BYTES),
         c.get(FanoutSettings.SEND_BUFFER_BYTES), Math.max(1, c.get(FanoutSettings.PING_INTERVAL).toMillis()),
-        c.get(FanoutSettings.PONG_TIMEOUT).toMillis(), c.get(FanoutSettings.DRAIN_WINDOW).toMillis());
+        c.get(FanoutSettings.PONG_TIMEOUT).toMillis(), c.get(FanoutSettings.DRAIN_DELAY).toMillis(),
+        c.get(FanoutSettings.DRAIN_WINDOW).toMillis());
   }
 }

@@ -191,7 +191,7 @@ public final class FanoutServer extends VerticleBase {
   @Override
   public Future<?> stop() {
     node.startDraining();
-    return dispatcher.drain(node.config.drainWindowMillis())
+    return dispatcher.drain(node.config.drainDelayMillis(), node.config.drainWindowMillis())
         .transform(v -> server.shutdown(1, TimeUnit.SECONDS))
         .onComplete(v -> {
           node.dispatchers.remove(dispatcher);

@@ -263,19 +263,19 @@ public final class LoopDispatcher {
    * moment within {@code windowMillis}, so clients do not reconnect all at once. Completes when every
    * connection has closed, or shortly after the window.
    */
-  Future<Void> drain(long windowMillis) {
+  Future<Void> drain(long delayMillis, long windowMillis) {
     drained = Promise.promise();
     long now = nowMillis();
     ClientSession[] all = Arrays.copyOf(sessions, sessionCount);
     for (ClientSession s : all) {
       s.notifyShutdown(now);
-      long delay = 1 + (windowMillis <= 1 ? 0 : ThreadLocalRandom.current().nextLong(windowMillis));
+      long delay = 1 + delayMillis + (windowMillis <= 1 ? 0 : ThreadLocalRandom.current().nextLong(windowMillis));
       vertx.setTimer(delay, id -> s.close(ClientSession.CLOSE_SERVICE_RESTART, "Service restart"));
     }
     if (sessionCount == 0) {
       drained.tryComplete();
     }
-    vertx.setTimer(windowMillis + 2_000, id -> drained.tryComplete());
+    vertx.setTimer(delayMillis + windowMillis + 2_000, id -> drained.tryComplete());
     return drained.future();
   }
 }
