@@ -69,7 +69,7 @@ public class FanoutVerticle extends VerticleBase {
     FanoutConfig fc = FanoutConfig.of(config);
     registry = registry();
     NodeMetrics metrics = new NodeMetrics(registry);
-    node = new FanoutNode(fc, metrics);
+    node = new FanoutNode(vertx, fc, metrics);
     Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
     admin = Admin.create(props);
     return BookTickerTopic.ensure(vertx, admin, config)

@@ -1,32 +1,54 @@
 package io.tickstream.fanout.impl;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the server instances of one node share: the configuration, the meters, the dispatchers (one per event
  * loop), the node-wide connection count and the lifecycle flags. Thread-safe.
+ *
+ * <p>Ticks reach the loops over the node's <b>local</b> event bus: one publish per Kafka poll batch to
+ * {@link #address()}, one consumer per event loop (its {@link LoopDispatcher}), which owns a plain
+ * {@code symbol -> subscriptions} map for its connections. The event bus keeps one address's consumers in a
+ * copy-on-write array, so registering one consumer per loop stays cheap where one per connection would not.
  */
 public final class FanoutNode {
 
   final FanoutConfig config;
   final NodeMetrics metrics;
   final List<LoopDispatcher> dispatchers = new CopyOnWriteArrayList<>();
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setCodecName(TickBatch.CODEC_NAME);
+  private final Vertx vertx;
+  /** Unique per node, so several nodes in one JVM (tests, the local stack) never see each other's ticks. */
+  private final String address = "tickstream.fanout.ticks." + UUID.randomUUID();
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
   private volatile TickSource source;
 
-  public FanoutNode(FanoutConfig config, NodeMetrics metrics) {
+  public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
+    this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
+    try {
+      vertx.eventBus().registerCodec(TickBatch.CODEC);
+    } catch (IllegalStateException alreadyRegistered) {
+      // Another node in this Vert.x instance registered it: the codec is stateless, share it.
+    }
   }
 
-  /** Hands one batch of ticks to every dispatcher; called on the Kafka thread. */
+  /** The local event-bus address the dispatchers consume. */
+  String address() {
+    return address;
+  }
+
+  /** Publishes one batch of ticks to every loop of this node; called on the Kafka thread. */
   public void publish(List<EncodedTick> batch) {
-    for (LoopDispatcher d : dispatchers) {
-      d.publish(batch);
-    }
+    vertx.eventBus().publish(address, new TickBatch(batch), LOCAL);
   }
 
   public void source(TickSource source) {

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickstream.common.stream.InvalidStreamNameException;
 import io.tickstream.common.stream.StreamName;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -41,6 +42,7 @@ public final class FanoutServer extends VerticleBase {
   private final int port;
   private final PrometheusMeterRegistry registry;
   private LoopDispatcher dispatcher;
+  private MessageConsumer<TickBatch> ticks;
   private HttpServer server;
 
   public FanoutServer(FanoutNode node, int port, PrometheusMeterRegistry registry) {
@@ -60,6 +62,8 @@ public final class FanoutServer extends VerticleBase {
     dispatcher.onSessionRemoved = node::releaseConnection;
     node.dispatchers.add(dispatcher);
     node.metrics.add(dispatcher);
+    // This loop's one consumer of the node's ticks; its handler runs on this loop.
+    ticks = vertx.eventBus().<TickBatch>localConsumer(node.address(), msg -> dispatcher.onTicks(msg.body().ticks()));
 
     Router router = Router.router(vertx);
     router.get("/health/live").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
@@ -192,6 +196,7 @@ public final class FanoutServer extends VerticleBase {
   public Future<?> stop() {
     node.startDraining();
     return dispatcher.drain(node.config.drainDelayMillis(), node.config.drainWindowMillis())
+        .transform(v -> ticks.unregister())
         .transform(v -> server.shutdown(1, TimeUnit.SECONDS))
         .onComplete(v -> {
           node.dispatchers.remove(dispatcher);

@@ -95,10 +95,6 @@ public final class LoopDispatcher {
     return slots.containsKey(symbol);
   }
 
-  /** Hands a batch to this loop; callable from any thread. */
-  void publish(List<EncodedTick> batch) {
-    context.runOnContext(v -> onTicks(batch));
-  }
 
   /** Dispatches one batch; on this loop (package-private for the benchmark). */
   void onTicks(List<EncodedTick> batch) {

@@ -33,7 +33,7 @@ class ReadinessTest {
           .with(KafkaSettings.BOOTSTRAP_SERVERS, List.of(KafkaBrokerExtension.bootstrapServers()));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry);
-      FanoutNode node = new FanoutNode(FanoutConfig.of(config), metrics);
+      FanoutNode node = new FanoutNode(fixture.vertx, FanoutConfig.of(config), metrics);
       FanoutServer server = new FanoutServer(node, -1, registry);
       FanoutFixture.await(fixture.vertx.deployVerticle(server));
       int port = server.actualPort();
