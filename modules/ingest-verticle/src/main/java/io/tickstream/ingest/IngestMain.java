@@ -1,15 +1,8 @@
 package io.tickstream.ingest;
 
-import io.tickstream.common.config.Config;
-import io.tickstream.common.config.ConfigException;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-
-import java.io.PrintWriter;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import io.tickstream.common.kafka.BookTickerTopic;
+import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.common.launch.RoleLauncher;
 
 /**
  * {@code ./tickstream ingest}: runs the ingest role in its own process.
@@ -26,48 +19,8 @@ public final class IngestMain {
   }
 
   public static void main(String[] args) throws Exception {
-    PrintWriter out = new PrintWriter(System.out, true);
-    Optional<Config> parsed;
-    try {
-      parsed = Config.fromArgs("tickstream ingest", "ingest", IngestSettings.ALL, args, System.getenv(), out);
-    } catch (ConfigException e) {
-      System.err.println("tickstream ingest: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    if (parsed.isEmpty()) {
-      return;
-    }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    String id;
-    try {
-      // Flags and file are already merged; the verticle applies the environment again, which changes nothing.
-      id = vertx.deployVerticle(new IngestVerticle(), new DeploymentOptions().setConfig(parsed.get().toJson()))
-          .await(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      System.err.println("tickstream ingest: start failed: " + e.getMessage());
-      vertx.close();
-      System.exit(1);
-      return;
-    }
-    out.println("Ingest running: " + parsed.get().get(IngestSettings.WS_URL) + " -> Kafka "
-        + parsed.get().get(io.tickstream.common.kafka.KafkaSettings.BOOTSTRAP_SERVERS) + " topic "
-        + parsed.get().get(io.tickstream.common.kafka.BookTickerTopic.NAME));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        vertx.undeploy(id).await(20, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("tickstream ingest: clean stop failed: " + e.getMessage());
-      }
-      // Awaited from this (non-Vert.x) thread, so nothing is dispatched to an event loop that is shutting down.
-      try {
-        vertx.close().await(20, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // Exiting anyway.
-      }
-      stopped.countDown();
-    }, "tickstream-ingest-shutdown"));
-    stopped.await();
+    RoleLauncher.run("tickstream ingest", "ingest", IngestSettings.ALL, args, IngestVerticle::new,
+        c -> "Ingest running: " + c.get(IngestSettings.WS_URL) + " -> Kafka " + String.join(",", c.get(KafkaSettings.BOOTSTRAP_SERVERS))
+            + " topic " + c.get(BookTickerTopic.NAME) + "; health and metrics on port " + c.get(IngestSettings.HTTP_PORT));
   }
 }
