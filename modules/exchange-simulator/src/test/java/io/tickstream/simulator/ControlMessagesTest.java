@@ -107,7 +107,8 @@ class ControlMessagesTest extends SimulatorTestSupport {
   @Test
   void code2UnknownMethodVariant() throws Exception {
     assertThat(c.request("{\"method\":\"SUBSCRIBEX\",\"params\":[],\"id\":12}")).isEqualTo(error(2,
-        "Invalid request: unknown variant SUBSCRIBEX, expected one of SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY", 12));
+        "Invalid request: unknown variant `SUBSCRIBEX`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, "
+            + "`SET_PROPERTY`, `GET_PROPERTY`", 12));
   }
 
   @Test
@@ -122,7 +123,7 @@ class ControlMessagesTest extends SimulatorTestSupport {
 
   @Test
   void code2MissingFieldMethod() throws Exception {
-    assertThat(c.request("{\"params\":[],\"id\":16}")).isEqualTo(error(2, "Invalid request: missing field method", 16));
+    assertThat(c.request("{\"params\":[],\"id\":16}")).isEqualTo(error(2, "Invalid request: missing field `method`", 16));
   }
 
   @Test

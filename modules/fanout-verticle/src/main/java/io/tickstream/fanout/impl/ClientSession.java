@@ -1,20 +1,20 @@
 package io.tickstream.fanout.impl;
 
-import io.tickstream.common.stream.InvalidStreamNameException;
+import io.tickstream.common.protocol.ControlException;
+import io.tickstream.common.protocol.ControlReplies;
+import io.tickstream.common.protocol.ControlRequest;
 import io.tickstream.common.stream.StreamName;
-import io.tickstream.fanout.impl.ControlMessages.RejectedException;
-import io.tickstream.fanout.impl.ControlMessages.Request;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
  * One client connection (WebSocket or SockJS): its subscriptions, its {@code combined} property, the
- * Binance control protocol, the incoming-message rate limit and ping liveness. Its ticks go through its
- * {@link ConflatingSender}.
+ * Binance control protocol (parsing, checks and texts are {@link ControlRequest}'s, shared with the exchange
+ * simulator; this class adds the known-symbol and stream-limit checks), the incoming-message rate limit and
+ * ping liveness. Its ticks go through its {@link ConflatingSender}.
  *
  * <p>Threading: confined to the event loop of its {@link LoopDispatcher}; every handler the transport calls
  * runs there. Size: a handful of fields, a map of its subscriptions, and the sender's backlog only once it
@@ -91,93 +91,50 @@ final class ClientSession {
     }
     String reply;
     try {
-      reply = handle(ControlMessages.parse(text));
-    } catch (RejectedException e) {
-      reply = e.reply;
+      reply = handle(ControlRequest.parse(text));
+    } catch (ControlException e) {
+      reply = e.reply();
     }
     if (!closed && reply != null) {
       sink.writeText(reply);
     }
   }
 
-  private String handle(Request r) throws RejectedException {
-    JsonArray params = r.params();
+  private String handle(ControlRequest r) throws ControlException {
     switch (r.method()) {
-      case "SUBSCRIBE" -> {
-        List<StreamName> streams = streams(params, r.id());
+      case SUBSCRIBE -> {
+        List<StreamName> streams = r.streamNames();
         String problem = checkSubscribe(streams);
         if (problem != null) {
-          throw new RejectedException(ControlMessages.error(ControlMessages.INVALID_REQUEST, problem, r.id()));
+          throw new ControlException(ControlReplies.INVALID_REQUEST, problem, r.id());
         }
         // The reply first, then the snapshots, then live ticks.
-        sink.writeText(ControlMessages.result(null, r.id()));
+        sink.writeText(r.reply(null));
         subscribe(streams);
         return null;
       }
-      case "UNSUBSCRIBE" -> {
-        for (StreamName s : streams(params, r.id())) {
+      case UNSUBSCRIBE -> {
+        for (StreamName s : r.streamNames()) {
           unsubscribe(s);
         }
-        return ControlMessages.result(null, r.id());
+        return r.reply(null);
       }
-      case "LIST_SUBSCRIPTIONS" -> {
-        if (!params.isEmpty()) {
-          throw invalid("too many parameters", r.id());
-        }
+      case LIST_SUBSCRIPTIONS -> {
+        r.checkNoParams();
         JsonArray names = new JsonArray();
         subscriptions.keySet().forEach(s -> names.add(s.toString()));
-        return ControlMessages.result(names, r.id());
+        return r.reply(names);
       }
-      case "SET_PROPERTY" -> {
-        property(params, 2, r.id());
-        if (!(params.getValue(1) instanceof Boolean value)) {
-          throw new RejectedException(ControlMessages.error(ControlMessages.INVALID_VALUE_TYPE,
-              "Invalid value type: expected Boolean", r.id()));
-        }
-        combined = value;
-        return ControlMessages.result(null, r.id());
+      case SET_PROPERTY -> {
+        combined = r.setPropertyValue();
+        return r.reply(null);
       }
-      case "GET_PROPERTY" -> {
-        property(params, 1, r.id());
-        return ControlMessages.result(combined, r.id());
+      case GET_PROPERTY -> {
+        r.checkGetProperty();
+        return r.reply(combined);
       }
-      default -> throw new IllegalStateException(r.method());
+      default -> throw new IllegalStateException(r.method().name());
     }
-  }
-
-  /** Checks a property request: {@code ["combined"]} or {@code ["combined", value]}. */
-  private static void property(JsonArray params, int expected, Object id) throws RejectedException {
-    if (params.size() > expected) {
-      throw invalid("too many parameters", id);
-    }
-    if (params.size() < expected) {
-      throw invalid("missing parameters", id);
-    }
-    if (!(params.getValue(0) instanceof String name)) {
-      throw invalid("property name must be a string", id);
-    }
-    if (!name.equals("combined")) {
-      throw new RejectedException(ControlMessages.error(ControlMessages.UNKNOWN_PROPERTY, "Unknown property", id));
-    }
-  }
-
-  private static List<StreamName> streams(JsonArray params, Object id) throws RejectedException {
-    List<StreamName> streams = new ArrayList<>(params.size());
-    for (Object p : params) {
-      if (!(p instanceof String text)) {
-        throw invalid("stream names must be strings", id);
-      }
-      try {
-        streams.add(StreamName.parse(text));
-      } catch (InvalidStreamNameException e) {
-        throw invalid(e.getMessage(), id);
-      }
-    }
-    return streams;
-  }
-
-  private static RejectedException invalid(String what, Object id) {
-    return new RejectedException(ControlMessages.error(ControlMessages.INVALID_REQUEST, "Invalid request: " + what, id));
   }
 
   /** Null if every stream may be added (known symbols, within the limit), else Binance's error message. */

@@ -2,6 +2,7 @@ package io.tickstream.fanout.impl;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.stream.InvalidStreamNameException;
 import io.tickstream.common.stream.StreamName;
 import io.vertx.core.Future;
@@ -180,7 +181,7 @@ public final class FanoutServer extends VerticleBase {
 
   private static void reject(HttpServerRequest req, int status, String msg) {
     req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(ControlMessages.error(ControlMessages.INVALID_REQUEST, msg, null));
+        .end(ControlReplies.error(ControlReplies.INVALID_REQUEST, msg, null));
   }
 
   private void onSockJS(SockJSSocket socket) {
