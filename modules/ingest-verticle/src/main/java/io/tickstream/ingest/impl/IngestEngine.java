@@ -184,10 +184,8 @@ public final class IngestEngine {
       if (ar.failed()) {
         next = ar.cause() instanceof SymbolDiscovery.RateLimitedException rl
             ? rl.retryAfterMillis : Math.max(1, discoveryBackoff.nextDelayMillis());
+        // Running chunks are unaffected: a failed refresh only delays the next listing change.
         log.warn("Symbol discovery failed ({}); next attempt in {} ms", ar.cause().getMessage(), next);
-        if (discovered) {
-          next = Math.max(next, Math.min(config.get(IngestSettings.SYMBOL_REFRESH).toMillis(), next));
-        }
         scheduleRefresh(next);
         return;
       }
