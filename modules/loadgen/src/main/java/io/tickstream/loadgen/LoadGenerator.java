@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -137,13 +138,15 @@ public final class LoadGenerator {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     vertx.cancelTimer(ramp);
     vertx.cancelTimer(progress);
-    LoadTotals.Snapshot end = totals.snapshot();
+    // Closed first, counted after: nothing arrives any more, so the counts and the histogram agree.
     Future.join(lanes.stream().map(Lane::closeAll).toList()).await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Histogram latency = totals.mergeLatency();
+    LoadTotals.Snapshot end = totals.snapshot();
     for (WebSocketClient c : clients) {
       c.close();
     }
     return new LoadReport(config.get(LoadGenSettings.URL), mode, connections, k, seconds, end.opened(),
         end.withTicks(), end.connectErrors(), end.closesByCode(), end.ticks(), end.snapshots(), end.conflated(),
-        end.notAdvanced(), end.other(), end.shutdownNotices(), totals.mergeLatency());
+        end.notAdvanced(), end.other(), end.shutdownNotices(), latency, totals.fanoutLatency());
   }
 }

@@ -77,6 +77,9 @@ class LoadGeneratorTest {
     }
     assertThat(latency.getJsonArray("percentiles")).isNotEmpty();
     assertThat(json.getDouble("messagesPerSecond")).isPositive();
+    JsonObject fanoutShare = json.getJsonObject("fanoutToClientMicros");
+    assertThat(fanoutShare.getLong("samples")).isEqualTo(report.latencySamples());
+    assertThat(fanoutShare.getLong("max")).isLessThanOrEqualTo(latency.getLong("max"));
   }
 
   @Test

@@ -17,6 +17,8 @@ public final class LaneStats {
 
   /** Latency in µs, 3 significant digits, auto-resizing so no sample is ever out of range. */
   final Recorder latency = new Recorder(3);
+  /** The fanout-to-client part of it, {@code now - ft} in µs: tells the node's share from the ingest and Kafka's. */
+  final Recorder fanoutLatency = new Recorder(3);
   final LongAdder ticks = new LongAdder();
   final LongAdder snapshots = new LongAdder();
   final LongAdder conflated = new LongAdder();
@@ -43,13 +45,20 @@ public final class LaneStats {
     closesByCode.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
-  /** Reader side only: the histogram handed back to the recorder at the next swap. */
+  /** Reader side only: the histograms handed back to the recorders at the next swap. */
   private Histogram recycle;
+  private Histogram recycleFanout;
 
   /** The samples since the previous call; for the reporter only (one reader), valid until the next call. */
   Histogram interval() {
     recycle = latency.getIntervalHistogram(recycle);
     return recycle;
+  }
+
+  /** As {@link #interval()}, for {@code now - ft}. */
+  Histogram fanoutInterval() {
+    recycleFanout = fanoutLatency.getIntervalHistogram(recycleFanout);
+    return recycleFanout;
   }
 
   static Map<Integer, Long> closes(Iterable<LaneStats> lanes) {

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>The first tick of each symbol is the node's snapshot: its {@code pt} is when the node first received it,
  * not a live delivery, so it is counted but is not a latency sample. Every later tick is one sample of
- * {@code now - pt} in µs.
+ * {@code now - pt} in µs, and one of {@code now - ft} (the fanout node's share) when the tick carries {@code ft}.
  */
 final class LoadConnection {
 
@@ -144,6 +144,11 @@ final class LoadConnection {
         stats.conflated.add(gap);
       }
       stats.latency.recordValue(Math.max(0, now - pt));
+      int ftAt = m.indexOf(TickFields.FT, ptAt);
+      long ft = ftAt < 0 ? -1 : TickFields.number(m, ftAt + TickFields.FT.length());
+      if (ft > 0) {
+        stats.fanoutLatency.recordValue(Math.max(0, now - ft));
+      }
     }
   }
 }

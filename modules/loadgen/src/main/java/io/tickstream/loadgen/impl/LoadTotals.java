@@ -15,6 +15,7 @@ public final class LoadTotals {
 
   private final List<Lane> lanes;
   private final Histogram total = new Histogram(3);
+  private final Histogram totalFanout = new Histogram(3);
   private long lastTicks;
   private double lastSeconds;
 
@@ -52,6 +53,7 @@ public final class LoadTotals {
     Histogram interval = new Histogram(3);
     for (Lane lane : lanes) {
       interval.add(lane.stats.interval());
+      totalFanout.add(lane.stats.fanoutInterval());
     }
     total.add(interval);
     return interval;
@@ -75,5 +77,10 @@ public final class LoadTotals {
   public synchronized Histogram mergeLatency() {
     drainInterval();
     return total.copy();
+  }
+
+  /** The whole run's {@code now - ft} histogram (µs); call after {@link #mergeLatency()}. */
+  public synchronized Histogram fanoutLatency() {
+    return totalFanout.copy();
   }
 }

@@ -12,6 +12,7 @@ final class TickFields {
   static final String S = "\"s\":\"";
   static final String U = "\"u\":";
   static final String PT = "\"pt\":";
+  static final String FT = "\"ft\":";
 
   /** The number at {@code from}, or -1 if there is none. */
   static long number(String m, int from) {
