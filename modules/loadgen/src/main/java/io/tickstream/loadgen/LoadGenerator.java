@@ -44,12 +44,20 @@ public final class LoadGenerator {
   private final List<Lane> lanes = new CopyOnWriteArrayList<>();
   private final Path jsonPath;
 
-  /** @throws IllegalArgumentException if the URL or a source address is not a loopback address */
+  /**
+   * @throws IllegalArgumentException if the URL or a source address is not a loopback address, or the duration is
+   *     not between 0 and {@link LoadGenSettings#MAX_DURATION}
+   */
   public LoadGenerator(Config config, PrintStream out) {
     this.config = config;
     this.out = out;
     this.target = LoopbackTarget.parse(config.get(LoadGenSettings.URL));
     this.sourceAddresses = SourceAddresses.parse(config.get(LoadGenSettings.SOURCE_ADDRESSES));
+    Duration duration = config.get(LoadGenSettings.DURATION);
+    if (duration.isNegative() || duration.isZero() || duration.compareTo(LoadGenSettings.MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("loadgen.duration: " + duration + " must be more than 0 and at most "
+          + LoadGenSettings.MAX_DURATION.toHours() + "h: a run is always bounded in time");
+    }
     String given = config.get(LoadGenSettings.JSON_OUT);
     this.jsonPath = Path.of(given != null && !given.isBlank() ? given
         : "loadgen-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");

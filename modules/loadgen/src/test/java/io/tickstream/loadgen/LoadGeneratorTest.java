@@ -104,6 +104,15 @@ class LoadGeneratorTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address");
   }
 
+  @Test
+  void aRunIsAlwaysBoundedInTime() {
+    Config endless = Config.defaults(LoadGenSettings.ALL).with(LoadGenSettings.DURATION, Duration.ofDays(2));
+    assertThatThrownBy(() -> new LoadGenerator(endless, System.out))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loadgen.duration");
+    Config none = Config.defaults(LoadGenSettings.ALL).with(LoadGenSettings.DURATION, Duration.ZERO);
+    assertThatThrownBy(() -> new LoadGenerator(none, System.out)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   /**
    * Starts a node knowing {@link #SYMBOLS} (one tick each), runs the load generator, which learns the symbols
    * through its probe, and once every connection is open produces {@link #LIVE_TICKS} more per symbol. Checks
