@@ -83,8 +83,8 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void combinedConnectionsCountEveryProducedTick(@TempDir Path dir) throws Exception {
-    LoadReport report = runAgainstNode("combined", 10, 2, dir.resolve("report.json"));
+  void combinedConnectionsFromSeveralSourceAddressesCountEveryProducedTick(@TempDir Path dir) throws Exception {
+    LoadReport report = runAgainstNode("combined", 10, 2, List.of("127.0.0.2-127.0.0.4"), dir.resolve("report.json"));
     assertThat(report.connectionsWithTicks()).isEqualTo(10);
   }
 
@@ -120,6 +120,11 @@ class LoadGeneratorTest {
    * delivered (one latency sample) or counted as conflated.
    */
   private LoadReport runAgainstNode(String mode, int connections, int symbols, Path json) throws Exception {
+    return runAgainstNode(mode, connections, symbols, List.of(), json);
+  }
+
+  private LoadReport runAgainstNode(String mode, int connections, int symbols, List<String> sourceAddresses, Path json)
+      throws Exception {
     startNode();
     Config config = Config.defaults(LoadGenSettings.ALL)
         .with(LoadGenSettings.URL, "ws://127.0.0.1:" + port)
@@ -130,6 +135,7 @@ class LoadGeneratorTest {
         .with(LoadGenSettings.PROBE_TIME, Duration.ofMillis(500))
         .with(LoadGenSettings.DURATION, Duration.ofSeconds(8))
         .with(LoadGenSettings.EVENT_LOOPS, 2)
+        .with(LoadGenSettings.SOURCE_ADDRESSES, sourceAddresses)
         .with(LoadGenSettings.JSON_OUT, json.toString());
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     LoadGenerator generator = new LoadGenerator(config, new PrintStream(progress, true, StandardCharsets.UTF_8));
