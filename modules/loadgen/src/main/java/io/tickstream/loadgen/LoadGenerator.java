@@ -139,7 +139,18 @@ public final class LoadGenerator {
         vertx.cancelTimer(id);
       }
     });
-    long progress = vertx.setPeriodic(1000, id -> out.println(totals.progressLine((System.nanoTime() - startNanos) / 1e9)));
+    boolean[] steady = {false};
+    long progress = vertx.setPeriodic(1000, id -> {
+      out.println(totals.progressLine((System.nanoTime() - startNanos) / 1e9));
+      if (!steady[0] && launched[0] >= connections) {
+        LoadTotals.Snapshot s = totals.snapshot();
+        if (s.opened() + s.connectErrors() >= connections) {
+          steady[0] = true;
+          totals.rampDone();
+          out.println("loadgen: every connection opened or failed; the rest of the run is the steady state");
+        }
+      }
+    });
 
     Duration duration = config.get(LoadGenSettings.DURATION);
     vertx.timer(duration.toMillis()).await(duration.toMillis() + 60_000, TimeUnit.MILLISECONDS);
@@ -155,6 +166,7 @@ public final class LoadGenerator {
     }
     return new LoadReport(config.get(LoadGenSettings.URL), mode, connections, k, seconds, end.opened(),
         end.withTicks(), end.connectErrors(), end.closesByCode(), end.ticks(), end.snapshots(), end.conflated(),
-        end.notAdvanced(), end.other(), end.shutdownNotices(), latency, totals.fanoutLatency());
+        end.notAdvanced(), end.other(), end.shutdownNotices(), latency, totals.fanoutLatency(),
+        totals.steadyLatency());
   }
 }

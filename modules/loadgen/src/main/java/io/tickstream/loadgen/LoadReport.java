@@ -16,7 +16,7 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
                          double seconds, long connectionsOpened, long connectionsWithTicks, long connectErrors,
                          Map<Integer, Long> closesByCode, long ticks, long snapshots, long conflated,
                          long notAdvanced, long otherMessages, long shutdownNotices, Histogram latencyMicros,
-                         Histogram fanoutToClientMicros) {
+                         Histogram fanoutToClientMicros, Histogram steadyLatencyMicros) {
 
   public double ticksPerSecond() {
     return seconds > 0 ? ticks / seconds : 0;
@@ -42,11 +42,14 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
           messages: %d ticks (%.0f msgs/s), %d snapshots, %d live, %d conflated updates skipped, %d out of order, %d other, %d shutdown notices
           latency (now - pt, %d samples): p50 %s, p99 %s, p99.9 %s, max %s
           of which fanout to client (now - ft): p50 %s, p99 %s, max %s
+          after the ramp (%d samples, every connection open): p50 %s, p99 %s, p99.9 %s, max %s
         """, mode, url, connectionsRequested, symbolsPerConnection, seconds, connectionsOpened, connectionsWithTicks,
         connectErrors, closesByCode, ticks, ticksPerSecond(), snapshots, latencySamples(), conflated, notAdvanced,
         otherMessages, shutdownNotices, latencySamples(), micros(percentileMicros(50)), micros(percentileMicros(99)),
         micros(percentileMicros(99.9)), micros(maxMicros()), micros(at(fanoutToClientMicros, 50)),
-        micros(at(fanoutToClientMicros, 99)), micros(at(fanoutToClientMicros, 100)));
+        micros(at(fanoutToClientMicros, 99)), micros(at(fanoutToClientMicros, 100)),
+        steadyLatencyMicros.getTotalCount(), micros(at(steadyLatencyMicros, 50)), micros(at(steadyLatencyMicros, 99)),
+        micros(at(steadyLatencyMicros, 99.9)), micros(at(steadyLatencyMicros, 100)));
   }
 
   private static long at(Histogram h, double p) {
@@ -84,6 +87,10 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
             .put("p50", percentileMicros(50)).put("p90", percentileMicros(90)).put("p99", percentileMicros(99))
             .put("p99.9", percentileMicros(99.9)).put("p99.99", percentileMicros(99.99)).put("max", maxMicros())
             .put("percentiles", distribution))
+        .put("steadyLatencyMicros", new JsonObject()
+            .put("samples", steadyLatencyMicros.getTotalCount()).put("p50", at(steadyLatencyMicros, 50))
+            .put("p99", at(steadyLatencyMicros, 99)).put("p99.9", at(steadyLatencyMicros, 99.9))
+            .put("max", at(steadyLatencyMicros, 100)))
         .put("fanoutToClientMicros", new JsonObject()
             .put("samples", fanoutToClientMicros.getTotalCount()).put("p50", at(fanoutToClientMicros, 50))
             .put("p99", at(fanoutToClientMicros, 99)).put("p99.9", at(fanoutToClientMicros, 99.9))

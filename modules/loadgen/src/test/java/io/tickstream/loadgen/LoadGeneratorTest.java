@@ -77,6 +77,7 @@ class LoadGeneratorTest {
     }
     assertThat(latency.getJsonArray("percentiles")).isNotEmpty();
     assertThat(json.getDouble("messagesPerSecond")).isPositive();
+    assertThat(json.getJsonObject("steadyLatencyMicros").getLong("samples")).isBetween(0L, report.latencySamples());
     JsonObject fanoutShare = json.getJsonObject("fanoutToClientMicros");
     assertThat(fanoutShare.getLong("samples")).isEqualTo(report.latencySamples());
     assertThat(fanoutShare.getLong("max")).isLessThanOrEqualTo(latency.getLong("max"));

@@ -16,6 +16,9 @@ public final class LoadTotals {
   private final List<Lane> lanes;
   private final Histogram total = new Histogram(3);
   private final Histogram totalFanout = new Histogram(3);
+  /** Samples drained after {@link #rampDone()}: the steady state, without connection set-up in it. */
+  private final Histogram steady = new Histogram(3);
+  private boolean rampDone;
   private long lastTicks;
   private double lastSeconds;
 
@@ -56,6 +59,9 @@ public final class LoadTotals {
       totalFanout.add(lane.stats.fanoutInterval());
     }
     total.add(interval);
+    if (rampDone) {
+      steady.add(interval);
+    }
     return interval;
   }
 
@@ -77,6 +83,20 @@ public final class LoadTotals {
   public synchronized Histogram mergeLatency() {
     drainInterval();
     return total.copy();
+  }
+
+  /**
+   * Every connection has been opened (or has failed): samples drained from now on also count as steady state.
+   * Samples recorded before this call and not drained yet still count as ramp, which errs on the safe side.
+   */
+  public synchronized void rampDone() {
+    drainInterval();
+    rampDone = true;
+  }
+
+  /** Latency (µs) after {@link #rampDone()}; call after {@link #mergeLatency()}. */
+  public synchronized Histogram steadyLatency() {
+    return steady.copy();
   }
 
   /** The whole run's {@code now - ft} histogram (µs); call after {@link #mergeLatency()}. */
