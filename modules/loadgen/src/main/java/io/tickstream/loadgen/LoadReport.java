@@ -1,0 +1,99 @@
+package io.tickstream.loadgen;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The result of a run: end-to-end latency ({@code now - pt}, µs) and counts. Latency samples are live ticks
+ * only; the first tick of each symbol on each connection is the node's snapshot and is counted apart.
+ */
+public record LoadReport(String url, String mode, int connectionsRequested, int symbolsPerConnection,
+                         double seconds, long connectionsOpened, long connectionsWithTicks, long connectErrors,
+                         Map<Integer, Long> closesByCode, long ticks, long snapshots, long conflated,
+                         long notAdvanced, long otherMessages, long shutdownNotices, Histogram latencyMicros,
+                         Histogram fanoutToClientMicros, Histogram steadyLatencyMicros) {
+
+  public double ticksPerSecond() {
+    return seconds > 0 ? ticks / seconds : 0;
+  }
+
+  public long latencySamples() {
+    return latencyMicros.getTotalCount();
+  }
+
+  public long percentileMicros(double p) {
+    return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getValueAtPercentile(p);
+  }
+
+  public long maxMicros() {
+    return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue();
+  }
+
+  /** The text summary printed at the end of a run. */
+  public String summary() {
+    return String.format(Locale.ROOT, """
+        loadgen summary: %s %s, %d connections x %d symbols, %.1f s
+          connections: %d opened, %d received ticks, %d connect errors, closes by server %s
+          messages: %d ticks (%.0f msgs/s), %d snapshots, %d live, %d conflated updates skipped, %d out of order, %d other, %d shutdown notices
+          latency (now - pt, %d samples): p50 %s, p99 %s, p99.9 %s, max %s
+          of which fanout to client (now - ft): p50 %s, p99 %s, max %s
+          after the ramp (%d samples, every connection open): p50 %s, p99 %s, p99.9 %s, max %s
+        """, mode, url, connectionsRequested, symbolsPerConnection, seconds, connectionsOpened, connectionsWithTicks,
+        connectErrors, closesByCode, ticks, ticksPerSecond(), snapshots, latencySamples(), conflated, notAdvanced,
+        otherMessages, shutdownNotices, latencySamples(), micros(percentileMicros(50)), micros(percentileMicros(99)),
+        micros(percentileMicros(99.9)), micros(maxMicros()), micros(at(fanoutToClientMicros, 50)),
+        micros(at(fanoutToClientMicros, 99)), micros(at(fanoutToClientMicros, 100)),
+        steadyLatencyMicros.getTotalCount(), micros(at(steadyLatencyMicros, 50)), micros(at(steadyLatencyMicros, 99)),
+        micros(at(steadyLatencyMicros, 99.9)), micros(at(steadyLatencyMicros, 100)));
+  }
+
+  private static long at(Histogram h, double p) {
+    return h.getTotalCount() == 0 ? 0 : p >= 100 ? h.getMaxValue() : h.getValueAtPercentile(p);
+  }
+
+  /** {@code 412 µs} below a millisecond, {@code 3.27 ms} above. */
+  public static String micros(long us) {
+    return us < 1000 ? us + " µs" : String.format(Locale.ROOT, "%.2f ms", us / 1000.0);
+  }
+
+  /** The same as {@link #summary()}, plus the percentile distribution, for {@code --json-out}. */
+  public JsonObject toJson() {
+    JsonObject closes = new JsonObject();
+    closesByCode.forEach((code, n) -> closes.put(String.valueOf(code), n));
+    JsonArray distribution = new JsonArray();
+    if (latencySamples() > 0) {
+      for (HistogramIterationValue v : latencyMicros.percentiles(5)) {
+        distribution.add(new JsonObject().put("percentile", v.getPercentileLevelIteratedTo())
+            .put("valueMicros", v.getValueIteratedTo()).put("totalCount", v.getTotalCountToThisValue()));
+      }
+    }
+    return new JsonObject()
+        .put("url", url).put("mode", mode).put("connections", connectionsRequested)
+        .put("symbolsPerConnection", symbolsPerConnection).put("seconds", seconds)
+        .put("connectionsOpened", connectionsOpened).put("connectionsWithTicks", connectionsWithTicks)
+        .put("connectErrors", connectErrors).put("closesByCode", closes)
+        .put("ticks", ticks).put("messagesPerSecond", ticksPerSecond()).put("snapshots", snapshots)
+        .put("conflatedUpdates", conflated).put("outOfOrder", notAdvanced).put("otherMessages", otherMessages)
+        .put("shutdownNotices", shutdownNotices)
+        .put("latencyMicros", new JsonObject()
+            .put("samples", latencySamples())
+            .put("min", latencySamples() == 0 ? 0 : latencyMicros.getMinValue())
+            .put("mean", latencySamples() == 0 ? 0 : latencyMicros.getMean())
+            .put("p50", percentileMicros(50)).put("p90", percentileMicros(90)).put("p99", percentileMicros(99))
+            .put("p99.9", percentileMicros(99.9)).put("p99.99", percentileMicros(99.99)).put("max", maxMicros())
+            .put("percentiles", distribution))
+        .put("steadyLatencyMicros", new JsonObject()
+            .put("samples", steadyLatencyMicros.getTotalCount()).put("p50", at(steadyLatencyMicros, 50))
+            .put("p99", at(steadyLatencyMicros, 99)).put("p99.9", at(steadyLatencyMicros, 99.9))
+            .put("max", at(steadyLatencyMicros, 100)))
+        .put("fanoutToClientMicros", new JsonObject()
+            .put("samples", fanoutToClientMicros.getTotalCount()).put("p50", at(fanoutToClientMicros, 50))
+            .put("p99", at(fanoutToClientMicros, 99)).put("p99.9", at(fanoutToClientMicros, 99.9))
+            .put("max", at(fanoutToClientMicros, 100)));
+  }
+}

@@ -1,0 +1,53 @@
+package io.tickstream.loadgen.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.WebSocketClient;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One event loop's share of the connections. Deployed once per event loop; its connections are opened from its
+ * context, so their handlers run on its thread and write only its {@link LaneStats}.
+ */
+public final class Lane extends VerticleBase {
+
+  public final LaneStats stats = new LaneStats();
+  private final List<LoadConnection> connections = new ArrayList<>();
+  private final Consumer<Lane> onStart;
+
+  public Lane(Consumer<Lane> onStart) {
+    this.onStart = onStart;
+  }
+
+  @Override
+  public Future<?> start() {
+    onStart.accept(this);
+    return Future.succeededFuture();
+  }
+
+  /** Opens one connection; callable from any thread. */
+  public void connect(WebSocketClient client, LoopbackTarget target, String mode, String[] symbols) {
+    context.runOnContext(v -> {
+      LoadConnection c = new LoadConnection(stats, mode, symbols);
+      connections.add(c);
+      c.open(client, target);
+    });
+  }
+
+  /** Closes every connection with 1000; completes when all have closed (or failed to). */
+  public Future<Void> closeAll() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> closes = new ArrayList<>(connections.size());
+      for (LoadConnection c : connections) {
+        closes.add(c.close());
+      }
+      Future.join(closes).onComplete(ar -> done.complete());
+    });
+    return done.future();
+  }
+}

@@ -1,0 +1,106 @@
+package io.tickstream.loadgen.impl;
+
+import io.tickstream.loadgen.LoadReport;
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sums the lanes: the reporter's view. Its methods are called once a second and once at the end, never on the
+ * message path, so they simply synchronize. Each call drains the lanes' interval histograms into the run's total.
+ */
+public final class LoadTotals {
+
+  private final List<Lane> lanes;
+  private final Histogram total = new Histogram(3);
+  private final Histogram totalFanout = new Histogram(3);
+  /** Samples drained after {@link #rampDone()}: the steady state, without connection set-up in it. */
+  private final Histogram steady = new Histogram(3);
+  private boolean rampDone;
+  private long lastTicks;
+  private double lastSeconds;
+
+  public LoadTotals(List<Lane> lanes) {
+    this.lanes = lanes;
+  }
+
+  /** Counters at one moment. */
+  public record Snapshot(long opened, long open, long withTicks, long connectErrors, Map<Integer, Long> closesByCode,
+                         long ticks, long snapshots, long conflated, long notAdvanced, long other,
+                         long shutdownNotices) {
+  }
+
+  public Snapshot snapshot() {
+    long opened = 0, open = 0, with = 0, errors = 0, ticks = 0, snaps = 0, confl = 0, notAdv = 0, other = 0, shut = 0;
+    for (Lane lane : lanes) {
+      LaneStats s = lane.stats;
+      opened += s.opened.sum();
+      open += s.open.sum();
+      with += s.withTicks.sum();
+      errors += s.connectErrors.sum();
+      ticks += s.ticks.sum();
+      snaps += s.snapshots.sum();
+      confl += s.conflated.sum();
+      notAdv += s.notAdvanced.sum();
+      other += s.otherMessages.sum();
+      shut += s.shutdownNotices.sum();
+    }
+    return new Snapshot(opened, open, with, errors, LaneStats.closes(lanes.stream().map(l -> l.stats).toList()),
+        ticks, snaps, confl, notAdv, other, shut);
+  }
+
+  /** Drains the lanes' samples since the last call into the total, and returns them. */
+  private Histogram drainInterval() {
+    Histogram interval = new Histogram(3);
+    for (Lane lane : lanes) {
+      interval.add(lane.stats.interval());
+      totalFanout.add(lane.stats.fanoutInterval());
+    }
+    total.add(interval);
+    if (rampDone) {
+      steady.add(interval);
+    }
+    return interval;
+  }
+
+  /** {@code t=3s open=2000 msgs/s=12345 p50=412 µs p99=2.10 ms ...} for the last interval. */
+  public synchronized String progressLine(double seconds) {
+    Histogram interval = drainInterval();
+    Snapshot s = snapshot();
+    double rate = seconds > lastSeconds ? (s.ticks() - lastTicks) / (seconds - lastSeconds) : 0;
+    lastTicks = s.ticks();
+    lastSeconds = seconds;
+    boolean any = interval.getTotalCount() > 0;
+    return String.format(Locale.ROOT, "t=%.0fs open=%d msgs/s=%.0f p50=%s p99=%s conflated=%d errors=%d closes=%s",
+        seconds, s.open(), rate, any ? LoadReport.micros(interval.getValueAtPercentile(50)) : "-",
+        any ? LoadReport.micros(interval.getValueAtPercentile(99)) : "-", s.conflated(), s.connectErrors(),
+        s.closesByCode());
+  }
+
+  /** The whole run's latency histogram (µs); drains what the lanes still hold. */
+  public synchronized Histogram mergeLatency() {
+    drainInterval();
+    return total.copy();
+  }
+
+  /**
+   * Every connection has been opened (or has failed): samples drained from now on also count as steady state.
+   * Samples recorded before this call and not drained yet still count as ramp, which errs on the safe side.
+   */
+  public synchronized void rampDone() {
+    drainInterval();
+    rampDone = true;
+  }
+
+  /** Latency (µs) after {@link #rampDone()}; call after {@link #mergeLatency()}. */
+  public synchronized Histogram steadyLatency() {
+    return steady.copy();
+  }
+
+  /** The whole run's {@code now - ft} histogram (µs); call after {@link #mergeLatency()}. */
+  public synchronized Histogram fanoutLatency() {
+    return totalFanout.copy();
+  }
+}

@@ -1,0 +1,2 @@
+/** The load generator's machinery: connections, per-event-loop recorders, symbol discovery, the report. */
+package io.tickstream.loadgen.impl;

@@ -1,0 +1,61 @@
+package io.tickstream.loadgen.impl;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LoopbackTargetTest {
+
+  @Test
+  void loopbackTargetsAreAccepted() {
+    assertThat(LoopbackTarget.parse("ws://127.0.0.1:8080")).isEqualTo(new LoopbackTarget("127.0.0.1", 8080));
+    assertThat(LoopbackTarget.parse("ws://127.3.4.5:9000").host()).isEqualTo("127.3.4.5");
+    assertThat(LoopbackTarget.parse("ws://[::1]:8080").host()).isEqualTo("::1");
+    assertThat(LoopbackTarget.parse("ws://localhost:8080").port()).isEqualTo(8080);
+  }
+
+  @Test
+  void anyOtherHostIsRefusedWithoutAskingDns() {
+    for (String url : List.of("ws://10.0.0.1:8080", "ws://192.168.1.2:8080", "ws://example.com:8080",
+        "ws://[2001:db8::1]:8080", "ws://0.0.0.0:8080")) {
+      assertThatThrownBy(() -> LoopbackTarget.parse(url)).as(url)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address");
+    }
+  }
+
+  @Test
+  void sourceAddressesExpandRangesAndCountsWithinLoopbackOnly() {
+    assertThat(SourceAddresses.parse(List.of("127.0.0.1-127.0.0.3")))
+        .containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
+    assertThat(SourceAddresses.parse(List.of("2"))).containsExactly("127.0.0.1", "127.0.0.2");
+    assertThat(SourceAddresses.parse(List.of("127.0.0.255-127.0.1.0"))).containsExactly("127.0.0.255", "127.0.1.0");
+    assertThat(SourceAddresses.parse(List.of())).isEmpty();
+    assertThatThrownBy(() -> SourceAddresses.parse(List.of("10.0.0.1")))
+        .hasMessageContaining("not a loopback address");
+  }
+
+  @Test
+  void connectionsSpreadOverTheSymbolList() {
+    List<String> symbols = List.of("A", "B", "C", "D", "E");
+    assertThat(SymbolCatalog.forConnection(symbols, 0, 2)).containsExactly("A", "B");
+    assertThat(SymbolCatalog.forConnection(symbols, 1, 2)).containsExactly("C", "D");
+    assertThat(SymbolCatalog.forConnection(symbols, 2, 2)).containsExactly("E", "A");
+    assertThat(SymbolCatalog.forConnection(symbols, 3, 9)).hasSize(5);
+  }
+
+  @Test
+  void tickFieldsAreReadFromRawAndCombinedMessages() {
+    String raw = "{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35\",\"B\":\"31.21\",\"a\":\"25.36\",\"A\":\"40.66\","
+        + "\"pt\":1764180000123456,\"ft\":1764180000123999}";
+    String combined = "{\"stream\":\"bnbusdt@bookTicker\",\"data\":" + raw + "}";
+    for (String m : List.of(raw, combined)) {
+      assertThat(TickFields.number(m, m.indexOf(TickFields.U) + TickFields.U.length())).isEqualTo(400900217L);
+      assertThat(TickFields.number(m, m.indexOf(TickFields.PT) + TickFields.PT.length())).isEqualTo(1764180000123456L);
+      assertThat(TickFields.slot(m, m.indexOf(TickFields.S) + TickFields.S.length(), new String[]{"BNB", "BNBUSDT"}))
+          .isEqualTo(1);
+    }
+  }
+}
