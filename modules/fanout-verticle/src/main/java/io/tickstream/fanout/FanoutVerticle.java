@@ -72,6 +72,7 @@ public class FanoutVerticle extends VerticleBase {
     registry = registry();
     NodeMetrics metrics = new NodeMetrics(registry);
     node = new FanoutNode(vertx, fc, metrics);
+    node.exchange(config.get(FanoutSettings.EXCHANGE));
     Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
     admin = Admin.create(props);
     return BookTickerTopic.ensure(vertx, admin, config)

@@ -52,6 +52,17 @@ public final class FanoutNode {
     vertx.eventBus().publish(address, new TickBatch(batch), LOCAL);
   }
 
+  private volatile String exchange;
+
+  /** Where the ticks come from ({@code fanout.exchange}), reported by {@code /health/ready}; null if unknown. */
+  public void exchange(String exchange) {
+    this.exchange = exchange;
+  }
+
+  String exchange() {
+    return exchange;
+  }
+
   /** What {@code GET /cluster} lists; set before the servers start. */
   public void clusterStatus(io.tickstream.common.cluster.ClusterStatus status) {
     this.clusterStatus = status;

@@ -73,7 +73,8 @@ public final class FanoutServer extends VerticleBase {
     router.get("/health/ready").handler(ctx -> {
       boolean ready = node.ready();
       ctx.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining()).encode());
+          .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining())
+              .put("exchange", node.exchange()).encode());
     });
     router.get("/cluster").handler(ctx -> {
       io.tickstream.common.cluster.ClusterStatus status = node.clusterStatus();
