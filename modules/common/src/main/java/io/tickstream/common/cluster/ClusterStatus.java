@@ -45,6 +45,9 @@ public final class ClusterStatus {
   /** The publishing period role processes use. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
+  /** The Hazelcast member attribute vertx-hazelcast stores the Vert.x node id in. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
   private final Vertx vertx;
   private final String nodeId;
   private final String role;
@@ -74,14 +77,16 @@ public final class ClusterStatus {
 
           @Override
           public void memberRemoved(MembershipEvent event) {
-            forget(event.getMember().getUuid().toString());
+            // Vert.x's node id is a member attribute of its own, not the Hazelcast member UUID.
+            String node = event.getMember().getAttribute(VERTX_NODE_ID);
+            forget(node != null ? node : event.getMember().getUuid().toString());
           }
         });
     this.consumer = vertx.eventBus().consumer(ADDRESS, msg -> {
       JsonObject status = msg.body();
       latest.put(status.getString("node") + "/" + status.getString("role"), status);
     });
-    this.timer = vertx.setPeriodic(1, intervalMillis, id -> publish());
+    this.timer = vertx.setPeriodic(1, intervalMillis, id -> publishNow());
   }
 
   /**
@@ -101,7 +106,8 @@ public final class ClusterStatus {
     return nodeId;
   }
 
-  private void publish() {
+  /** Publishes this node's status now, as the timer does (package-private: for tests). On the starting context. */
+  void publishNow() {
     long now = System.currentTimeMillis();
     latest.values().removeIf(s -> now - s.getLong("at", 0L) > STALE_INTERVALS * intervalMillis);
     JsonObject status = new JsonObject().put("node", nodeId).put("role", role).put("address", address).put("at", now)
