@@ -21,7 +21,7 @@ public final class FanoutMain {
   public static void main(String[] args) throws Exception {
     RoleLauncher.run("tickstream fanout", "fanout", FanoutSettings.ALL, args, FanoutVerticle::new,
         c -> "Fanout node on ws://" + c.get(FanoutSettings.HOST) + ":" + c.get(FanoutSettings.PORT)
-            + " (/ws, /stream, /sockjs, /health/ready, /metrics), reading " + c.get(BookTickerTopic.NAME)
+            + " (/ws, /stream, /sockjs, /health/ready, /metrics, /cluster), reading " + c.get(BookTickerTopic.NAME)
             + " from " + String.join(",", c.get(KafkaSettings.BOOTSTRAP_SERVERS)));
   }
 }

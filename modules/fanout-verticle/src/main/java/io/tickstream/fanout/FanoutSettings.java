@@ -66,10 +66,13 @@ public final class FanoutSettings {
   public static final Setting<Duration> POLL_TIMEOUT = Setting.ofDuration("fanout.poll-timeout", DEFAULT_POLL_TIMEOUT,
       "Kafka consumer poll timeout; at most 100ms so assign/seek and shutdown never wait long.");
 
+  public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
+      "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
+
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
-      PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT);
+      PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, EXCHANGE);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

@@ -3,6 +3,7 @@ package io.tickstream.fanout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.common.cluster.ClusterStatus;
 import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
 import io.tickstream.common.kafka.BookTickerTopic;
@@ -47,6 +48,7 @@ public class FanoutVerticle extends VerticleBase {
   private TickSource source;
   private Admin admin;
   private PrometheusMeterRegistry registry;
+  private ClusterStatus clusterStatus;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
   public int actualPort() {
@@ -70,12 +72,16 @@ public class FanoutVerticle extends VerticleBase {
     registry = registry();
     NodeMetrics metrics = new NodeMetrics(registry);
     node = new FanoutNode(vertx, fc, metrics);
+    node.exchange(config.get(FanoutSettings.EXCHANGE));
     Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
     admin = Admin.create(props);
     return BookTickerTopic.ensure(vertx, admin, config)
         // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
         .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
         .map(v -> {
+          clusterStatus = ClusterStatus.start(vertx, "fanout", fc.host() + ":" + actualPort,
+              ClusterStatus.DEFAULT_INTERVAL, statusDetails(metrics));
+          node.clusterStatus(clusterStatus);
           source = new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
               node, metrics);
           node.source(source);
@@ -83,6 +89,20 @@ public class FanoutVerticle extends VerticleBase {
           log.info("Fanout listening on {}:{} with {} instances", fc.host(), actualPort, fc.instances());
           return null;
         });
+  }
+
+  /** Connections, subscriptions and ticks/s in since the previous call (called once per status interval). */
+  private static java.util.function.Supplier<io.vertx.core.json.JsonObject> statusDetails(NodeMetrics metrics) {
+    long[] last = {metrics.ticksIn(), System.nanoTime()};
+    return () -> {
+      long ticks = metrics.ticksIn();
+      long now = System.nanoTime();
+      double perSecond = now > last[1] ? (ticks - last[0]) * 1e9 / (now - last[1]) : 0;
+      last[0] = ticks;
+      last[1] = now;
+      return new io.vertx.core.json.JsonObject().put("connections", metrics.connections())
+          .put("subscriptions", metrics.subscriptions()).put("ticksPerSecond", Math.round(perSecond));
+    };
   }
 
   /** Deploys the server instances one after the other; they share the port. */
@@ -111,6 +131,9 @@ public class FanoutVerticle extends VerticleBase {
   public Future<?> stop() {
     if (node != null) {
       node.startDraining();
+    }
+    if (clusterStatus != null) {
+      clusterStatus.close();
     }
     return vertx.executeBlocking(() -> {
       if (source != null) {

@@ -29,7 +29,7 @@ public final class FanoutFixture implements AutoCloseable {
 
   private static final AtomicInteger TOPICS = new AtomicInteger();
 
-  public final Vertx vertx = Vertx.vertx();
+  public final Vertx vertx;
   public final String topic;
   public final KafkaProducer<String, byte[]> producer;
   private final BookTickerEncoder encoder = new BookTickerEncoder();
@@ -37,7 +37,8 @@ public final class FanoutFixture implements AutoCloseable {
   public String deploymentId;
   private final JsonObject config;
 
-  private FanoutFixture(String name, JsonObject overrides) {
+  private FanoutFixture(String name, JsonObject overrides, Vertx vertx) {
+    this.vertx = vertx;
     this.topic = "fanout-" + name + "-" + TOPICS.incrementAndGet() + "-" + System.nanoTime();
     String servers = KafkaBrokerExtension.bootstrapServers();
     // One batch in flight keeps order across retries without the idempotent producer, whose sequence
@@ -65,7 +66,12 @@ public final class FanoutFixture implements AutoCloseable {
 
   /** A fixture whose topic exists but whose node is not deployed yet: produce first, then {@link #deploy()}. */
   public static FanoutFixture create(String name, JsonObject overrides) {
-    return new FanoutFixture(name, overrides);
+    return new FanoutFixture(name, overrides, Vertx.vertx());
+  }
+
+  /** Like {@link #create(String, JsonObject)} on a Vert.x of the caller's (e.g. a clustered one), closed with the fixture. */
+  public static FanoutFixture create(String name, JsonObject overrides, Vertx vertx) {
+    return new FanoutFixture(name, overrides, vertx);
   }
 
   /** A deployed node, ready. */

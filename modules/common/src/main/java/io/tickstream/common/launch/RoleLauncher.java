@@ -1,5 +1,7 @@
 package io.tickstream.common.launch;
 
+import io.tickstream.common.cluster.ClusterSettings;
+import io.tickstream.common.cluster.HazelcastCluster;
 import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
 import io.tickstream.common.config.Setting;
@@ -9,7 +11,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +25,9 @@ import java.util.function.Supplier;
  * role's settings from flags, {@code --config FILE} and {@code TICKSTREAM_*} variables, deploys its verticle
  * with them, prints one line saying what runs where, and on SIGTERM or Ctrl-C undeploys the verticle (so it
  * drains and closes what it holds) before the JVM exits.
+ *
+ * <p>Every role also takes the {@link ClusterSettings}: with {@code cluster.enabled} (the default) the verticle
+ * runs on a clustered Vert.x that joins the other nodes through Hazelcast, otherwise on a plain one.
  *
  * <p>Exit codes: 0 after a clean stop or {@code --help}, 1 if the verticle failed to start, 2 for a bad
  * command line.
@@ -47,7 +54,7 @@ public final class RoleLauncher {
     PrintWriter out = new PrintWriter(System.out, true);
     Optional<Config> parsed;
     try {
-      parsed = Config.fromArgs(command, rolePrefix, settings, args, System.getenv(), out);
+      parsed = Config.fromArgs(command, rolePrefix, withCluster(settings), args, System.getenv(), out);
     } catch (ConfigException e) {
       System.err.println(command + ": " + e.getMessage());
       System.exit(2);
@@ -56,7 +63,15 @@ public final class RoleLauncher {
     if (parsed.isEmpty()) {
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx;
+    try {
+      vertx = HazelcastCluster.vertx(parsed.get(), new VertxOptions().setPreferNativeTransport(true))
+          .await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println(command + ": cannot join the cluster: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     String id;
     try {
       // Flags and file are already merged; the verticle applies the environment again, which changes nothing.
@@ -85,5 +100,16 @@ public final class RoleLauncher {
       stopped.countDown();
     }, command.replace(' ', '-') + "-shutdown"));
     stopped.await();
+  }
+
+  /** The role's settings and the cluster ones, each once. */
+  public static List<Setting<?>> withCluster(Collection<? extends Setting<?>> settings) {
+    List<Setting<?>> all = new ArrayList<>(settings);
+    for (Setting<?> s : ClusterSettings.ALL) {
+      if (all.stream().noneMatch(a -> a.key().equals(s.key()))) {
+        all.add(s);
+      }
+    }
+    return all;
   }
 }

@@ -1,5 +1,6 @@
 package io.tickstream.common.config;
 
+import io.tickstream.common.cluster.ClusterSettings;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ class SettingsDocumentedTest {
     String doc = Files.readString(Path.of("../../docs/configuration.md"));
     List<Setting<?>> all = new ArrayList<>(KafkaSettings.ALL);
     all.addAll(BookTickerTopic.ALL);
+    all.addAll(ClusterSettings.ALL);
     for (Setting<?> s : all) {
       String row = Config.markdownTable(List.of(s)).lines().skip(2).findFirst().orElseThrow();
       assertThat(doc).as("docs/configuration.md row for %s", s.key()).contains(row);

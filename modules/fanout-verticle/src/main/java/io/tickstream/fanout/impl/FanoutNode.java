@@ -29,6 +29,7 @@ public final class FanoutNode {
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
   private volatile TickSource source;
+  private volatile io.tickstream.common.cluster.ClusterStatus clusterStatus;
 
   public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
     this.vertx = vertx;
@@ -49,6 +50,26 @@ public final class FanoutNode {
   /** Publishes one batch of ticks to every loop of this node; called on the Kafka thread. */
   public void publish(List<EncodedTick> batch) {
     vertx.eventBus().publish(address, new TickBatch(batch), LOCAL);
+  }
+
+  private volatile String exchange;
+
+  /** Where the ticks come from ({@code fanout.exchange}), reported by {@code /health/ready}; null if unknown. */
+  public void exchange(String exchange) {
+    this.exchange = exchange;
+  }
+
+  String exchange() {
+    return exchange;
+  }
+
+  /** What {@code GET /cluster} lists; set before the servers start. */
+  public void clusterStatus(io.tickstream.common.cluster.ClusterStatus status) {
+    this.clusterStatus = status;
+  }
+
+  io.tickstream.common.cluster.ClusterStatus clusterStatus() {
+    return clusterStatus;
   }
 
   public void source(TickSource source) {

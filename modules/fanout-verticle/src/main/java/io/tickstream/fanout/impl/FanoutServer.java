@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * One server instance of a node, on one event loop: the HTTP server (shared port, Vert.x spreads accepted
  * connections over the instances), its {@link LoopDispatcher}, and the endpoints:
  * {@code GET /ws[/<stream>...]}, {@code GET /stream?streams=a/b}, {@code /sockjs}, {@code /health/live},
- * {@code /health/ready}, {@code /metrics}.
+ * {@code /health/ready}, {@code /metrics}, {@code /cluster} (every node's status, see
+ * {@link io.tickstream.common.cluster.ClusterStatus}).
  *
  * <p>Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
  * {@code fanout.max-connections}; with HTTP 400 and a Binance error body when a stream name in the URL is
@@ -72,7 +73,13 @@ public final class FanoutServer extends VerticleBase {
     router.get("/health/ready").handler(ctx -> {
       boolean ready = node.ready();
       ctx.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining()).encode());
+          .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining())
+              .put("exchange", node.exchange()).encode());
+    });
+    router.get("/cluster").handler(ctx -> {
+      io.tickstream.common.cluster.ClusterStatus status = node.clusterStatus();
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+          .end((status == null ? new JsonObject().put("members", new io.vertx.core.json.JsonArray()) : status.members()).encode());
     });
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.route("/sockjs/*").handler(ctx -> {

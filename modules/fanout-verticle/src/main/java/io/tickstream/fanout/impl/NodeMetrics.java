@@ -69,6 +69,21 @@ public final class NodeMetrics {
     return total;
   }
 
+  /** Open client connections (racy sum, for status reports). */
+  public long connections() {
+    return sum(LoopDispatcher::connectionCount);
+  }
+
+  /** Stream subscriptions (racy sum, for status reports). */
+  public long subscriptions() {
+    return sum(d -> d.subscriptionCount);
+  }
+
+  /** Kafka records accepted since start. */
+  public long ticksIn() {
+    return (long) ticksIn.count();
+  }
+
   void recordLatency(long ptMicros, long nowMicros) {
     if (ptMicros > 0 && nowMicros >= ptMicros) {
       latency.record(nowMicros - ptMicros, TimeUnit.MICROSECONDS);

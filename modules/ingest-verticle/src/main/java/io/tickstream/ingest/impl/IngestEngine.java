@@ -75,6 +75,7 @@ public final class IngestEngine {
   private volatile boolean discovered;
   private volatile boolean stopping;
   private long refreshTimer = -1;
+  private io.tickstream.common.cluster.ClusterStatus clusterStatus;
 
   public IngestEngine(Vertx vertx, Config config, MeterRegistry registry) {
     this.vertx = vertx;
@@ -109,6 +110,9 @@ public final class IngestEngine {
     registerGauges();
     return BookTickerTopic.ensure(vertx, admin, config)
         .compose(check -> startHealth())
+        .onSuccess(v -> clusterStatus = io.tickstream.common.cluster.ClusterStatus.start(vertx, "ingest",
+            config.get(IngestSettings.HTTP_HOST) + ":" + httpPort(), io.tickstream.common.cluster.ClusterStatus.DEFAULT_INTERVAL,
+            statusDetails()))
         .onSuccess(v -> awaitProducerMetadata(config.get(BookTickerTopic.NAME), 0));
   }
 
@@ -288,6 +292,25 @@ public final class IngestEngine {
     return chunks.size();
   }
 
+  /** Symbols, ticks/s acknowledged by Kafka since the previous call, readiness; called on the engine's context. */
+  private java.util.function.Supplier<JsonObject> statusDetails() {
+    long[] last = {ticksAcked(), System.nanoTime()};
+    return () -> {
+      long acked = ticksAcked();
+      long now = System.nanoTime();
+      double perSecond = now > last[1] ? (acked - last[0]) * 1e9 / (now - last[1]) : 0;
+      last[0] = acked;
+      last[1] = now;
+      return new JsonObject().put("symbols", chunkOf.size()).put("ticksPerSecond", Math.round(perSecond))
+          .put("ready", isReady());
+    };
+  }
+
+  private long ticksAcked() {
+    io.micrometer.core.instrument.Counter c = registry.find(io.tickstream.ingest.IngestMetrics.TICKS_ACKED).counter();
+    return c == null ? 0 : (long) c.count();
+  }
+
   private Future<Void> startHealth() {
     int port = config.get(IngestSettings.HTTP_PORT);
     if (port < 0) {
@@ -308,6 +331,9 @@ public final class IngestEngine {
             .put("streaming", chunks.stream().filter(SymbolChunk::isStreaming).count()).put("symbols", chunkOf.size());
         req.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").end(body.encode());
       }
+      case "/cluster" -> req.response().putHeader("content-type", "application/json")
+          .end((clusterStatus == null ? new JsonObject().put("members", new io.vertx.core.json.JsonArray())
+              : clusterStatus.members()).encode());
       case "/metrics" -> {
         if (registry instanceof PrometheusMeterRegistry prometheus) {
           req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
@@ -321,6 +347,9 @@ public final class IngestEngine {
 
   public Future<Void> stop() {
     stopping = true;
+    if (clusterStatus != null) {
+      clusterStatus.close();
+    }
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }

@@ -1,0 +1,30 @@
+package io.tickstream.common.cluster;
+
+import io.tickstream.common.config.Setting;
+
+import java.util.List;
+
+/** How a role process joins the tickstream cluster (Hazelcast TCP-IP join; see {@link HazelcastCluster}). */
+public final class ClusterSettings {
+
+  public static final Setting<Boolean> ENABLED = Setting.ofBoolean("cluster.enabled", true,
+      "Start a clustered Vert.x that joins the other nodes through Hazelcast; false runs the node alone.");
+  public static final Setting<String> NAME = Setting.ofString("cluster.name", "tickstream",
+      "Hazelcast cluster name: only nodes with the same name join each other.");
+  public static final Setting<List<String>> MEMBERS = Setting.ofList("cluster.members",
+      List.of("127.0.0.1:5701", "127.0.0.1:5702", "127.0.0.1:5703"),
+      "Hazelcast members to join over TCP-IP, host:port, comma-separated, one entry per member (no port ranges).");
+  public static final Setting<Integer> PORT = Setting.ofInt("cluster.port", 5701, 1, 65535,
+      "First Hazelcast member port; taken ports are skipped upwards, so several nodes share one host.");
+  public static final Setting<String> INTERFACE = Setting.ofString("cluster.interface", "127.0.0.1",
+      "Address (or Hazelcast pattern such as 10.0.*.*) Hazelcast and the clustered event bus bind to.");
+  public static final Setting<String> PUBLIC_ADDRESS = Setting.ofString("cluster.public-address", null,
+      "Address other members reach this one at, host or host:port, when it differs from the bound one (containers, NAT).");
+  public static final Setting<Boolean> MULTICAST = Setting.ofBoolean("cluster.multicast", false,
+      "Discover members by multicast instead of the cluster.members list (rarely allowed outside a LAN).");
+
+  public static final List<Setting<?>> ALL = List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST);
+
+  private ClusterSettings() {
+  }
+}

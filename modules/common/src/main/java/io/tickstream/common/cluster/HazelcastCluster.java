@@ -1,0 +1,74 @@
+package io.tickstream.common.cluster;
+
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.TcpIpConfig;
+import io.tickstream.common.config.Config;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * Builds the Hazelcast cluster manager and the (clustered or plain) Vert.x of a tickstream node from
+ * {@link ClusterSettings}.
+ *
+ * <p>Starts from Vert.x's own Hazelcast configuration ({@link ConfigUtil#loadConfig()}, which carries the maps
+ * the event bus needs), then: cluster name, multicast and auto-detection off, TCP-IP join with the members
+ * listed one by one, the interface bound (and only it), no join delay and no phone-home.
+ */
+public final class HazelcastCluster {
+
+  private HazelcastCluster() {
+  }
+
+  /** A cluster manager configured from {@code config}, which must hold every {@link ClusterSettings} key. */
+  public static HazelcastClusterManager clusterManager(Config config) {
+    com.hazelcast.config.Config hz = ConfigUtil.loadConfig();
+    hz.setClusterName(config.get(ClusterSettings.NAME));
+    // Without this Hazelcast waits ~5 s before joining, every start.
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(config.get(ClusterSettings.PORT)).setPortAutoIncrement(true);
+    String iface = config.get(ClusterSettings.INTERFACE);
+    if (iface != null && !iface.isEmpty()) {
+      net.getInterfaces().setEnabled(true).addInterface(iface);
+      hz.setProperty("hazelcast.socket.bind.any", "false");
+    }
+    String publicAddress = config.get(ClusterSettings.PUBLIC_ADDRESS);
+    if (publicAddress != null && !publicAddress.isEmpty()) {
+      net.setPublicAddress(publicAddress);
+    }
+    JoinConfig join = net.getJoin();
+    boolean multicast = config.get(ClusterSettings.MULTICAST);
+    join.getMulticastConfig().setEnabled(multicast);
+    join.getAutoDetectionConfig().setEnabled(false);
+    TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(!multicast);
+    tcp.getMembers().clear();
+    // A range such as 127.0.0.1:5701-5703 throws: members are added one by one.
+    config.get(ClusterSettings.MEMBERS).forEach(tcp::addMember);
+    return new HazelcastClusterManager(hz);
+  }
+
+  /**
+   * A clustered Vert.x when {@code cluster.enabled}, otherwise a plain one. The clustered event bus binds to
+   * {@code cluster.interface} (an exact address; a pattern leaves the choice to Vert.x).
+   */
+  public static Future<Vertx> vertx(Config config, VertxOptions options) {
+    if (!config.get(ClusterSettings.ENABLED)) {
+      return Future.succeededFuture(Vertx.vertx(options));
+    }
+    String iface = config.get(ClusterSettings.INTERFACE);
+    if (iface != null && !iface.isEmpty() && !iface.contains("*") && !iface.contains("-")) {
+      options.getEventBusOptions().setHost(iface);
+    }
+    String publicAddress = config.get(ClusterSettings.PUBLIC_ADDRESS);
+    if (publicAddress != null && !publicAddress.isEmpty()) {
+      options.getEventBusOptions().setClusterPublicHost(publicAddress.split(":")[0]);
+    }
+    return Vertx.builder().with(options).withClusterManager(clusterManager(config)).buildClustered();
+  }
+}

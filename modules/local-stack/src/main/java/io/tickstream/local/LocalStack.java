@@ -1,0 +1,197 @@
+package io.tickstream.local;
+
+import io.tickstream.common.cluster.HazelcastCluster;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.FanoutVerticle;
+import io.tickstream.ingest.IngestSettings;
+import io.tickstream.ingest.IngestVerticle;
+import io.tickstream.kafka.broker.EmbeddedKafkaBroker;
+import io.tickstream.simulator.ExchangeSimulator;
+import io.tickstream.simulator.SimulatorSettings;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every role in one JVM on one clustered Vert.x: the embedded Kafka broker (unless {@code local.kafka} names
+ * one), the exchange (Binance, or the simulator), the ingest and a fanout node.
+ *
+ * <p>{@link #start(Config)} and {@link #stop()} block and must not be called on a Vert.x thread. Stop order:
+ * the fanout drains its clients, the ingest closes its exchange connections and flushes its producer, the
+ * simulator and Vert.x close, then the broker.
+ */
+public final class LocalStack {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+  private static final long TIMEOUT_SECONDS = 120;
+
+  private final Config config;
+  private EmbeddedKafkaBroker broker;
+  private Vertx vertx;
+  private ExchangeSimulator simulator;
+  private FanoutVerticle fanout;
+  private IngestVerticle ingest;
+  private String fanoutId;
+  private String ingestId;
+  private String exchange;
+  private String kafka;
+
+  private LocalStack(Config config) {
+    this.config = config;
+  }
+
+  /** Starts everything; on failure stops what had started and rethrows. */
+  public static LocalStack start(Config config) throws Exception {
+    LocalStack stack = new LocalStack(config);
+    try {
+      stack.startAll();
+    } catch (Exception e) {
+      stack.stop();
+      throw e;
+    }
+    return stack;
+  }
+
+  private void startAll() throws Exception {
+    kafka = config.get(LocalStackSettings.KAFKA);
+    if (kafka == null || kafka.isEmpty()) {
+      broker = EmbeddedKafkaBroker.builder().host("127.0.0.1").port(config.get(LocalStackSettings.KAFKA_PORT)).build().start();
+      kafka = broker.bootstrapServers();
+    }
+    vertx = HazelcastCluster.vertx(config, new VertxOptions()).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    exchange = chooseExchange();
+    Config roles = config.with(KafkaSettings.BOOTSTRAP_SERVERS, List.of(kafka)).with(FanoutSettings.EXCHANGE, exchange);
+    if (exchange.equals(LocalStackSettings.SIMULATOR)) {
+      simulator = ExchangeSimulator.create(vertx, config).start().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      roles = roles.with(IngestSettings.REST_URL, simulator.restUrl()).with(IngestSettings.WS_URL, simulator.wsUrl());
+      log.warn(simulatedBanner());
+    }
+    JsonObject json = roles.toJson();
+    fanout = new FanoutVerticle();
+    fanoutId = vertx.deployVerticle(fanout, new DeploymentOptions().setConfig(json)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ingest = new IngestVerticle();
+    ingestId = vertx.deployVerticle(ingest, new DeploymentOptions().setConfig(json)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** {@code binance} or {@code simulator}: auto asks Binance's REST API and falls back when it does not answer. */
+  private String chooseExchange() {
+    String wanted = config.get(LocalStackSettings.EXCHANGE);
+    if (!wanted.equals(LocalStackSettings.AUTO)) {
+      return wanted;
+    }
+    long timeout = config.get(LocalStackSettings.BINANCE_PROBE_TIMEOUT).toMillis();
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeout));
+    try {
+      int status = http.request(new RequestOptions().setMethod(HttpMethod.GET)
+              .setAbsoluteURI(config.get(LocalStackSettings.BINANCE_PROBE_URL)).setTimeout(timeout))
+          .compose(req -> req.send()).map(resp -> resp.statusCode())
+          .await(timeout + 1000, TimeUnit.MILLISECONDS);
+      log.info("Binance answered {}", status);
+      return status == 200 ? LocalStackSettings.BINANCE : LocalStackSettings.SIMULATOR;
+    } catch (Exception e) {
+      log.info("Binance is not reachable ({}); using the simulator", e.getMessage());
+      return LocalStackSettings.SIMULATOR;
+    } finally {
+      http.close();
+    }
+  }
+
+  /** {@code binance} or {@code simulator}. */
+  public String exchange() {
+    return exchange;
+  }
+
+  /** The broker the roles use, host:port. */
+  public String kafka() {
+    return kafka;
+  }
+
+  public int fanoutPort() {
+    return fanout.actualPort();
+  }
+
+  public int ingestHttpPort() {
+    return ingest.httpPort();
+  }
+
+  /** True once the fanout serves and every ingest chunk streams. */
+  public boolean ready() {
+    return fanout != null && fanout.ready() && ingest != null && ingest.isReady();
+  }
+
+  public String simulatedBanner() {
+    return "SIMULATED DATA: Binance was not used; prices come from the built-in exchange simulator on "
+        + (simulator == null ? "?" : simulator.restUrl()) + " and are not market prices.";
+  }
+
+  /** What runs where, and which URL to open. */
+  public String describe() {
+    String host = config.get(FanoutSettings.HOST);
+    String base = host + ":" + fanoutPort();
+    StringBuilder sb = new StringBuilder();
+    if (simulator != null) {
+      sb.append("*** ").append(simulatedBanner()).append(" ***\n");
+    }
+    sb.append("tickstream local is running:\n")
+        .append("  Kafka      ").append(kafka).append(broker != null ? " (embedded; topic book-tickers)" : " (external)").append('\n')
+        .append("  exchange   ").append(exchange.equals(LocalStackSettings.SIMULATOR) ? "simulator at " + simulator.restUrl()
+            : "Binance " + config.get(IngestSettings.WS_URL)).append('\n')
+        .append("  ingest     health and metrics on http://").append(config.get(IngestSettings.HTTP_HOST)).append(':')
+        .append(ingestHttpPort()).append('\n')
+        .append("  fanout     ws://").append(base).append("/ws, /stream, /sockjs; http://").append(base)
+        .append("/health/ready, /metrics, /cluster\n")
+        .append("Open: ws://").append(base).append("/ws/btcusdt@bookTicker (or /ws/!bookTicker)");
+    return sb.toString();
+  }
+
+  /** Stops everything that runs, in dependency order. Blocking; idempotent. */
+  public synchronized void stop() {
+    if (vertx != null) {
+      undeploy(fanoutId, "fanout");
+      fanoutId = null;
+      undeploy(ingestId, "ingest");
+      ingestId = null;
+      if (simulator != null) {
+        try {
+          simulator.close().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          log.warn("Simulator stop failed", e);
+        }
+        simulator = null;
+      }
+      try {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Vert.x close failed", e);
+      }
+      vertx = null;
+    }
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+  }
+
+  private void undeploy(String id, String what) {
+    if (id == null) {
+      return;
+    }
+    try {
+      vertx.undeploy(id).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Stopping the {} failed", what, e);
+    }
+  }
+}

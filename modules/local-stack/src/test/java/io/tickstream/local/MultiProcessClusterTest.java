@@ -1,0 +1,152 @@
+package io.tickstream.local;
+
+import io.tickstream.common.config.Config;
+import io.tickstream.kafka.broker.EmbeddedKafkaBroker;
+import io.tickstream.simulator.ExchangeSimulator;
+import io.tickstream.simulator.SimulatorSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two fanout nodes and an ingest as separate processes on loopback form one cluster, both fanout nodes serve
+ * the same ticks, and after one is SIGKILLed the other keeps serving with {@code /cluster} updated.
+ *
+ * <p>Starts three JVMs (about 30 s on two cores), so it is tagged and left out of the default build:
+ * {@code ./mvnw -B -o -pl modules/local-stack -am verify -Dtest=MultiProcessClusterTest -DexcludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@Tag("multiprocess")
+class MultiProcessClusterTest {
+
+  private static final List<String> JVM_OPENS = List.of("--add-modules", "java.se",
+      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
+  private static EmbeddedKafkaBroker broker;
+  private static ExchangeSimulator simulator;
+  private static final List<Process> processes = new ArrayList<>();
+  private static final Vertx client = Vertx.vertx();
+  private static Process fanoutA;
+  private static int portA;
+  private static int portB;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = EmbeddedKafkaBroker.builder().host("127.0.0.1").port(EmbeddedKafkaBroker.FREE_PORT).build().start();
+    simulator = ExchangeSimulator.create(Config.defaults(SimulatorSettings.ALL).with(SimulatorSettings.PORT, 0)
+        .with(SimulatorSettings.SYMBOLS, List.of("BTCUSDT", "ETHUSDT")).with(SimulatorSettings.TICK_RATE, 20L))
+        .start().await(30, TimeUnit.SECONDS);
+    int base = ThreadLocalRandom.current().nextInt(30_000, 40_000);
+    List<String> common = List.of("--kafka.bootstrap-servers=" + broker.bootstrapServers(), "--cluster.name=mp-" + base,
+        "--cluster.port=" + base, "--cluster.members=127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2));
+    portA = freePort();
+    portB = freePort();
+    fanoutA = launch("fanout-a", "io.tickstream.fanout.FanoutMain", common, "--port=" + portA, "--instances=1");
+    launch("fanout-b", "io.tickstream.fanout.FanoutMain", common, "--port=" + portB, "--instances=1");
+    launch("ingest", "io.tickstream.ingest.IngestMain", common, "--rest-url=" + simulator.restUrl(),
+        "--ws-url=" + simulator.wsUrl(), "--http-port=0");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Process p : processes) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    client.close().await(10, TimeUnit.SECONDS);
+    if (simulator != null) {
+      simulator.close().await(10, TimeUnit.SECONDS);
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void twoFanoutProcessesServeTheSameTicksAndOneSurvivesTheOtherBeingKilled() throws Exception {
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
+        assertThat(roles(portB)).containsExactlyInAnyOrder("fanout@" + portA, "fanout@" + portB, "ingest"));
+    Map<Long, JsonObject> fromA = subscribe(portA);
+    Map<Long, JsonObject> fromB = subscribe(portB);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      List<Long> both = fromA.keySet().stream().filter(fromB::containsKey).toList();
+      assertThat(both).isNotEmpty();
+      JsonObject a = fromA.get(both.get(0)).copy();
+      JsonObject b = fromB.get(both.get(0)).copy();
+      a.remove("ft");
+      b.remove("ft");
+      assertThat(a).isEqualTo(b);
+    });
+
+    fanoutA.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    int before = fromB.size();
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+        assertThat(roles(portB)).containsExactlyInAnyOrder("fanout@" + portB, "ingest"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> fromB.size() > before);
+  }
+
+  /** Ticks of BTCUSDT a client of {@code port} receives, by u. */
+  private static Map<Long, JsonObject> subscribe(int port) {
+    Map<Long, JsonObject> ticks = new ConcurrentHashMap<>();
+    // 400 (unknown symbol) until the node has seen a BTCUSDT tick: retry until accepted.
+    WebSocket ws = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client.createWebSocketClient()
+        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws/btcusdt@bookTicker"))
+        .await(10, TimeUnit.SECONDS), w -> w != null);
+    ws.textMessageHandler(text -> {
+      JsonObject t = new JsonObject(text);
+      ticks.put(t.getLong("u"), t);
+    });
+    return ticks;
+  }
+
+  /** {@code role@port} for fanout members, {@code role} for others, from {@code /cluster} on {@code port}. */
+  private static List<String> roles(int port) throws Exception {
+    JsonObject body = client.createHttpClient().request(HttpMethod.GET, port, "127.0.0.1", "/cluster")
+        .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> new JsonObject(b.toString()))
+        .await(5, TimeUnit.SECONDS);
+    List<String> roles = new CopyOnWriteArrayList<>();
+    body.getJsonArray("members").stream().map(JsonObject.class::cast).forEach(m -> roles.add(m.getString("role").equals("fanout")
+        ? "fanout@" + m.getString("address").substring(m.getString("address").lastIndexOf(':') + 1) : m.getString("role")));
+    return roles;
+  }
+
+  private static Process launch(String name, String mainClass, List<String> common, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
+    cmd.addAll(JVM_OPENS);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    cmd.addAll(common);
+    cmd.addAll(List.of(args));
+    File log = new File("target/" + name + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+    processes.add(p);
+    return p;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
