@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code java -jar tickstream-kafka-broker-*-all.jar}. Parameters of type {@link EmbeddedKafkaBroker} then cannot be
  * resolved, since there is no embedded broker.
  *
- * <p>Resolvable parameters: {@code @BootstrapServers String} and {@link EmbeddedKafkaBroker}.
+ * <p>Resolvable parameters: {@code @BootstrapServers String}, {@link EmbeddedKafkaBroker} (fails with an external
+ * broker) and {@code Optional<EmbeddedKafkaBroker>} (empty with an external broker).
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -64,8 +65,15 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
     Class<?> type = parameterContext.getParameter().getType();
-    return type == EmbeddedKafkaBroker.class
+    return type == EmbeddedKafkaBroker.class || isOptionalBroker(parameterContext)
         || (type == String.class && parameterContext.isAnnotated(BootstrapServers.class));
+  }
+
+  /** {@code Optional<EmbeddedKafkaBroker>}: empty when {@value #EXTERNAL_BROKER} points at another broker. */
+  private static boolean isOptionalBroker(ParameterContext parameterContext) {
+    return parameterContext.getParameter().getType() == java.util.Optional.class
+        && parameterContext.getParameter().getParameterizedType() instanceof java.lang.reflect.ParameterizedType p
+        && p.getActualTypeArguments()[0] == EmbeddedKafkaBroker.class;
   }
 
   @Override
@@ -73,6 +81,9 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
     SharedBroker shared = shared(extensionContext);
     if (parameterContext.getParameter().getType() == String.class) {
       return shared.bootstrapServers();
+    }
+    if (isOptionalBroker(parameterContext)) {
+      return java.util.Optional.ofNullable(shared.broker());
     }
     if (shared.broker() == null) {
       throw new ParameterResolutionException("No embedded broker: " + EXTERNAL_BROKER + " points the tests at "
