@@ -118,6 +118,14 @@ public final class LocalStack {
     return kafka;
   }
 
+  /**
+   * The exchange simulator this stack runs (for tests that inject faults, e.g. {@code faults().dropConnections()},
+   * or read the raw feed on {@code simulator.port()}); {@code null} when the exchange is Binance or after {@link #stop()}.
+   */
+  public ExchangeSimulator simulator() {
+    return simulator;
+  }
+
   public int fanoutPort() {
     return fanout.actualPort();
   }
