@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code book-tickers} topic: its settings, and {@link #ensure} which creates it if missing and
@@ -120,15 +121,31 @@ public final class BookTickerTopic {
     NewTopic newTopic = new NewTopic(topic, Optional.of(config.get(PARTITIONS)),
         rf < 0 ? Optional.empty() : Optional.of((short) rf)).configs(topicConfigs(config));
     return admin.createTopics(List.of(newTopic)).all().toCompletionStage().toCompletableFuture()
-        .thenCompose(ignored -> describe(admin, topic))
-        .thenCompose(created -> verify(admin, config, created.orElseThrow(), true))
+        .thenCompose(ignored -> describeOnceVisible(admin, topic, DESCRIBE_ATTEMPTS))
+        .thenCompose(created -> verify(admin, config, created, true))
         .exceptionallyCompose(e -> {
           // Another node created it between our describe and create: check theirs instead.
           if (unwrap(e) instanceof TopicExistsException) {
-            return describe(admin, topic).thenCompose(d -> verify(admin, config, d.orElseThrow(), false));
+            return describeOnceVisible(admin, topic, DESCRIBE_ATTEMPTS).thenCompose(d -> verify(admin, config, d, false));
           }
           return CompletableFuture.failedFuture(unwrap(e));
         });
+  }
+
+  /** Attempts, 100 ms apart, to see a topic that was just created: metadata reaches the listing a moment later. */
+  static final int DESCRIBE_ATTEMPTS = 50;
+
+  private static CompletableFuture<TopicDescription> describeOnceVisible(Admin admin, String topic, int attemptsLeft) {
+    return describe(admin, topic).thenCompose(d -> {
+      if (d.isPresent()) {
+        return CompletableFuture.completedFuture(d.get());
+      }
+      if (attemptsLeft <= 1) {
+        return CompletableFuture.failedFuture(new IllegalStateException("topic " + topic + " was created but never became visible"));
+      }
+      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+          .thenCompose(x -> describeOnceVisible(admin, topic, attemptsLeft - 1));
+    });
   }
 
   private static CompletableFuture<TopicCheck> verify(Admin admin, Config config, TopicDescription d, boolean created) {
