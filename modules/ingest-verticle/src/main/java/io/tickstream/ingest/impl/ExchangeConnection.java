@@ -45,6 +45,7 @@ final class ExchangeConnection {
   private long lastTickNanos = openedAtNanos;
   private boolean ticked;
   private boolean retired;
+  private boolean shutdownAnnounced;
   private long nextRequestId = 1;
 
   ExchangeConnection(int id, WebSocket ws, Collection<String> streams, Listener listener, IngestDrops drops,
@@ -101,6 +102,7 @@ final class ExchangeConnection {
     }
     JsonObject event = json.getValue("data") instanceof JsonObject data ? data : json;
     if ("serverShutdown".equals(event.getString("e"))) {
+      shutdownAnnounced = true;
       listener.onServerShutdown(this);
       return true;
     }
@@ -122,6 +124,11 @@ final class ExchangeConnection {
   void retire() {
     retired = true;
     ws.close((short) 1000, "replaced");
+  }
+
+  /** The exchange announced it will close this connection ({@code serverShutdown}). */
+  boolean isShutdownAnnounced() {
+    return shutdownAnnounced;
   }
 
   boolean isRetired() {

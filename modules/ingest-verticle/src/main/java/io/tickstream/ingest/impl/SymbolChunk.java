@@ -56,6 +56,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   private final IngestDrops drops;
   private final MeterRegistry registry;
   private final Counter framesIn;
+  private final Counter serverShutdowns;
   private final Backoff backoff;
   private final Set<String> wanted = new LinkedHashSet<>();
   private final long watchdogNanos;
@@ -80,6 +81,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     this.drops = drops;
     this.registry = registry;
     this.framesIn = registry.counter(IngestMetrics.FRAMES_IN, "chunk", String.valueOf(id));
+    this.serverShutdowns = registry.counter(IngestMetrics.SERVER_SHUTDOWNS);
     this.backoff = new Backoff(config.get(IngestSettings.RECONNECT_BASE_DELAY), config.get(IngestSettings.RECONNECT_MAX_DELAY));
     this.watchdogNanos = config.get(IngestSettings.WATCHDOG_TIMEOUT).toNanos();
     this.maxAgeNanos = config.get(IngestSettings.CONNECTION_MAX_AGE).toNanos();
@@ -232,6 +234,10 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
       old.retire();
       log.info("Chunk {}: connection {} took over from {}", id, current.id(), old.id());
     }
+    if (current.isShutdownAnnounced()) {
+      // The successor opened before the exchange's notice and got it too: it will be closed as well.
+      replace("server-shutdown");
+    }
   }
 
   /** Make-before-break: opens a successor while the current connection keeps delivering. */
@@ -301,8 +307,11 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
 
   @Override
   public void onServerShutdown(ExchangeConnection connection) {
+    serverShutdowns.increment();
+    log.info("Chunk {}: exchange announced serverShutdown on connection {}", id, connection.id());
+    // A successor that got the notice is replaced once it takes over (promote); if a successor is already
+    // on its way for the current connection, that one serves.
     if (connection == current) {
-      log.info("Chunk {}: exchange announced serverShutdown on connection {}", id, connection.id());
       replace("server-shutdown");
     }
   }
