@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,12 +43,7 @@ class EndToEndTest {
 
   @BeforeAll
   static void start() throws Exception {
-    int clusterPort = ThreadLocalRandom.current().nextInt(50_000, 60_000);
-    stack = LocalStackMain.start(new String[]{"--exchange=simulator", "--kafka-port=0", "--fanout.port=0",
-        "--fanout.instances=1", "--ingest.http-port=0", "--simulator.port=0",
-        "--simulator.symbols=" + String.join(",", SYMBOLS), "--simulator.tick-rate=300", "--fanout.drain-window=100ms",
-        "--cluster.port=" + clusterPort, "--cluster.members=127.0.0.1:" + clusterPort,
-        "--cluster.name=e2e-test-" + clusterPort}, Map.of(), new PrintWriter(new StringWriter())).orElseThrow();
+    stack = TestStacks.startSimulated("e2e-test", SYMBOLS, 300, new PrintWriter(new StringWriter()));
     await().atMost(Duration.ofSeconds(40)).until(stack::ready);
   }
 

@@ -12,9 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,13 +28,8 @@ class LocalStackTest {
 
   @BeforeAll
   static void start() throws Exception {
-    int clusterPort = ThreadLocalRandom.current().nextInt(40_000, 50_000);
     StringWriter out = new StringWriter();
-    stack = LocalStackMain.start(new String[]{"--exchange=simulator", "--kafka-port=0", "--fanout.port=0",
-        "--fanout.instances=1", "--ingest.http-port=0", "--simulator.port=0", "--simulator.symbols=BTCUSDT,ETHUSDT",
-        "--simulator.tick-rate=50", "--fanout.drain-window=100ms", "--cluster.port=" + clusterPort,
-        "--cluster.members=127.0.0.1:" + clusterPort, "--cluster.name=local-test-" + clusterPort},
-        Map.of(), new PrintWriter(out)).orElseThrow();
+    stack = TestStacks.startSimulated("local-test", List.of("BTCUSDT", "ETHUSDT"), 50, new PrintWriter(out));
     printed = out.toString();
   }
 
