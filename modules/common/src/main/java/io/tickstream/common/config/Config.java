@@ -91,7 +91,9 @@ public final class Config {
       spec.addOption(option);
       byOption.put(option.longestName(), s);
     }
-    CommandLine cl = new CommandLine(spec);
+    // Values of their own may start with '@' (the load generator's --symbol-list @FILE): picocli must not read
+    // them as argument files.
+    CommandLine cl = new CommandLine(spec).setExpandAtFiles(false);
     ParseResult parsed;
     try {
       parsed = cl.parseArgs(args);

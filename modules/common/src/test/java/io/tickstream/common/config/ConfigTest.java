@@ -41,6 +41,14 @@ class ConfigTest {
   }
 
   @Test
+  void aValueStartingWithAtIsTakenAsItIsNotAsAnArgumentFile(@TempDir Path dir) throws Exception {
+    Path list = Files.writeString(dir.resolve("servers.txt"), "--demo.port=1\n");
+    Config c = args(Map.of(), "--kafka.bootstrap-servers", "@" + list);
+    assertThat(c.get(SERVERS)).containsExactly("@" + list);
+    assertThat(c.get(PORT)).isEqualTo(9443);
+  }
+
+  @Test
   void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("conf.json");
     Files.writeString(file, "{\"demo\":{\"port\":1000,\"ping-interval\":\"5s\"},\"demo.mode\":\"live\",\"kafka.bootstrap-servers\":[\"a:1\",\"b:2\"],\"other.role.key\":1}");
