@@ -8,6 +8,7 @@
  * One process, one thread: the kafkajs consumer and every WebSocket share the event loop.
  */
 
+const cluster = require('node:cluster');
 const http = require('node:http');
 const os = require('node:os');
 const { parseArgs } = require('node:util');
@@ -25,6 +26,8 @@ const HELP = `Usage: node server.js [options]
   --topic NAME                topic to read (env KAFKA_TOPIC, default book-tickers)
   --slow-buffer-bytes N       a client with more than this queued is skipped (default 65536)
   --slow-grace-ms N           a client skipped continuously for this long is closed with 1013 (default 5000)
+  --workers N                 processes sharing the port (node:cluster), each with its own Kafka consumer
+                              (env BASELINE_WORKERS, default 1)
   --help                      print this and exit`;
 
 function config(argv, env) {
@@ -37,6 +40,7 @@ function config(argv, env) {
       topic: { type: 'string' },
       'slow-buffer-bytes': { type: 'string' },
       'slow-grace-ms': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -59,6 +63,7 @@ function config(argv, env) {
     topic: values.topic ?? env.KAFKA_TOPIC ?? 'book-tickers',
     slowBufferBytes: int('--slow-buffer-bytes', values['slow-buffer-bytes'] ?? '65536', 1),
     slowGraceMs: int('--slow-grace-ms', values['slow-grace-ms'] ?? '5000', 0),
+    workers: int('--workers', values.workers ?? env.BASELINE_WORKERS ?? '1', 1),
     // Binance's limits, as tickstream's defaults.
     maxStreams: 1024,
     maxMessagesPerSecond: 5,
@@ -70,8 +75,10 @@ function config(argv, env) {
 
 const cfg = config(process.argv.slice(2), process.env);
 
+const who = cluster.isPrimary ? '' : ` [worker ${cluster.worker.id}]`;
+
 function log(msg) {
-  console.log(`${new Date().toISOString()} ${msg}`);
+  console.log(`${new Date().toISOString()}${who} ${msg}`);
 }
 
 /** Wall-clock microseconds since the epoch, with sub-millisecond resolution (Date.now() has only ms). */
@@ -654,7 +661,7 @@ function metricsText() {
 }
 
 // Binance's liveness: a ping every 20 s; a connection that has not answered for 60 s is dropped.
-const pinger = setInterval(() => {
+function pingAll() {
   const now = Date.now();
   for (const c of clients) {
     if (now - c.lastPong > cfg.pongTimeoutMs) {
@@ -664,12 +671,13 @@ const pinger = setInterval(() => {
       c.ws.ping();
     }
   }
-}, cfg.pingIntervalMs);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lifecycle
 
 let consumer = null;
+let pinger = null;
 
 async function shutdown(signal) {
   if (draining) {
@@ -677,6 +685,8 @@ async function shutdown(signal) {
   }
   draining = true;
   log(`${signal}: draining ${clients.size} connections`);
+  // However Kafka answers (a broker that is already gone makes kafkajs retry for many seconds), exit soon.
+  setTimeout(() => process.exit(0), 5000).unref();
   clearInterval(pinger);
   server.close(); // no new connections; the HTTP server closes once the upgraded sockets are gone
   const notice = JSON.stringify({ e: 'serverShutdown', E: Date.now() });
@@ -697,18 +707,54 @@ async function shutdown(signal) {
   setTimeout(() => process.exit(0), 1100).unref(); // after closeClient's terminate fallback
 }
 
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-
-server.listen(cfg.port, cfg.host, () => {
-  log(`listening on ${cfg.host}:${server.address().port}; Kafka ${cfg.brokers.join(',')} topic ${cfg.topic}`);
-  startConsumer().then((c) => {
-    consumer = c;
-    if (draining) {
-      c.disconnect().catch(() => {});
-    }
-  }, (e) => {
-    log(`Kafka consumer failed to start: ${e.stack || e.message}`);
-    process.exit(1);
+function startServer() {
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  pinger = setInterval(pingAll, cfg.pingIntervalMs);
+  server.listen(cfg.port, cfg.host, () => {
+    log(`listening on ${cfg.host}:${server.address().port}; Kafka ${cfg.brokers.join(',')} topic ${cfg.topic}`);
+    startConsumer().then((c) => {
+      consumer = c;
+      if (draining) {
+        c.disconnect().catch(() => {});
+      }
+    }, (e) => {
+      log(`Kafka consumer failed to start: ${e.stack || e.message}`);
+      process.exit(1);
+    });
   });
-});
+}
+
+/**
+ * --workers N: how a Node shop uses N cores. The primary only forks; every worker is a whole server (its own
+ * consumer of every partition, its own snapshot) and the primary hands accepted connections to them in turn.
+ * A worker that dies takes the primary down with it, so a supervisor restarts the whole set.
+ */
+function startPrimary() {
+  log(`primary: starting ${cfg.workers} workers`);
+  let stopping = false;
+  const stop = (signal) => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers)) {
+      w.process.kill(signal);
+    }
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => {}); // a terminal's Ctrl-C reaches the workers directly
+  cluster.on('exit', (w, code, signal) => {
+    if (!stopping) {
+      log(`worker ${w.id} exited (${signal || code}); stopping`);
+      stop('SIGTERM');
+      process.exitCode = 1;
+    }
+  });
+  for (let i = 0; i < cfg.workers; i++) {
+    cluster.fork();
+  }
+}
+
+if (cfg.workers > 1 && cluster.isPrimary) {
+  startPrimary();
+} else {
+  startServer();
+}
