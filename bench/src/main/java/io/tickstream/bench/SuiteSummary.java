@@ -1,0 +1,158 @@
+package io.tickstream.bench;
+
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Turns {@code results.jsonl} of {@code bench/suite.sh} into the Markdown tables of {@code docs/benchmarks.md}:
+ * per scenario and target the median of the repeated runs, with min–max, and tickstream's ratio to the baseline.
+ * Usage: {@code java -cp tickstream-bench-*-all.jar io.tickstream.bench.SuiteSummary RESULTS_DIR}.
+ */
+public final class SuiteSummary {
+
+  private static final String TICKSTREAM = "tickstream";
+  private static final String BASELINE = "baseline";
+
+  private SuiteSummary() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<JsonObject> results = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(args[0], "results.jsonl"))) {
+      if (!line.isBlank()) {
+        results.add(new JsonObject(line));
+      }
+    }
+    System.out.print(summarise(results));
+  }
+
+  static String summarise(List<JsonObject> results) {
+    StringBuilder sb = new StringBuilder();
+    for (String scenario : List.of("latency", "isolation")) {
+      Map<String, List<JsonObject>> byTarget = group(results, scenario, r -> r.getString("target"));
+      if (byTarget.isEmpty()) {
+        continue;
+      }
+      sb.append("\n#### ").append(scenario).append("\n\n")
+          .append("| target | runs | conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated | server CPU (cores) | CPU s per 1M msgs | closes | stalled |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      byTarget.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
+          .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
+          .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
+          .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
+          .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
+          .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
+          .append(" | ").append(median(runs, SuiteSummary::cores))
+          .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion))
+          .append(" | ").append(runs.get(runs.size() / 2).getValue("closes"))
+          .append(" | ").append(runs.get(runs.size() / 2).getValue("stalled", "-")).append(" |\n"));
+      ratio(sb, byTarget, "p99 latency (baseline / tickstream)", r -> steady(r, "p99"));
+      ratio(sb, byTarget, "CPU per delivered message (baseline / tickstream)", SuiteSummary::cpuPerMillion);
+    }
+    Map<String, List<JsonObject>> throughput = group(results, "throughput",
+        r -> r.getString("target") + " @ " + String.format(Locale.ROOT, "%6d", r.getInteger("rate")) + " ticks/s");
+    if (!throughput.isEmpty()) {
+      sb.append("\n#### throughput\n\n")
+          .append("| target @ feed | runs | delivered msgs/s | p99 | conflated | server CPU (cores) | CPU s per 1M msgs |\n")
+          .append("|---|---|---|---|---|---|---|\n");
+      Map<String, Double> peak = new TreeMap<>();
+      new TreeMap<>(throughput).forEach((key, runs) -> {
+        double delivered = medianValue(runs, r -> r.getDouble("messagesPerSecond", 0.0));
+        peak.merge(runs.get(0).getString("target"), delivered, Math::max);
+        sb.append("| ").append(key).append(" | ").append(runs.size()).append(" | ").append(format(delivered))
+            .append(" | ").append(millis(runs, "p99")).append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
+            .append(" | ").append(median(runs, SuiteSummary::cores))
+            .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion)).append(" |\n");
+      });
+      sb.append("\nPeak delivered msgs/s (median of runs at the best feed rate): ").append(peak);
+      if (peak.containsKey(TICKSTREAM) && peak.containsKey(BASELINE) && peak.get(BASELINE) > 0) {
+        sb.append(String.format(Locale.ROOT, "; tickstream / baseline = %.2fx", peak.get(TICKSTREAM) / peak.get(BASELINE)));
+      }
+      sb.append('\n');
+    }
+    Map<String, List<JsonObject>> capacity = group(results, "capacity", r -> r.getString("target"));
+    if (!capacity.isEmpty()) {
+      sb.append("\n#### capacity (idle connections)\n\n")
+          .append("| target | runs | server processes | connections | RSS per conn (KiB) | heap per conn after GC (KiB) |\n")
+          .append("|---|---|---|---|---|---|\n");
+      capacity.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
+          .append(" | ").append(runs.get(0).getInteger("nodes"))
+          .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
+          .append(" | ").append(median(runs, r -> r.getDouble("rssPerConnectionKiB", 0.0)))
+          .append(" | ").append(median(runs, r -> r.getDouble("heapPerConnectionKiB", 0.0))).append(" |\n"));
+      ratio(sb, capacity, "RSS per connection (baseline / tickstream)", r -> r.getDouble("rssPerConnectionKiB", 0.0));
+    }
+    return sb.toString();
+  }
+
+  private static Map<String, List<JsonObject>> group(List<JsonObject> results, String scenario,
+                                                     java.util.function.Function<JsonObject, String> key) {
+    Map<String, List<JsonObject>> out = new LinkedHashMap<>();
+    results.stream().filter(r -> scenario.equals(r.getString("scenario")))
+        .forEach(r -> out.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r));
+    return out;
+  }
+
+  private static void ratio(StringBuilder sb, Map<String, List<JsonObject>> byTarget, String what,
+                            ToDoubleFunction<JsonObject> value) {
+    if (byTarget.containsKey(TICKSTREAM) && byTarget.containsKey(BASELINE)) {
+      double t = medianValue(byTarget.get(TICKSTREAM), value);
+      double b = medianValue(byTarget.get(BASELINE), value);
+      if (t > 0) {
+        sb.append(String.format(Locale.ROOT, "\n%s: %.2f", what, b / t));
+      }
+      sb.append('\n');
+    }
+  }
+
+  private static double steady(JsonObject r, String percentile) {
+    JsonObject steady = r.getJsonObject("steady");
+    return steady == null ? 0 : steady.getDouble(percentile, 0.0);
+  }
+
+  private static String millis(List<JsonObject> runs, String percentile) {
+    List<Double> v = sorted(runs, r -> steady(r, percentile) / 1000.0);
+    return String.format(Locale.ROOT, "%s ms (%s–%s)", format(v.get(v.size() / 2)), format(v.get(0)), format(v.get(v.size() - 1)));
+  }
+
+  private static double cores(JsonObject r) {
+    return r.getDouble("serverCpuSeconds", 0.0) / r.getDouble("wallSeconds", 1.0);
+  }
+
+  private static double cpuPerMillion(JsonObject r) {
+    long messages = r.getLong("messages", 0L);
+    return messages == 0 ? 0 : r.getDouble("serverCpuSeconds", 0.0) / (messages / 1e6);
+  }
+
+  private static String median(List<JsonObject> runs, ToDoubleFunction<JsonObject> value) {
+    List<Double> v = sorted(runs, value);
+    String m = format(v.get(v.size() / 2));
+    return v.size() == 1 ? m : m + " (" + format(v.get(0)) + "–" + format(v.get(v.size() - 1)) + ")";
+  }
+
+  private static double medianValue(List<JsonObject> runs, ToDoubleFunction<JsonObject> value) {
+    List<Double> v = sorted(runs, value);
+    return v.get(v.size() / 2);
+  }
+
+  private static List<Double> sorted(List<JsonObject> runs, ToDoubleFunction<JsonObject> value) {
+    return runs.stream().map(value::applyAsDouble).sorted(Comparator.naturalOrder()).toList();
+  }
+
+  private static String format(double v) {
+    if (Math.abs(v) >= 100 || v == Math.rint(v)) {
+      return String.valueOf(Math.round(v));
+    }
+    return String.format(Locale.ROOT, Math.abs(v) >= 10 ? "%.1f" : "%.2f", v);
+  }
+}

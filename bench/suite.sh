@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# The benchmark suite: tickstream's fanout against the Node.js baseline (bench/baselines/node-ws), side by side in
+# one sitting, fed by the same simulator -> ingest -> Kafka chain.
+#
+#   bench/suite.sh [latency|throughput|capacity|isolation ...]     default: all four
+#
+# Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (40s) per load-generator run;
+#   CONNECTIONS (10000) and SYMBOLS (5) for latency/isolation; RATE (20000 ticks/s) for latency/isolation;
+#   THROUGHPUT_RATES ("2500 5000 10000 20000 40000"), THROUGHPUT_CONNECTIONS (2000), THROUGHPUT_SYMBOLS (10);
+#   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections;
+#   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
+#   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process).
+# Small compacted segments keep the topic short: every server rebuilds its snapshot from the start of the topic.
+#
+# Every server under test runs alone while it is measured (the other one is stopped), so the two never share the
+# cores. One process holds under 20k sockets here, so capacity runs several server and load-generator processes.
+# Results: bench/results/suite-<time>/ (one JSON report per load-generator run, results.jsonl with the server's
+# CPU and memory per run, summary.md with medians, latency.svg). Copy the summary into docs/benchmarks.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/java-home.sh
+
+RUNS=${RUNS:-3}; DURATION=${DURATION:-40s}
+CONNECTIONS=${CONNECTIONS:-10000}; SYMBOLS=${SYMBOLS:-5}; RATE=${RATE:-20000}
+THROUGHPUT_RATES=${THROUGHPUT_RATES:-"2500 5000 10000 20000 40000"}
+THROUGHPUT_CONNECTIONS=${THROUGHPUT_CONNECTIONS:-2000}; THROUGHPUT_SYMBOLS=${THROUGHPUT_SYMBOLS:-10}
+CAPACITY_NODES=${CAPACITY_NODES:-6}; CAPACITY_PER_NODE=${CAPACITY_PER_NODE:-17000}
+STALLED_PERCENT=${STALLED_PERCENT:-1}
+TARGETS=${TARGETS:-"tickstream baseline"}
+UNIVERSE=${UNIVERSE:-2000}
+FANOUT_JAVA_OPTS=${FANOUT_JAVA_OPTS:-"-XX:+UseZGC"}
+BASELINE_WORKERS=${BASELINE_WORKERS:-2}
+scenarios=("$@"); [ ${#scenarios[@]} -eq 0 ] && scenarios=(latency throughput capacity isolation)
+
+v=0.1.0-SNAPSHOT
+jar() { echo "$root/modules/$1/target/tickstream-$1-$v-all.jar"; }
+bench_jar=$root/bench/target/tickstream-bench-$v-all.jar
+baseline=$root/bench/baselines/node-ws
+KAFKA=127.0.0.1:29092; SIM=127.0.0.1:29443; INGEST_HTTP=28089
+JVM_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+  --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+
+./mvnw -q -B -ntp package -DskipTests -pl bench,modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/loadgen -am
+[ -d "$baseline" ] && (cd "$baseline" && npm ci --no-audit --no-fund --loglevel=error)
+
+out=$root/bench/results/suite-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+work=$(mktemp -d)
+infra=(); servers=()
+cleanup() {
+  kill "${servers[@]}" "${infra[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "[$(date +%T)] $*" >&2; }
+
+# wait_http URL SECONDS: until URL answers 200.
+wait_http() {
+  for _ in $(seq 1 "$2"); do curl -sf -o /dev/null "$1" && return 0; sleep 1; done
+  echo "timed out waiting for $1" >&2; return 1
+}
+wait_log() { for _ in $(seq 1 "$3"); do grep -q "$2" "$1" && return 0; sleep 1; done; echo "no '$2' in $1" >&2; return 1; }
+# A server is one process, or the baseline's primary and its node:cluster workers: CPU and RSS are summed over both.
+tree() { echo "$1"; pgrep -P "$1" || true; }
+cpu_ticks() { local t=0 p; for p in $(tree "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+rss_kib() { local t=0 p; for p in $(tree "$1"); do t=$((t + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status"))); done; echo $t; }
+clk_tck=$(getconf CLK_TCK)
+
+# Heap in use after a full collection, KiB: jcmd for the JVM, the baseline's own /stats for Node.
+heap_kib() {
+  local target=$1 pid=$2 port=$3
+  if [ "$target" = tickstream ]; then
+    jcmd "$pid" GC.run > /dev/null
+    jcmd "$pid" GC.heap_info | grep -oE 'used [0-9]+[KMG]' | head -1 | awk '{
+      n = substr($2, 1, length($2) - 1); u = substr($2, length($2));
+      print (u == "G" ? n * 1048576 : u == "M" ? n * 1024 : n) }'
+  else
+    curl -sf "http://127.0.0.1:$port/metrics?gc=1" | awk '/^baseline_node_heap_used_bytes/ {print int($2 / 1024)}'
+  fi
+}
+
+start_infra() {
+  log "starting Kafka broker, simulator ($UNIVERSE symbols) and ingest"
+  java -jar "$(jar kafka-broker)" --port 29092 --controller-port 29093 --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
+  infra+=($!)
+  java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port 29443 --universe-size "$UNIVERSE" --tick-rate 1000 \
+    --tick-interval 1ms > "$out/simulator.log" 2>&1 &
+  infra+=($!)
+  wait_log "$out/kafka.log" ready 60
+  wait_log "$out/simulator.log" listening 60
+  # shellcheck disable=SC2086
+  java -XX:+UseZGC $JVM_OPENS -jar "$(jar ingest-verticle)" --cluster.enabled=false --rest-url "http://$SIM" \
+    --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP \
+    --topic.segment-bytes 4194304 --topic.segment-time 1m --topic.configs min.cleanable.dirty.ratio=0.01 > "$out/ingest.log" 2>&1 &
+  infra+=($!)
+  wait_http "http://127.0.0.1:$INGEST_HTTP/health/ready" 120
+  # Ten seconds of feed so (nearly) every symbol has a tick in the topic: the nodes serve only symbols they have
+  # seen. The load generators all take the symbols a node lists in its !bookTicker snapshot, in one fixed order.
+  set_rate 20000
+  sleep 10
+  set_rate 0
+  start_server tickstream 28080
+  NODE_PATH=${NODE_PATH:-$baseline/node_modules} node -e "
+    const WebSocket = require('ws'); const seen = new Set();
+    const ws = new WebSocket('ws://127.0.0.1:28080/stream?streams=!bookTicker');
+    ws.on('message', m => { const d = JSON.parse(m); seen.add((d.data || d).s); });
+    setTimeout(() => { console.log([...seen].sort().join('\\n')); process.exit(0); }, 3000);" > "$out/symbols.txt"
+  stop_servers
+  log "$(wc -l < "$out/symbols.txt") symbols known to the nodes"
+}
+
+set_rate() { curl -sf -X POST "http://$SIM/sim/rate?ticksPerSecond=$1" > /dev/null; }
+
+# start_server TARGET PORT [WORKERS]: starts one server process and waits until it is ready; its pid is left in SERVER_PID.
+start_server() {
+  local target=$1 port=$2 workers=${3:-$BASELINE_WORKERS}
+  if [ "$target" = tickstream ]; then
+    # shellcheck disable=SC2086
+    java $FANOUT_JAVA_OPTS $JVM_OPENS -jar "$(jar fanout-verticle)" --cluster.enabled=false --port "$port" \
+      --kafka.bootstrap-servers=$KAFKA --max-connections 19000 > "$out/$target-$port.log" 2>&1 &
+  else
+    node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  servers+=("$SERVER_PID")
+  wait_http "http://127.0.0.1:$port/health/ready" 300
+}
+
+stop_servers() {
+  kill "${servers[@]}" 2>/dev/null || true
+  for p in "${servers[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+  servers=()
+}
+
+# loadgen NAME PORT CONNECTIONS SYMBOLS [extra flags]: one load-generator process in the background, pid in LG_PID.
+loadgen() {
+  local name=$1 port=$2 n=$3 k=$4; shift 4
+  java -XX:+UseZGC -jar "$(jar loadgen)" --url "ws://127.0.0.1:$port" --connections "$n" --symbols "$k" \
+    --duration "$DURATION" --ramp-rate 2000 --json-out "$out/$name.json" --symbol-list "@$out/symbols.txt" "$@" > "$out/$name.log" 2>&1 &
+  LG_PID=$!
+}
+
+# record JSON: one line of results.jsonl.
+record() { echo "$1" >> "$out/results.jsonl"; }
+
+# measure SCENARIO TARGET RUN CONNS SYMBOLS RATE [loadgen flags]: one server, one load generator, CPU of the server.
+measure() {
+  local scenario=$1 target=$2 run=$3 n=$4 k=$5 rate=$6; shift 6
+  local port=28080 name="$scenario-$target-$rate-$run" pid lg c0 c1 t0 t1
+  [ "$target" = baseline ] && port=28090
+  start_server "$target" "$port"; pid=$SERVER_PID
+  set_rate "$rate"
+  sleep 3   # the feed settles at the new rate before the clock starts (not synchronisation: a warm-up period)
+  c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
+  loadgen "$name" "$port" "$n" "$k" "$@"; lg=$LG_PID
+  wait "$lg" || log "load generator $name exited with $?"
+  c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N)
+  local rss; rss=$(rss_kib "$pid")
+  stop_servers
+  record "$(jq -c --arg s "$scenario" --arg t "$target" --argjson run "$run" --argjson rate "$rate" \
+    --argjson cpu "$(echo "($c1 - $c0) / $clk_tck" | bc -l)" --argjson wall "$(echo "$t1 - $t0" | bc -l)" \
+    --argjson rss "$rss" '{scenario: $s, target: $t, run: $run, rate: $rate, serverCpuSeconds: $cpu,
+      wallSeconds: $wall, serverRssKiB: $rss, report: input_filename,
+      connections: .connectionsOpened, messages: (.ticks), messagesPerSecond: .messagesPerSecond,
+      conflated: .conflatedUpdates, outOfOrder: .outOfOrder, closes: .closesByCode, connectErrors: .connectErrors,
+      stalled: .stalled, latency: .latencyMicros | del(.percentiles), steady: .steadyLatencyMicros}' "$out/$name.json")"
+  log "$name: $(jq -c '{msgs: .messagesPerSecond, p50: .steadyLatencyMicros.p50, p99: .steadyLatencyMicros.p99, p999: .steadyLatencyMicros["p99.9"], conflated: .conflatedUpdates}' "$out/$name.json")"
+}
+
+scenario_latency() {
+  for run in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do measure latency "$target" "$run" "$CONNECTIONS" "$SYMBOLS" "$RATE" --source-addresses 4; done
+  done
+}
+
+scenario_isolation() {
+  for run in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do
+      measure isolation "$target" "$run" "$CONNECTIONS" "$SYMBOLS" "$RATE" --source-addresses 4 --stalled-percent "$STALLED_PERCENT"
+    done
+  done
+}
+
+scenario_throughput() {
+  for rate in $THROUGHPUT_RATES; do
+    for run in $(seq 1 "$RUNS"); do
+      for target in $TARGETS; do
+        measure throughput "$target" "$run" "$THROUGHPUT_CONNECTIONS" "$THROUGHPUT_SYMBOLS" "$rate" --source-addresses 4
+      done
+    done
+  done
+}
+
+# Idle connections: the feed stopped, CAPACITY_NODES servers each take CAPACITY_PER_NODE connections subscribed to
+# one symbol. Memory per connection = (loaded - empty) / connections, RSS and heap after a full collection.
+scenario_capacity() {
+  set_rate 0
+  for run in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do
+      local pids=() ports=() lgs=() rss0=0 heap0=0 rss1=0 heap1=0 base=28100
+      [ "$target" = baseline ] && base=28200
+      for i in $(seq 0 $((CAPACITY_NODES - 1))); do
+        ports+=($((base + i))); start_server "$target" $((base + i)) 1; pids+=("$SERVER_PID")
+      done
+      for i in "${!pids[@]}"; do
+        rss0=$((rss0 + $(rss_kib "${pids[$i]}"))); heap0=$((heap0 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
+      done
+      for i in "${!pids[@]}"; do
+        local a=$((i * 8 + 1))
+        DURATION=600s loadgen "capacity-$target-$run-$i" "${ports[$i]}" "$CAPACITY_PER_NODE" 1 \
+          --ramp-rate 1000 --source-addresses "127.0.1.$a-127.0.1.$((a + 7))"
+        lgs+=("$LG_PID")
+      done
+      for i in "${!pids[@]}"; do wait_log "$out/capacity-$target-$run-$i.log" "steady state" 600; done
+      local open=0
+      for i in "${!pids[@]}"; do
+        rss1=$((rss1 + $(rss_kib "${pids[$i]}"))); heap1=$((heap1 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
+        open=$((open + $(grep -oE 'open=[0-9]+' "$out/capacity-$target-$run-$i.log" | tail -1 | cut -d= -f2)))
+      done
+      kill -INT "${lgs[@]}" 2>/dev/null || true; wait "${lgs[@]}" 2>/dev/null || true
+      stop_servers
+      record "$(jq -nc --arg t "$target" --argjson run "$run" --argjson open "$open" --argjson rss0 "$rss0" \
+        --argjson rss1 "$rss1" --argjson heap0 "$heap0" --argjson heap1 "$heap1" --argjson nodes "$CAPACITY_NODES" \
+        '{scenario: "capacity", target: $t, run: $run, nodes: $nodes, connections: $open, rssEmptyKiB: $rss0,
+          rssLoadedKiB: $rss1, heapEmptyKiB: $heap0, heapLoadedKiB: $heap1,
+          rssPerConnectionKiB: (($rss1 - $rss0) / $open), heapPerConnectionKiB: (($heap1 - $heap0) / $open)}')"
+      log "capacity $target run $run: $(tail -1 "$out/results.jsonl")"
+    done
+  done
+}
+
+{ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), node $(node --version)"; } > "$out/machine.txt"
+start_infra
+for s in "${scenarios[@]}"; do
+  log "scenario $s"
+  "scenario_$s"
+done
+set_rate 0
+java -cp "$bench_jar" io.tickstream.bench.SuiteSummary "$out" | tee "$out/summary.md"
+echo "(results: $out)"
