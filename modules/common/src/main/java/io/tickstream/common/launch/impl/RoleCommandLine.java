@@ -173,7 +173,7 @@ public final class RoleCommandLine {
     }
     if (n > 1) {
       throw new ConfigException(option + " " + n + " is not supported: " + role.command() + " runs one instance of "
-          + "its verticle per process (more would each hold everything the role holds); start more processes instead");
+          + "its verticle per process (each instance would hold everything the role holds once more)");
     }
     return config;
   }
