@@ -35,10 +35,12 @@ import java.util.Optional;
  *   <li>SIGTERM or Ctrl-C closes Vert.x, which undeploys the verticle first (the fanout drains its clients).</li>
  * </ul>
  *
- * <p>Exit codes: 0 after {@code --help} (a running node only ends by signal); 2 for a bad command line, before
- * anything starts; 11 if Vert.x could not start or join the cluster; 15 if the verticle failed to start.
+ * <p>{@code main} parses and checks the command line, starts Vert.x and deploys the verticle on the calling thread,
+ * then returns; the node runs on Vert.x's threads until a signal. Exit codes: 0 after {@code --help}; 2 for a bad
+ * command line, before anything starts; 11 if Vert.x could not start or join the cluster; 15 if the verticle failed
+ * to start; 143 after SIGTERM (the JVM's, once the shutdown hook has closed Vert.x).
  */
-public class RoleApplication extends VertxApplication {
+public final class RoleApplication extends VertxApplication {
 
   private RoleApplication(RoleCommandLine commandLine) {
     // Usage on failure would be VertxApplication's, not ours: command-line errors are reported before this.
