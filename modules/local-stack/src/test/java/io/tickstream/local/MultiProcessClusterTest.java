@@ -31,10 +31,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two fanout nodes and an ingest as separate processes on loopback form one cluster, both fanout nodes serve
- * the same ticks, and after one is SIGKILLed the other keeps serving with {@code /cluster} updated.
+ * the same ticks, and after one is SIGKILLed the other keeps serving with {@code /cluster} updated. Each process
+ * is started the way its jar starts it: {@code RoleApplication}, the Vert.x launcher main, with the verticle.
  *
- * <p>Starts three JVMs (about 30 s on two cores), so it is tagged and left out of the default build:
- * {@code ./mvnw -B -o -pl modules/local-stack -am verify -Dtest=MultiProcessClusterTest -DexcludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}.
+ * <p>Starts three JVMs (about 30 s on two cores); it is tagged, so {@code -DexcludedGroups=multiprocess} leaves it
+ * out of a quick run.
  */
 @Tag("multiprocess")
 class MultiProcessClusterTest {
@@ -64,9 +65,11 @@ class MultiProcessClusterTest {
         "--cluster.port=" + base, "--cluster.members=127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2));
     portA = freePort();
     portB = freePort();
-    fanoutA = launch("fanout-a", "io.tickstream.fanout.FanoutMain", common, "--port=" + portA, "--instances=1");
-    launch("fanout-b", "io.tickstream.fanout.FanoutMain", common, "--port=" + portB, "--instances=1");
-    launch("ingest", "io.tickstream.ingest.IngestMain", common, "--rest-url=" + simulator.restUrl(),
+    // Clustered by default; fanout-b says -cluster explicitly and takes its port from -conf.
+    fanoutA = launch("fanout-a", "io.tickstream.fanout.FanoutVerticle", common, "--port=" + portA, "--instances=1");
+    launch("fanout-b", "io.tickstream.fanout.FanoutVerticle", common, "-cluster", "-instances", "1",
+        "-conf", new JsonObject().put("fanout", new JsonObject().put("port", portB)).encode());
+    launch("ingest", "io.tickstream.ingest.IngestVerticle", common, "--rest-url=" + simulator.restUrl(),
         "--ws-url=" + simulator.wsUrl(), "--http-port=0");
   }
 
@@ -132,10 +135,11 @@ class MultiProcessClusterTest {
     return roles;
   }
 
-  private static Process launch(String name, String mainClass, List<String> common, String... args) throws IOException {
+  /** A role process as its jar runs it: RoleApplication (the jars' Main-Class) deploying {@code verticle}. */
+  private static Process launch(String name, String verticle, List<String> common, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
     cmd.addAll(JVM_OPENS);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tickstream.common.launch.RoleApplication", verticle));
     cmd.addAll(common);
     cmd.addAll(List.of(args));
     File log = new File("target/" + name + ".log");

@@ -7,6 +7,7 @@ import io.tickstream.common.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -54,21 +55,31 @@ public final class HazelcastCluster {
   }
 
   /**
-   * A clustered Vert.x when {@code cluster.enabled}, otherwise a plain one. The clustered event bus binds to
-   * {@code cluster.interface} (an exact address; a pattern leaves the choice to Vert.x).
+   * A clustered Vert.x when {@code cluster.enabled}, otherwise a plain one; the clustered event bus is set up by
+   * {@link #eventBus}.
    */
   public static Future<Vertx> vertx(Config config, VertxOptions options) {
     if (!config.get(ClusterSettings.ENABLED)) {
       return Future.succeededFuture(Vertx.vertx(options));
     }
+    eventBus(config, options.getEventBusOptions());
+    return Vertx.builder().with(options).withClusterManager(clusterManager(config)).buildClustered();
+  }
+
+  /**
+   * Binds the clustered event bus to {@code cluster.interface} when that is one address (a pattern leaves the
+   * choice to Vert.x) and advertises the host of {@code cluster.public-address}, each unless {@code options}
+   * already names one (e.g. from the launcher's {@code -cluster-host}).
+   */
+  public static EventBusOptions eventBus(Config config, EventBusOptions options) {
     String iface = config.get(ClusterSettings.INTERFACE);
-    if (iface != null && !iface.isEmpty() && !iface.contains("*") && !iface.contains("-")) {
-      options.getEventBusOptions().setHost(iface);
+    if (options.getHost() == null && iface != null && !iface.isEmpty() && !iface.contains("*") && !iface.contains("-")) {
+      options.setHost(iface);
     }
     String publicAddress = config.get(ClusterSettings.PUBLIC_ADDRESS);
-    if (publicAddress != null && !publicAddress.isEmpty()) {
-      options.getEventBusOptions().setClusterPublicHost(publicAddress.split(":")[0]);
+    if (options.getClusterPublicHost() == null && publicAddress != null && !publicAddress.isEmpty()) {
+      options.setClusterPublicHost(publicAddress.split(":")[0]);
     }
-    return Vertx.builder().with(options).withClusterManager(clusterManager(config)).buildClustered();
+    return options;
   }
 }

@@ -22,12 +22,19 @@ import java.util.stream.Collectors;
 /**
  * Resolved values of a role's {@link Setting}s. Immutable and thread-safe.
  *
- * <p>Precedence, lowest first: the setting's default, the JSON config file ({@code --config FILE} or the
- * object a verticle is deployed with), environment variables ({@code TICKSTREAM_...}), command-line flags.
- * Keys in a file that no setting declares are ignored, so one file can serve several roles; unknown flags
- * are an error, because a mistyped flag silently ignored is a production incident.
+ * <p>Precedence, lowest first: the setting's default, JSON config (a base object such as the launcher's
+ * {@code -conf}, then the file of {@code --config FILE}; or the object a verticle is deployed with), environment
+ * variables ({@code TICKSTREAM_...}), command-line flags. Keys in a file that no setting declares are ignored, so
+ * one file can serve several roles; unknown flags are an error, because a mistyped flag silently ignored is a
+ * production incident.
  */
 public final class Config {
+
+  /**
+   * Key of a JSON config that holds every value already resolved ({@link #toResolvedJson()}): {@link #fromJson}
+   * takes its values as they are and does not apply the environment a second time.
+   */
+  public static final String RESOLVED = "config.resolved";
 
   /** Where a value came from, for start-up logs: an operator should see why a knob has its value. */
   public enum Source { DEFAULT, FILE, ENV, FLAG }
@@ -52,12 +59,14 @@ public final class Config {
   }
 
   /**
-   * Resolves from a JSON object (a verticle's {@code config()} or a parsed file) and the environment.
-   * String values are parsed as flags would be; numbers, booleans and arrays are taken as they are written.
+   * Resolves from a JSON object (a verticle's {@code config()} or a parsed file) and the environment, which is
+   * skipped when {@code json} is marked {@link #RESOLVED}. String values are parsed as flags would be; numbers,
+   * booleans and arrays are taken as they are written.
    */
   public static Config fromJson(Collection<? extends Setting<?>> settings, JsonObject json, Map<String, String> env)
       throws ConfigException {
-    return resolve(List.copyOf(settings), json == null ? new JsonObject() : json, env, Map.of());
+    JsonObject j = json == null ? new JsonObject() : json;
+    return resolve(List.copyOf(settings), j, Boolean.TRUE.equals(j.getValue(RESOLVED)) ? Map.of() : env, Map.of());
   }
 
   /**
@@ -69,9 +78,23 @@ public final class Config {
    */
   public static Optional<Config> fromArgs(String command, String rolePrefix, Collection<? extends Setting<?>> settings,
                                           String[] args, Map<String, String> env, PrintWriter out) throws ConfigException {
+    return fromArgs(command, rolePrefix, settings, args, null, env, out, null);
+  }
+
+  /**
+   * Like {@link #fromArgs(String, String, Collection, String[], Map, PrintWriter)}, on top of a {@code base} JSON
+   * config that the {@code --config} file, the environment and the flags override, with {@code usageFooter}
+   * (if not null) at the end of {@code --help}.
+   */
+  public static Optional<Config> fromArgs(String command, String rolePrefix, Collection<? extends Setting<?>> settings,
+                                          String[] args, JsonObject base, Map<String, String> env, PrintWriter out,
+                                          String usageFooter) throws ConfigException {
     List<Setting<?>> list = List.copyOf(settings);
     CommandSpec spec = CommandSpec.create().name(command);
     spec.usageMessage().width(160).autoWidth(false);
+    if (usageFooter != null) {
+      spec.usageMessage().footer(usageFooter);
+    }
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
     spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
         .description("JSON config file; environment variables and flags override it.").build());
@@ -105,9 +128,12 @@ public final class Config {
       out.flush();
       return Optional.empty();
     }
-    JsonObject file = new JsonObject();
+    Map<String, Object> json = new LinkedHashMap<>();
+    if (base != null) {
+      flatten("", base, json);
+    }
     if (parsed.hasMatchedOption("--config")) {
-      file = readFile(Path.of(parsed.<String>matchedOptionValue("--config", null)));
+      flatten("", readFile(Path.of(parsed.<String>matchedOptionValue("--config", null))), json);
     }
     Map<String, String> flags = new LinkedHashMap<>();
     for (OptionSpec o : parsed.matchedOptions()) {
@@ -116,7 +142,7 @@ public final class Config {
         flags.put(s.key(), o.getValue());
       }
     }
-    return Optional.of(resolve(list, file, env, flags));
+    return Optional.of(resolve(list, new JsonObject(json), env, flags));
   }
 
   /** Reads a JSON config file. */
@@ -247,6 +273,14 @@ public final class Config {
       }
     }
     return json;
+  }
+
+  /**
+   * {@link #toJson()} marked {@link #RESOLVED}: deploying a verticle with it gives the verticle exactly these
+   * values, because the environment, already applied here below the flags, is not applied again over them.
+   */
+  public JsonObject toResolvedJson() {
+    return toJson().put(RESOLVED, true);
   }
 
   /** One line per setting, {@code key = value (source)}, for start-up logs. */

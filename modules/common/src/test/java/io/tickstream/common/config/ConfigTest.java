@@ -73,6 +73,36 @@ class ConfigTest {
   }
 
   @Test
+  void aBaseJsonIsOverriddenByTheFileTheEnvironmentAndTheFlags(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("conf.json");
+    Files.writeString(file, "{\"demo\":{\"ping-interval\":\"5s\"}}");
+    JsonObject base = new JsonObject().put("demo", new JsonObject().put("port", 1000).put("ping-interval", "1s"))
+        .put("demo.mode", "live").put("demo.verbose", true);
+    Config c = Config.fromArgs("demo", "demo", ALL, new String[]{"--config", file.toString(), "--verbose=false"}, base,
+        Map.of("TICKSTREAM_DEMO_MODE", "simulated"), new PrintWriter(usage), null).orElseThrow();
+    assertThat(c.get(PORT)).isEqualTo(1000);
+    assertThat(c.sourceOf(PORT)).isEqualTo(Config.Source.FILE);
+    assertThat(c.get(PING)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.get(MODE)).isEqualTo("simulated");
+    assertThat(c.get(VERBOSE)).isFalse();
+  }
+
+  @Test
+  void aResolvedJsonKeepsItsValuesOverTheEnvironment() throws Exception {
+    Config flagged = args(Map.of("TICKSTREAM_DEMO_PORT", "5"), "--port=81");
+    Map<String, String> env = Map.of("TICKSTREAM_DEMO_PORT", "5");
+    assertThat(Config.fromJson(ALL, flagged.toResolvedJson(), env).get(PORT)).isEqualTo(81);
+    assertThat(Config.fromJson(ALL, flagged.toJson(), env).get(PORT)).isEqualTo(5);
+  }
+
+  @Test
+  void theUsageFooterEndsTheHelp() throws Exception {
+    assertThat(Config.fromArgs("demo", "demo", ALL, new String[]{"--help"}, null, Map.of(), new PrintWriter(usage),
+        "Launcher options: -conf JSON")).isEmpty();
+    assertThat(usage.toString().strip()).endsWith("Launcher options: -conf JSON");
+  }
+
+  @Test
   void flagsOfOtherPrefixesNeedTheirFullKey() throws Exception {
     Config c = args(Map.of(), "--kafka.bootstrap-servers=x:1,y:2", "--verbose");
     assertThat(c.get(SERVERS)).containsExactly("x:1", "y:2");

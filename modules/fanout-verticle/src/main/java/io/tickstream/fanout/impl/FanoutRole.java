@@ -1,0 +1,54 @@
+package io.tickstream.fanout.impl;
+
+import io.tickstream.common.config.Config;
+import io.tickstream.common.config.Setting;
+import io.tickstream.common.kafka.BookTickerTopic;
+import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.common.launch.Role;
+import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.FanoutVerticle;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code ./tickstream fanout}: the fanout node as a process of its own ({@code RoleApplication} runs it).
+ *
+ * <pre>
+ *   ./tickstream fanout --port 8081 --kafka.bootstrap-servers=127.0.0.1:9092 -instances 4
+ * </pre>
+ * {@code -instances N} is {@code --instances N}: N server instances, each on its own event loop, in the one node.
+ * N fanout verticles would be N nodes in one process, each with its own Kafka consumer reading every partition,
+ * its own cluster status and its own connection limit. SIGTERM or Ctrl-C undeploys the verticle: readiness goes
+ * false, new connections are refused, every client gets {@code serverShutdown} and is closed with 1012 across
+ * {@code fanout.drain-window}, then the process exits.
+ */
+public final class FanoutRole implements Role {
+
+  @Override
+  public String name() {
+    return "fanout";
+  }
+
+  @Override
+  public String verticle() {
+    return FanoutVerticle.class.getName();
+  }
+
+  @Override
+  public List<Setting<?>> settings() {
+    return FanoutSettings.ALL;
+  }
+
+  @Override
+  public Optional<Setting<Integer>> instancesSetting() {
+    return Optional.of(FanoutSettings.INSTANCES);
+  }
+
+  @Override
+  public String banner(Config c) {
+    return "Fanout node on ws://" + c.get(FanoutSettings.HOST) + ":" + c.get(FanoutSettings.PORT)
+        + " (/ws, /stream, /sockjs, /health/ready, /metrics, /cluster), reading " + c.get(BookTickerTopic.NAME)
+        + " from " + String.join(",", c.get(KafkaSettings.BOOTSTRAP_SERVERS));
+  }
+}
