@@ -78,7 +78,8 @@ public final class LocalStack {
       roles = roles.with(IngestSettings.REST_URL, simulator.restUrl()).with(IngestSettings.WS_URL, simulator.wsUrl());
       log.warn(simulatedBanner());
     }
-    JsonObject json = roles.toJson();
+    // Resolved: flags already beat the environment here, so the verticles must not apply TICKSTREAM_* again.
+    JsonObject json = roles.toResolvedJson();
     fanout = new FanoutVerticle();
     fanoutId = vertx.deployVerticle(fanout, new DeploymentOptions().setConfig(json)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     ingest = new IngestVerticle();
