@@ -63,6 +63,10 @@ wait_http() {
   for _ in $(seq 1 "$2"); do curl -sf -o /dev/null "$1" && return 0; sleep 1; done
   echo "timed out waiting for $1" >&2; return 1
 }
+# Fails if something already listens on PORT: a stray server there would be measured instead of ours.
+port_free() {
+  if ss -Htln "sport = :$1" | grep -q .; then echo "port $1 is taken; stop what listens there first" >&2; exit 1; fi
+}
 wait_log() { for _ in $(seq 1 "$3"); do grep -q "$2" "$1" && return 0; sleep 1; done; echo "no '$2' in $1" >&2; return 1; }
 # A server is one process, or the baseline's primary and its node:cluster workers: CPU and RSS are summed over both.
 tree() { echo "$1"; pgrep -P "$1" || true; }
@@ -85,6 +89,7 @@ heap_kib() {
 
 start_infra() {
   log "starting Kafka broker, simulator ($UNIVERSE symbols) and ingest"
+  for p in 29092 29093 29443 $INGEST_HTTP; do port_free $p; done
   java -jar "$(jar kafka-broker)" --port 29092 --controller-port 29093 --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
   infra+=($!)
   java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port 29443 --universe-size "$UNIVERSE" --tick-rate 1000 \
@@ -118,6 +123,7 @@ set_rate() { curl -sf -X POST "http://$SIM/sim/rate?ticksPerSecond=$1" > /dev/nu
 # start_server TARGET PORT [WORKERS]: starts one server process and waits until it is ready; its pid is left in SERVER_PID.
 start_server() {
   local target=$1 port=$2 workers=${3:-$BASELINE_WORKERS}
+  port_free "$port"
   if [ "$target" = tickstream ]; then
     # shellcheck disable=SC2086
     java $FANOUT_JAVA_OPTS $JVM_OPENS -jar "$(jar fanout-verticle)" --cluster.enabled=false --port "$port" \
@@ -140,7 +146,7 @@ stop_servers() {
 loadgen() {
   local name=$1 port=$2 n=$3 k=$4; shift 4
   java -XX:+UseZGC -jar "$(jar loadgen)" --url "ws://127.0.0.1:$port" --connections "$n" --symbols "$k" \
-    --duration "$DURATION" --ramp-rate 2000 --json-out "$out/$name.json" --symbol-list "@$out/symbols.txt" "$@" > "$out/$name.log" 2>&1 &
+    --duration "$DURATION" --ramp-rate "${RAMP:-2000}" --json-out "$out/$name.json" --symbol-list "@$out/symbols.txt" "$@" > "$out/$name.log" 2>&1 &
   LG_PID=$!
 }
 
@@ -211,11 +217,13 @@ scenario_capacity() {
       done
       for i in "${!pids[@]}"; do
         local a=$((i * 8 + 1))
-        DURATION=600s loadgen "capacity-$target-$run-$i" "${ports[$i]}" "$CAPACITY_PER_NODE" 1 \
-          --ramp-rate 1000 --source-addresses "127.0.1.$a-127.0.1.$((a + 7))"
+        RAMP=1000 DURATION=600s loadgen "capacity-$target-$run-$i" "${ports[$i]}" "$CAPACITY_PER_NODE" 1 \
+          --source-addresses "127.0.1.$a-127.0.1.$((a + 7))"
         lgs+=("$LG_PID")
       done
-      for i in "${!pids[@]}"; do wait_log "$out/capacity-$target-$run-$i.log" "steady state" 600; done
+      for i in "${!pids[@]}"; do
+        wait_log "$out/capacity-$target-$run-$i.log" "steady state" 600 || { tail -3 "$out/capacity-$target-$run-$i.log"; exit 1; }
+      done
       local open=0
       for i in "${!pids[@]}"; do
         rss1=$((rss1 + $(rss_kib "${pids[$i]}"))); heap1=$((heap1 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
