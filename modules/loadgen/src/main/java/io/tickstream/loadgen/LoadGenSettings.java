@@ -43,9 +43,11 @@ public final class LoadGenSettings {
       1, 600_000, "Connect and upgrade timeout per connection, in milliseconds.");
   public static final Setting<Integer> EVENT_LOOPS = Setting.ofInt("loadgen.event-loops", 0, 0, 256,
       "Event loops (each with its own recorder); 0 means Vert.x's default of twice the cores.");
+  public static final Setting<Double> STALLED_PERCENT = Setting.ofDouble("loadgen.stalled-percent", 0, 0, 100,
+      "Share of connections, spread evenly (1 is every 100th), that stop reading after their first tick, so TCP backpressure reaches the node; reported apart from the healthy ones, never in their latency.");
   public static final Setting<String> JSON_OUT = Setting.ofString("loadgen.json-out", null,
       "File for the JSON report; unset: loadgen-yyyyMMdd-HHmmss.json in the working directory.");
 
   public static final List<Setting<?>> ALL = List.of(URL, CONNECTIONS, SYMBOLS, MODE, SYMBOL_LIST, PROBE_TIME, RAMP_RATE,
-      DURATION, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, JSON_OUT);
+      DURATION, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, STALLED_PERCENT, JSON_OUT);
 }

@@ -5,6 +5,7 @@ import io.tickstream.loadgen.impl.Lane;
 import io.tickstream.loadgen.impl.LoadTotals;
 import io.tickstream.loadgen.impl.LoopbackTarget;
 import io.tickstream.loadgen.impl.SourceAddresses;
+import io.tickstream.loadgen.impl.StallPattern;
 import io.tickstream.loadgen.impl.SymbolCatalog;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -68,9 +69,17 @@ public final class LoadGenerator {
     return lanes.stream().mapToLong(l -> l.stats.openNow()).sum();
   }
 
-  /** Ticks received so far, snapshots included; readable from any thread while {@link #run()} runs. */
+  /**
+   * Ticks received so far by the healthy connections, snapshots included; readable from any thread while
+   * {@link #run()} runs.
+   */
   public long ticksReceived() {
     return lanes.stream().mapToLong(l -> l.stats.ticksNow()).sum();
+  }
+
+  /** Connections that have stopped reading so far ({@code loadgen.stalled-percent}); readable from any thread. */
+  public long stalledConnections() {
+    return lanes.stream().mapToLong(l -> l.stats.stalledNow()).sum();
   }
 
   /** Where {@link #run()} writes the JSON report: {@code --json-out}, or {@code loadgen-<timestamp>.json}. */
@@ -105,10 +114,16 @@ public final class LoadGenerator {
     int connections = config.get(LoadGenSettings.CONNECTIONS);
     int k = Math.min(config.get(LoadGenSettings.SYMBOLS), symbols.size());
     String mode = config.get(LoadGenSettings.MODE);
+    double stalledPercent = config.get(LoadGenSettings.STALLED_PERCENT);
+    StallPattern stalls = new StallPattern(stalledPercent);
     out.printf("loadgen: %d connections x %d of %d symbols (%s) to %s:%d from %s, ramp %d/s, for %s%n",
         connections, k, symbols.size(), mode, target.host(), target.port(),
         sourceAddresses.isEmpty() ? "the OS's choice of address" : sourceAddresses.size() + " source addresses",
         config.get(LoadGenSettings.RAMP_RATE), config.get(LoadGenSettings.DURATION));
+    if (stalls.among(connections) > 0) {
+      out.printf("loadgen: %d of them (%s%%, spread evenly) stop reading after their first tick; reported apart%n",
+          stalls.among(connections), stalledPercent);
+    }
 
     vertx.deployVerticle(() -> new Lane(lanes::add), new DeploymentOptions().setInstances(loops))
         .await(30, TimeUnit.SECONDS);
@@ -133,7 +148,7 @@ public final class LoadGenerator {
       for (; launched[0] < due; launched[0]++) {
         int i = launched[0];
         lanes.get(i % lanes.size()).connect(clients.get(i % clients.size()), target, mode,
-            SymbolCatalog.forConnection(symbols, i, k));
+            SymbolCatalog.forConnection(symbols, i, k), stalls.stalls(i));
       }
       if (launched[0] >= connections) {
         vertx.cancelTimer(id);
@@ -167,6 +182,7 @@ public final class LoadGenerator {
     return new LoadReport(config.get(LoadGenSettings.URL), mode, connections, k, seconds, end.opened(),
         end.withTicks(), end.connectErrors(), end.closesByCode(), end.ticks(), end.snapshots(), end.conflated(),
         end.notAdvanced(), end.other(), end.shutdownNotices(), latency, totals.fanoutLatency(),
-        totals.steadyLatency());
+        totals.steadyLatency(), new LoadReport.Stalled(stalledPercent, stalls.among(connections), end.stalled(),
+            end.stalledTicks(), end.stalledClosesByCode()));
   }
 }

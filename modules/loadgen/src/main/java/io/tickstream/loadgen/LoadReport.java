@@ -11,12 +11,34 @@ import java.util.Map;
 /**
  * The result of a run: end-to-end latency ({@code now - pt}, µs) and counts. Latency samples are live ticks
  * only; the first tick of each symbol on each connection is the node's snapshot and is counted apart.
+ *
+ * <p>With {@code loadgen.stalled-percent}, the connection counts ({@code connectionsOpened},
+ * {@code connectionsWithTicks}, {@code connectErrors}) cover every connection; closes, messages and latency
+ * describe the healthy connections only, and {@link #stalled()} the ones that stopped reading.
  */
 public record LoadReport(String url, String mode, int connectionsRequested, int symbolsPerConnection,
                          double seconds, long connectionsOpened, long connectionsWithTicks, long connectErrors,
                          Map<Integer, Long> closesByCode, long ticks, long snapshots, long conflated,
                          long notAdvanced, long otherMessages, long shutdownNotices, Histogram latencyMicros,
-                         Histogram fanoutToClientMicros, Histogram steadyLatencyMicros) {
+                         Histogram fanoutToClientMicros, Histogram steadyLatencyMicros, Stalled stalled) {
+
+  /**
+   * The connections made to stop reading after their first tick.
+   *
+   * @param percent the share asked for ({@code loadgen.stalled-percent})
+   * @param planned how many connections of the run that share is
+   * @param connections how many did stop reading (a planned one that never got a tick never stalled)
+   * @param ticksBeforeStalling ticks they received before they stopped reading
+   * @param closesByCode closes by the server of the planned connections, by close code (1006: no close frame)
+   */
+  public record Stalled(double percent, long planned, long connections, long ticksBeforeStalling,
+                        Map<Integer, Long> closesByCode) {
+
+    /** How many of them the server closed, whatever the code. */
+    public long closedByServer() {
+      return closesByCode.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
 
   public double ticksPerSecond() {
     return seconds > 0 ? ticks / seconds : 0;
@@ -39,17 +61,32 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
     return String.format(Locale.ROOT, """
         loadgen summary: %s %s, %d connections x %d symbols, %.1f s
           connections: %d opened, %d received ticks, %d connect errors, closes by server %s
-          messages: %d ticks (%.0f msgs/s), %d snapshots, %d live, %d conflated updates skipped, %d out of order, %d other, %d shutdown notices
+        %s  messages: %d ticks (%.0f msgs/s), %d snapshots, %d live, %d conflated updates skipped, %d out of order, %d other, %d shutdown notices
           latency (now - pt, %d samples): p50 %s, p99 %s, p99.9 %s, max %s
           of which fanout to client (now - ft): p50 %s, p99 %s, max %s
           after the ramp (%d samples, every connection open): p50 %s, p99 %s, p99.9 %s, max %s
         """, mode, url, connectionsRequested, symbolsPerConnection, seconds, connectionsOpened, connectionsWithTicks,
-        connectErrors, closesByCode, ticks, ticksPerSecond(), snapshots, latencySamples(), conflated, notAdvanced,
-        otherMessages, shutdownNotices, latencySamples(), micros(percentileMicros(50)), micros(percentileMicros(99)),
+        connectErrors, closesByCode, stalledLine(), ticks, ticksPerSecond(), snapshots, latencySamples(), conflated,
+        notAdvanced, otherMessages, shutdownNotices, latencySamples(), micros(percentileMicros(50)), micros(percentileMicros(99)),
         micros(percentileMicros(99.9)), micros(maxMicros()), micros(at(fanoutToClientMicros, 50)),
         micros(at(fanoutToClientMicros, 99)), micros(at(fanoutToClientMicros, 100)),
         steadyLatencyMicros.getTotalCount(), micros(at(steadyLatencyMicros, 50)), micros(at(steadyLatencyMicros, 99)),
         micros(at(steadyLatencyMicros, 99.9)), micros(at(steadyLatencyMicros, 100)));
+  }
+
+  /** Only when some connections were meant to stall: the line is about them, so it is absent otherwise. */
+  private String stalledLine() {
+    if (stalled.planned() == 0) {
+      return "";
+    }
+    return String.format(Locale.ROOT,
+        "  stalled (%s%% = %d connections, counted only here and in the connection counts): %d stopped reading"
+            + " after %d ticks, %d closed by server %s%n", plain(stalled.percent()), stalled.planned(),
+        stalled.connections(), stalled.ticksBeforeStalling(), stalled.closedByServer(), stalled.closesByCode());
+  }
+
+  private static String plain(double d) {
+    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
   private static long at(Histogram h, double p) {
@@ -61,10 +98,15 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
     return us < 1000 ? us + " µs" : String.format(Locale.ROOT, "%.2f ms", us / 1000.0);
   }
 
+  private static JsonObject codes(Map<Integer, Long> byCode) {
+    JsonObject json = new JsonObject();
+    byCode.forEach((code, n) -> json.put(String.valueOf(code), n));
+    return json;
+  }
+
   /** The same as {@link #summary()}, plus the percentile distribution, for {@code --json-out}. */
   public JsonObject toJson() {
-    JsonObject closes = new JsonObject();
-    closesByCode.forEach((code, n) -> closes.put(String.valueOf(code), n));
+    JsonObject closes = codes(closesByCode);
     JsonArray distribution = new JsonArray();
     if (latencySamples() > 0) {
       for (HistogramIterationValue v : latencyMicros.percentiles(5)) {
@@ -80,6 +122,10 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
         .put("ticks", ticks).put("messagesPerSecond", ticksPerSecond()).put("snapshots", snapshots)
         .put("conflatedUpdates", conflated).put("outOfOrder", notAdvanced).put("otherMessages", otherMessages)
         .put("shutdownNotices", shutdownNotices)
+        .put("stalled", new JsonObject()
+            .put("percent", stalled.percent()).put("planned", stalled.planned())
+            .put("connections", stalled.connections()).put("ticksBeforeStalling", stalled.ticksBeforeStalling())
+            .put("closedByServer", stalled.closedByServer()).put("closesByCode", codes(stalled.closesByCode())))
         .put("latencyMicros", new JsonObject()
             .put("samples", latencySamples())
             .put("min", latencySamples() == 0 ? 0 : latencyMicros.getMinValue())

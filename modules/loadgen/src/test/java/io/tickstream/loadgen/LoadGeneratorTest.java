@@ -22,6 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,6 +86,10 @@ class LoadGeneratorTest {
     JsonObject fanoutShare = json.getJsonObject("fanoutToClientMicros");
     assertThat(fanoutShare.getLong("samples")).isEqualTo(report.latencySamples());
     assertThat(fanoutShare.getLong("max")).isLessThanOrEqualTo(latency.getLong("max"));
+    // No stalled-percent: nothing stalls, and the summary has no line about it.
+    assertThat(report.stalled().connections()).isZero();
+    assertThat(json.getJsonObject("stalled").getLong("planned")).isZero();
+    assertThat(report.summary()).doesNotContain("stalled");
   }
 
   @Test
@@ -93,6 +102,69 @@ class LoadGeneratorTest {
   void sockJSConnectionsSubscribeAndCountEveryProducedTick(@TempDir Path dir) throws Exception {
     LoadReport report = runAgainstNode("sockjs", 10, 2, dir.resolve("report.json"));
     assertThat(report.connectionsWithTicks()).isEqualTo(10);
+  }
+
+  /**
+   * Scenario 4 of the benchmarks: half the connections stop reading after their first tick, against a node with
+   * small socket buffers and a short grace period, fed fast. The node must see those connections' buffers fill
+   * (its slow-client closes, read from its /metrics, reach their number: only TCP backpressure gets it there)
+   * and close them with 1013, while the healthy half still gets every tick; the report keeps the two apart.
+   */
+  @Test
+  void connectionsThatStopReadingAreClosedByTheNodeAndReportedApartFromTheHealthyOnes(@TempDir Path dir)
+      throws Exception {
+    startNode(new JsonObject().put("fanout.send-buffer-bytes", 4096).put("fanout.slow-client-grace", "1s"));
+    int connections = 10;
+    int symbols = 2;
+    Path json = dir.resolve("report.json");
+    Config config = configFor("raw", connections, symbols, List.of(), json)
+        .with(LoadGenSettings.STALLED_PERCENT, 50.0).with(LoadGenSettings.DURATION, Duration.ofSeconds(20));
+    LoadGenerator generator = new LoadGenerator(config, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8));
+    CompletableFuture<LoadReport> run = runInBackground(generator);
+    int stalled = connections / 2;
+    long healthySubscriptions = (long) (connections - stalled) * symbols;
+    await().atMost(Duration.ofSeconds(20)).until(() -> generator.ticksReceived() == healthySubscriptions
+        && generator.stalledConnections() == stalled || run.isDone());
+    assertThat(run).as("the run outlived the set-up").isNotDone();
+
+    // Feed the node until it has cut every stalled connection: 200 ticks of every symbol a round.
+    HttpClient http = HttpClient.newHttpClient();
+    AtomicLong lastU = new AtomicLong(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      for (long u = lastU.get() + 1; u <= lastU.get() + 200; u++) {
+        for (String s : SYMBOLS) {
+          send(s, u);
+        }
+      }
+      lastU.addAndGet(200);
+      producer.flush();
+      return slowClientCloses(http) >= stalled || run.isDone();
+    });
+    assertThat(run).as("the node cut the stalled connections before the run ended").isNotDone();
+    assertThat(slowClientCloses(http)).isEqualTo(stalled);
+
+    LoadReport report = run.get(60, TimeUnit.SECONDS);
+    LoadReport.Stalled apart = report.stalled();
+    assertThat(apart.planned()).isEqualTo(stalled);
+    assertThat(apart.connections()).isEqualTo(stalled);
+    assertThat(apart.ticksBeforeStalling()).isEqualTo(stalled);
+    assertThat(apart.closesByCode()).containsExactly(Map.entry(1013, (long) stalled));
+    // The healthy connections: never closed, every produced tick delivered or conflated, and only theirs counted.
+    assertThat(report.connectionsOpened()).isEqualTo(connections);
+    assertThat(report.connectionsWithTicks()).isEqualTo(connections);
+    assertThat(report.closesByCode()).isEmpty();
+    assertThat(report.snapshots()).isEqualTo(healthySubscriptions);
+    assertThat(report.latencySamples() + report.conflated()).as("live ticks delivered + conflated, healthy only")
+        .isEqualTo(healthySubscriptions * (lastU.get() - 1));
+    assertThat(report.ticks()).isEqualTo(report.snapshots() + report.latencySamples());
+    assertThat(report.notAdvanced()).isZero();
+    assertThat(report.summary()).contains("stalled (50% = 5 connections", "5 stopped reading after 5 ticks",
+        "5 closed by server {1013=5}");
+    JsonObject stalledJson = new JsonObject(Files.readString(json)).getJsonObject("stalled");
+    assertThat(stalledJson.getLong("connections")).isEqualTo(stalled);
+    assertThat(stalledJson.getLong("closedByServer")).isEqualTo(stalled);
+    assertThat(stalledJson.getJsonObject("closesByCode").getLong("1013")).isEqualTo(stalled);
   }
 
   @Test
@@ -126,27 +198,11 @@ class LoadGeneratorTest {
 
   private LoadReport runAgainstNode(String mode, int connections, int symbols, List<String> sourceAddresses, Path json)
       throws Exception {
-    startNode();
-    Config config = Config.defaults(LoadGenSettings.ALL)
-        .with(LoadGenSettings.URL, "ws://127.0.0.1:" + port)
-        .with(LoadGenSettings.MODE, mode)
-        .with(LoadGenSettings.CONNECTIONS, connections)
-        .with(LoadGenSettings.SYMBOLS, symbols)
-        .with(LoadGenSettings.RAMP_RATE, 500)
-        .with(LoadGenSettings.PROBE_TIME, Duration.ofMillis(500))
-        .with(LoadGenSettings.DURATION, Duration.ofSeconds(8))
-        .with(LoadGenSettings.EVENT_LOOPS, 2)
-        .with(LoadGenSettings.SOURCE_ADDRESSES, sourceAddresses)
-        .with(LoadGenSettings.JSON_OUT, json.toString());
+    startNode(new JsonObject());
+    Config config = configFor(mode, connections, symbols, sourceAddresses, json);
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     LoadGenerator generator = new LoadGenerator(config, new PrintStream(progress, true, StandardCharsets.UTF_8));
-    CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
-      try {
-        return generator.run();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
+    CompletableFuture<LoadReport> run = runInBackground(generator);
     long subscriptions = (long) connections * symbols;
     // Every subscription has its snapshot: the node has registered them all, so no live tick can be missed.
     await().atMost(Duration.ofSeconds(20)).until(() -> generator.ticksReceived() == subscriptions || run.isDone());
@@ -171,7 +227,40 @@ class LoadGeneratorTest {
     return report;
   }
 
-  private void startNode() throws Exception {
+  private Config configFor(String mode, int connections, int symbols, List<String> sourceAddresses, Path json) {
+    return Config.defaults(LoadGenSettings.ALL)
+        .with(LoadGenSettings.URL, "ws://127.0.0.1:" + port)
+        .with(LoadGenSettings.MODE, mode)
+        .with(LoadGenSettings.CONNECTIONS, connections)
+        .with(LoadGenSettings.SYMBOLS, symbols)
+        .with(LoadGenSettings.RAMP_RATE, 500)
+        .with(LoadGenSettings.PROBE_TIME, Duration.ofMillis(500))
+        .with(LoadGenSettings.DURATION, Duration.ofSeconds(8))
+        .with(LoadGenSettings.EVENT_LOOPS, 2)
+        .with(LoadGenSettings.SOURCE_ADDRESSES, sourceAddresses)
+        .with(LoadGenSettings.JSON_OUT, json.toString());
+  }
+
+  private static CompletableFuture<LoadReport> runInBackground(LoadGenerator generator) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return generator.run();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  /** The node's count of connections it closed with 1013, from its /metrics, as an operator would read it. */
+  private long slowClientCloses(HttpClient http) throws Exception {
+    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return metrics.lines().filter(l -> l.startsWith("tickstream_fanout_slow_client_closes_total"))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /** Starts a fanout node with the test defaults and {@code settings} on top. */
+  private void startNode(JsonObject settings) throws Exception {
     String servers = KafkaBrokerExtension.bootstrapServers();
     topic = "loadgen-" + System.nanoTime();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
@@ -190,7 +279,7 @@ class LoadGeneratorTest {
     FanoutVerticle node = new FanoutVerticle();
     vertx.deployVerticle(node, new DeploymentOptions().setConfig(new JsonObject()
         .put("kafka.bootstrap-servers", servers).put("topic.name", topic).put("topic.partitions", 3)
-        .put("fanout.port", 0).put("fanout.instances", 2))).await(30, TimeUnit.SECONDS);
+        .put("fanout.port", 0).put("fanout.instances", 2).mergeIn(settings))).await(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(node::ready);
     port = node.actualPort();
   }

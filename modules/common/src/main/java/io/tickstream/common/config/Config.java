@@ -158,7 +158,7 @@ public final class Config {
 
   private static String label(Setting<?> s) {
     Class<?> t = s.type();
-    if (t == Integer.class || t == Long.class) {
+    if (t == Integer.class || t == Long.class || t == Double.class) {
       return "N";
     }
     if (t == Boolean.class) {

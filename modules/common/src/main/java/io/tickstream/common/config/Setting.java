@@ -60,6 +60,17 @@ public final class Setting<T> {
     });
   }
 
+  /** A decimal number such as {@code 1} or {@code 0.5}; NaN and infinities are refused. */
+  public static Setting<Double> ofDouble(String key, double defaultValue, double min, double max, String description) {
+    return new Setting<>(key, Double.class, defaultValue, description, text -> {
+      double v = Double.parseDouble(text.trim());
+      if (!(v >= min && v <= max)) {
+        throw new IllegalArgumentException("must be between " + plain(min) + " and " + plain(max));
+      }
+      return v;
+    });
+  }
+
   public static Setting<Boolean> ofBoolean(String key, boolean defaultValue, String description) {
     return new Setting<>(key, Boolean.class, defaultValue, description, text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on", "1" -> true;
@@ -158,10 +169,18 @@ public final class Setting<T> {
     if (defaultValue instanceof Duration d) {
       return formatDuration(d);
     }
+    if (defaultValue instanceof Double d) {
+      return plain(d);
+    }
     if (defaultValue instanceof List<?> l) {
       return String.join(",", l.stream().map(String::valueOf).toList());
     }
     return String.valueOf(defaultValue);
+  }
+
+  /** {@code 1} rather than {@code 1.0}, {@code 0.5} as it is: a double as a person would write it in a flag. */
+  static String plain(double d) {
+    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
   static String formatDuration(Duration d) {

@@ -167,6 +167,20 @@ class ConfigTest {
   }
 
   @Test
+  void aDecimalSettingTakesFractionsWithinItsRangeAndPrintsItsDefaultPlainly() throws Exception {
+    Setting<Double> share = Setting.ofDouble("demo.share-percent", 0, 0, 100, "Share.");
+    List<Setting<?>> settings = List.of(share);
+    assertThat(share.defaultText()).isEqualTo("0");
+    assertThat(Config.fromArgs("demo", "demo", settings, new String[]{"--share-percent", "0.5"}, Map.of(),
+        new PrintWriter(usage)).orElseThrow().get(share)).isEqualTo(0.5);
+    assertThat(Config.fromJson(settings, new JsonObject().put("demo.share-percent", 1), Map.of()).get(share))
+        .isEqualTo(1.0);
+    assertThatThrownBy(() -> share.parse("100.5")).hasMessage("demo.share-percent: '100.5' must be between 0 and 100");
+    assertThatThrownBy(() -> share.parse("NaN")).hasMessageContaining("must be between");
+    assertThatThrownBy(() -> share.parse("lots")).hasMessage("demo.share-percent: 'lots' must be a number");
+  }
+
+  @Test
   void keysMustBeDottedKebabCase() {
     assertThatThrownBy(() -> Setting.ofInt("Demo_Port", 1, 0, 2, "x")).isInstanceOf(IllegalArgumentException.class);
   }

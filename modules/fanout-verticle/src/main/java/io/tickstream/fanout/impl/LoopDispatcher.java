@@ -47,6 +47,8 @@ public final class LoopDispatcher {
   private final HashMap<String, SymbolSlot> slots = new HashMap<>();
   private final SymbolSlot allSymbols = new SymbolSlot("!bookTicker");
   private final ArrayList<ConflatingSender> dirty = new ArrayList<>();
+  /** {@link #flushDirty()} is running: a drain inside it must not start another pass over {@link #dirty}. */
+  private boolean flushing;
   private final ArrayList<EncodedTick> delivered = new ArrayList<>();
   private ClientSession[] sessions = new ClientSession[16];
   private int sessionCount;
@@ -136,12 +138,26 @@ public final class LoopDispatcher {
     dirty.add(sender);
   }
 
-  /** One flush per connection written since the last call: the syscall count is what broadcast costs. */
+  /**
+   * One flush per connection written since the last call: the syscall count is what broadcast costs.
+   *
+   * <p>Re-entrant calls return at once. Netty reports a channel writable again from inside its flush, so a
+   * connection's drain, which writes its pending ticks and calls this, can run inside this loop; the connections
+   * it marks dirty are appended to the list and flushed by the running loop, which reads the size each round.
+   */
   void flushDirty() {
-    for (int i = 0, n = dirty.size(); i < n; i++) {
-      dirty.get(i).flush();
+    if (flushing) {
+      return;
     }
-    dirty.clear();
+    flushing = true;
+    try {
+      for (int i = 0; i < dirty.size(); i++) {
+        dirty.get(i).flush();
+      }
+      dirty.clear();
+    } finally {
+      flushing = false;
+    }
   }
 
   void recordLatency(EncodedTick t) {

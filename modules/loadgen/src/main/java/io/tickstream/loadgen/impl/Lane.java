@@ -29,22 +29,29 @@ public final class Lane extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Opens one connection; callable from any thread. */
-  public void connect(WebSocketClient client, LoopbackTarget target, String mode, String[] symbols) {
+  /**
+   * Opens one connection; callable from any thread.
+   *
+   * @param stalls whether it stops reading after its first tick (see {@link StallPattern})
+   */
+  public void connect(WebSocketClient client, LoopbackTarget target, String mode, String[] symbols, boolean stalls) {
     context.runOnContext(v -> {
-      LoadConnection c = new LoadConnection(stats, mode, symbols);
+      LoadConnection c = new LoadConnection(stats, mode, symbols, stalls);
       connections.add(c);
       c.open(client, target);
     });
   }
 
-  /** Closes every connection with 1000; completes when all have closed (or failed to). */
+  /**
+   * Closes every connection with 1000; completes when all have closed (or failed to). Stalled connections first
+   * read what they left unread, to learn whether the node closed them, which may take a few seconds.
+   */
   public Future<Void> closeAll() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       List<Future<Void>> closes = new ArrayList<>(connections.size());
       for (LoadConnection c : connections) {
-        closes.add(c.close());
+        closes.add(c.close(vertx));
       }
       Future.join(closes).onComplete(ar -> done.complete());
     });

@@ -30,6 +30,12 @@ public final class LaneStats {
   final LongAdder connectErrors = new LongAdder();
   final LongAdder withTicks = new LongAdder();
   final Map<Integer, LongAdder> closesByCode = new ConcurrentHashMap<>();
+  /** Connections that stopped reading after their first tick ({@code loadgen.stalled-percent}). */
+  final LongAdder stalled = new LongAdder();
+  /** Ticks those connections received before they stopped reading (counted nowhere else). */
+  final LongAdder stalledTicks = new LongAdder();
+  /** Closes by the server of connections meant to stall, apart from the healthy ones' {@link #closesByCode}. */
+  final Map<Integer, LongAdder> stalledClosesByCode = new ConcurrentHashMap<>();
 
   /** Connections open now. */
   public long openNow() {
@@ -41,8 +47,17 @@ public final class LaneStats {
     return ticks.sum();
   }
 
+  /** Connections that have stopped reading so far. */
+  public long stalledNow() {
+    return stalled.sum();
+  }
+
   void closedBy(int code) {
     closesByCode.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  void stalledClosedBy(int code) {
+    stalledClosesByCode.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
   /** Reader side only: the histograms handed back to the recorders at the next swap. */
@@ -61,10 +76,10 @@ public final class LaneStats {
     return recycleFanout;
   }
 
-  static Map<Integer, Long> closes(Iterable<LaneStats> lanes) {
+  static Map<Integer, Long> closes(Iterable<LaneStats> lanes, boolean ofStalled) {
     Map<Integer, Long> out = new TreeMap<>();
     for (LaneStats l : lanes) {
-      l.closesByCode.forEach((code, n) -> out.merge(code, n.sum(), Long::sum));
+      (ofStalled ? l.stalledClosesByCode : l.closesByCode).forEach((code, n) -> out.merge(code, n.sum(), Long::sum));
     }
     return out;
   }

@@ -2,6 +2,9 @@ package io.tickstream.loadgen.impl;
 
 import io.tickstream.common.tick.EpochMicros;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -17,24 +20,49 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The first tick of each symbol is the node's snapshot: its {@code pt} is when the node first received it,
  * not a live delivery, so it is counted but is not a latency sample. Every later tick is one sample of
  * {@code now - pt} in µs, and one of {@code now - ft} (the fanout node's share) when the tick carries {@code ft}.
+ *
+ * <h2>Stalling</h2>
+ * A connection made to stall ({@code loadgen.stalled-percent}) counts its first tick and then calls
+ * {@link WebSocket#pause()}, and measures nothing more. In Vert.x 5 that stops the socket being read, not only
+ * the handler being called: frames then pile up in the WebSocket's inbound queue, past its high-water mark (16)
+ * the connection is paused, past 8 more frames it turns Netty's auto-read off, and from then on the kernel's
+ * receive buffer fills, the TCP window closes and the node's send buffer and write queue fill, which is what a
+ * client that stopped reading does to a server. Its closes by the server are counted apart, in
+ * {@link LaneStats#stalledClosesByCode}.
+ *
+ * <p>A close frame the node sends it waits behind what it did not read, so at the end of the run such a
+ * connection reads again (without measuring) and pings: the node's close frame, if it sent one, arrives before
+ * the pong; the pong, or {@link #VERDICT_TIMEOUT_MILLIS}, means it did not.
  */
 final class LoadConnection {
 
   /** Close code recorded when the server went away without a close frame. */
   static final int ABNORMAL_CLOSE = 1006;
+  /** At the end, how long a stalled connection reads its backlog waiting for the node's close or pong. */
+  static final long VERDICT_TIMEOUT_MILLIS = 10_000;
+  private static final Buffer PING = Buffer.buffer("loadgen");
 
   private final LaneStats stats;
   private final String mode;
   private final String[] symbols;
   private final UpdateGapCounter gaps;
+  /** Meant to stop reading after its first tick. */
+  private final boolean stalls;
   private WebSocket ws;
   private boolean closing;
   private boolean gotTicks;
+  /** Has stopped reading: nothing it receives from now on is measured. */
+  private boolean stalled;
+  /** Completed by the node's close or pong once a stalled connection reads again at the end. */
+  private Promise<Void> verdict;
+  /** Completed by the close handler. */
+  private final Promise<Void> ended = Promise.promise();
 
-  LoadConnection(LaneStats stats, String mode, String[] symbols) {
+  LoadConnection(LaneStats stats, String mode, String[] symbols, boolean stalls) {
     this.stats = stats;
     this.mode = mode;
     this.symbols = symbols;
+    this.stalls = stalls;
     this.gaps = new UpdateGapCounter(symbols.length);
   }
 
@@ -65,18 +93,58 @@ final class LoadConnection {
             stats.open.decrement();
             if (!closing) {
               Short code = w.closeStatusCode();
-              stats.closedBy(code == null ? ABNORMAL_CLOSE : code);
+              closedBy(code == null ? ABNORMAL_CLOSE : code);
             }
+            if (verdict != null) {
+              verdict.tryComplete();
+            }
+            ended.tryComplete();
           });
           w.exceptionHandler(e -> { });
         })
         .onFailure(e -> stats.connectErrors.increment());
   }
 
-  Future<Void> close() {
-    closing = true;
+  /**
+   * Closes with 1000. A stalled connection first reads its backlog to learn whether the node closed it (see the
+   * class comment); that can take up to {@link #VERDICT_TIMEOUT_MILLIS}.
+   */
+  Future<Void> close(Vertx vertx) {
     WebSocket w = ws;
-    return w == null || w.isClosed() ? Future.succeededFuture() : w.close((short) 1000, "load generator done");
+    if (!stalled || w == null || w.isClosed()) {
+      return closeNow();
+    }
+    verdict = Promise.promise();
+    long timer = vertx.setTimer(VERDICT_TIMEOUT_MILLIS, id -> verdict.tryComplete());
+    w.pongHandler(pong -> verdict.tryComplete());
+    w.resume();
+    w.writePing(PING);
+    return verdict.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      return closeNow();
+    });
+  }
+
+  /** Completes once the close handler has run, so whatever it counts is in before the totals are taken. */
+  private Future<Void> closeNow() {
+    WebSocket w = ws;
+    if (w == null) {
+      return Future.succeededFuture();
+    }
+    if (!w.isClosed()) {
+      closing = true;
+      w.close((short) 1000, "load generator done");
+    }
+    // else closed, or the node's close frame is in and the close handler counts it when the connection ends.
+    return ended.future();
+  }
+
+  private void closedBy(int code) {
+    if (stalls) {
+      stats.stalledClosedBy(code);
+    } else {
+      stats.closedBy(code);
+    }
   }
 
   /** SockJS websocket transport: {@code o} open, {@code h} heartbeat, {@code a[...]} messages, {@code c[code,reason]}. */
@@ -94,15 +162,20 @@ final class LoadConnection {
         ws.writeTextMessage(new JsonArray().add(subscribe).encode());
       }
       case 'a' -> {
-        for (Object m : new JsonArray(frame.substring(1))) {
-          onMessage(String.valueOf(m));
+        if (!stalled) {
+          for (Object m : new JsonArray(frame.substring(1))) {
+            onMessage(String.valueOf(m));
+            if (stalled) {
+              break;
+            }
+          }
         }
       }
       case 'c' -> {
         JsonArray c = new JsonArray(frame.substring(1));
         if (!closing) {
           Integer code = c.size() > 0 && c.getValue(0) instanceof Number n ? n.intValue() : ABNORMAL_CLOSE;
-          stats.closedBy(code);
+          closedBy(code);
           closing = true;
         }
       }
@@ -114,26 +187,32 @@ final class LoadConnection {
 
   /** One message: a tick (raw or combined), a control reply or an event. */
   void onMessage(String m) {
+    if (stalled) {
+      return;
+    }
     int ptAt = m.indexOf(TickFields.PT);
     int sAt = ptAt < 0 ? -1 : m.indexOf(TickFields.S);
     int uAt = sAt < 0 ? -1 : m.indexOf(TickFields.U);
     int slot = uAt < 0 ? -1 : TickFields.slot(m, sAt + TickFields.S.length(), symbols);
     if (slot < 0) {
-      if (m.contains("serverShutdown")) {
+      if (stalls) {
+        return;
+      } else if (m.contains("serverShutdown")) {
         stats.shutdownNotices.increment();
       } else {
         stats.otherMessages.increment();
       }
       return;
     }
+    if (stalls) {
+      stopReading();
+      return;
+    }
     long now = EpochMicros.now();
     long u = TickFields.number(m, uAt + TickFields.U.length());
     long pt = TickFields.number(m, ptAt + TickFields.PT.length());
     stats.ticks.increment();
-    if (!gotTicks) {
-      gotTicks = true;
-      stats.withTicks.increment();
-    }
+    countFirstTick();
     long gap = gaps.gap(slot, u);
     if (gap == UpdateGapCounter.FIRST) {
       stats.snapshots.increment();
@@ -150,5 +229,21 @@ final class LoadConnection {
         stats.fanoutLatency.recordValue(Math.max(0, now - ft));
       }
     }
+  }
+
+  private void countFirstTick() {
+    if (!gotTicks) {
+      gotTicks = true;
+      stats.withTicks.increment();
+    }
+  }
+
+  /** The first tick of a connection meant to stall: counted apart, then the socket is no longer read. */
+  private void stopReading() {
+    countFirstTick();
+    stats.stalledTicks.increment();
+    stats.stalled.increment();
+    stalled = true;
+    ws.pause();
   }
 }

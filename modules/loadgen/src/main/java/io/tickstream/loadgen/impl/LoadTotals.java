@@ -26,14 +26,19 @@ public final class LoadTotals {
     this.lanes = lanes;
   }
 
-  /** Counters at one moment. */
+  /**
+   * Counters at one moment. The connection counts ({@code opened}, {@code open}, {@code withTicks},
+   * {@code connectErrors}) cover every connection; the rest describe the healthy ones, and the {@code stalled*}
+   * fields the connections that stopped reading.
+   */
   public record Snapshot(long opened, long open, long withTicks, long connectErrors, Map<Integer, Long> closesByCode,
                          long ticks, long snapshots, long conflated, long notAdvanced, long other,
-                         long shutdownNotices) {
+                         long shutdownNotices, long stalled, long stalledTicks, Map<Integer, Long> stalledClosesByCode) {
   }
 
   public Snapshot snapshot() {
     long opened = 0, open = 0, with = 0, errors = 0, ticks = 0, snaps = 0, confl = 0, notAdv = 0, other = 0, shut = 0;
+    long stalled = 0, stalledTicks = 0;
     for (Lane lane : lanes) {
       LaneStats s = lane.stats;
       opened += s.opened.sum();
@@ -46,9 +51,12 @@ public final class LoadTotals {
       notAdv += s.notAdvanced.sum();
       other += s.otherMessages.sum();
       shut += s.shutdownNotices.sum();
+      stalled += s.stalled.sum();
+      stalledTicks += s.stalledTicks.sum();
     }
-    return new Snapshot(opened, open, with, errors, LaneStats.closes(lanes.stream().map(l -> l.stats).toList()),
-        ticks, snaps, confl, notAdv, other, shut);
+    List<LaneStats> stats = lanes.stream().map(l -> l.stats).toList();
+    return new Snapshot(opened, open, with, errors, LaneStats.closes(stats, false), ticks, snaps, confl, notAdv, other,
+        shut, stalled, stalledTicks, LaneStats.closes(stats, true));
   }
 
   /** Drains the lanes' samples since the last call into the total, and returns them. */
@@ -76,7 +84,7 @@ public final class LoadTotals {
     return String.format(Locale.ROOT, "t=%.0fs open=%d msgs/s=%.0f p50=%s p99=%s conflated=%d errors=%d closes=%s",
         seconds, s.open(), rate, any ? LoadReport.micros(interval.getValueAtPercentile(50)) : "-",
         any ? LoadReport.micros(interval.getValueAtPercentile(99)) : "-", s.conflated(), s.connectErrors(),
-        s.closesByCode());
+        s.closesByCode()) + (s.stalled() > 0 ? " stalled=" + s.stalled() : "");
   }
 
   /** The whole run's latency histogram (µs); drains what the lanes still hold. */

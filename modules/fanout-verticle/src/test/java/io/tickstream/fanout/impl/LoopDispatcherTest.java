@@ -1,0 +1,107 @@
+package io.tickstream.fanout.impl;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.stream.StreamName;
+import io.tickstream.common.tick.BookTicker;
+import io.tickstream.common.tick.BookTickerEncoder;
+import io.tickstream.fanout.FanoutSettings;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The end-of-batch flush, when flushing one connection makes it writable again and its drain writes more. */
+class LoopDispatcherTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final BookTickerEncoder encoder = new BookTickerEncoder();
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  /**
+   * Netty reports a channel writable again from inside its flush, so a connection's drain (which writes its
+   * pending ticks and flushes the dirty connections) runs inside the batch's flush loop. That loop must finish:
+   * an exception there reaches the channel's pipeline and Vert.x drops the connection (a 1006 for a client
+   * that did nothing wrong). Found by the load generator's stalled-client scenario.
+   */
+  @Test
+  void aConnectionThatDrainsInsideTheBatchFlushDoesNotBreakTheFlushOfTheOthers() throws Exception {
+    LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(),
+        FanoutConfig.of(Config.defaults(FanoutSettings.ALL)), new NodeMetrics(new SimpleMeterRegistry()));
+    loop.onTicks(List.of(tick("AUSDT", 1), tick("BUSDT", 1)));
+
+    // Accepts one frame per flush, then reports unwritable until flushed: the slow one.
+    FakeSink slowSink = new FakeSink(1);
+    ClientSession slow = new ClientSession(loop, slowSink, false, true);
+    slowSink.onWritable = slow.sender::onDrain;
+    FakeSink fastSink = new FakeSink(Integer.MAX_VALUE);
+    ClientSession fast = new ClientSession(loop, fastSink, false, true);
+    for (ClientSession s : new ClientSession[]{slow, fast}) {
+      loop.register(s, StreamName.bookTicker("AUSDT"));
+      loop.register(s, StreamName.bookTicker("BUSDT"));
+    }
+
+    // The slow connection writes A, is then unwritable, so B waits; the batch's flush makes it writable again.
+    loop.onTicks(List.of(tick("AUSDT", 2), tick("BUSDT", 2)));
+
+    assertThat(slowSink.flushed).isEqualTo(2);
+    assertThat(fastSink.flushed).isEqualTo(2);
+    assertThat(slowSink.queued).isZero();
+    assertThat(fastSink.queued).isZero();
+  }
+
+  private EncodedTick tick(String symbol, long u) {
+    return new EncodedTick(new BookTicker(u, symbol, "1.00", "2.00", "1.01", "3.00", 1_000_000L), 2_000_000L, encoder);
+  }
+
+  /** Like a Netty channel: unwritable past {@code capacity} unflushed frames, writable again from inside flush. */
+  private static final class FakeSink implements FrameSink {
+    private final int capacity;
+    int queued;
+    int flushed;
+    Runnable onWritable = () -> { };
+
+    FakeSink(int capacity) {
+      this.capacity = capacity;
+    }
+
+    @Override
+    public boolean writable() {
+      return queued < capacity;
+    }
+
+    @Override
+    public void write(Frame frame) {
+      queued++;
+    }
+
+    @Override
+    public void flush() {
+      boolean wasWritable = writable();
+      flushed += queued;
+      queued = 0;
+      if (!wasWritable) {
+        onWritable.run();
+      }
+    }
+
+    @Override
+    public void writeText(String json) {
+    }
+
+    @Override
+    public void ping() {
+    }
+
+    @Override
+    public void close(short code, String reason) {
+    }
+  }
+}
