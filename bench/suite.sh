@@ -5,8 +5,9 @@
 #   bench/suite.sh [latency|throughput|capacity|isolation ...]     default: all four
 #
 # Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (40s) per load-generator run;
-#   CONNECTIONS (10000) and SYMBOLS (5) for latency/isolation; RATE (20000 ticks/s) for latency/isolation;
-#   THROUGHPUT_RATES ("2500 5000 10000 20000 40000"), THROUGHPUT_CONNECTIONS (2000), THROUGHPUT_SYMBOLS (10);
+#   CONNECTIONS (10000) and SYMBOLS (5) for latency/isolation; LATENCY_RATES ("20000 2000" ticks/s: the issue's
+#   feed, then one this 2-core machine can carry with the load generator on it); ISOLATION_RATE (2000);
+#   THROUGHPUT_RATES ("5000 20000 60000"), THROUGHPUT_CONNECTIONS (2000), THROUGHPUT_SYMBOLS (10);
 #   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections;
 #   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
 #   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process).
@@ -22,8 +23,9 @@ cd "$root"
 . scripts/java-home.sh
 
 RUNS=${RUNS:-3}; DURATION=${DURATION:-40s}
-CONNECTIONS=${CONNECTIONS:-10000}; SYMBOLS=${SYMBOLS:-5}; RATE=${RATE:-20000}
-THROUGHPUT_RATES=${THROUGHPUT_RATES:-"2500 5000 10000 20000 40000"}
+CONNECTIONS=${CONNECTIONS:-10000}; SYMBOLS=${SYMBOLS:-5}
+LATENCY_RATES=${LATENCY_RATES:-"20000 2000"}; ISOLATION_RATE=${ISOLATION_RATE:-2000}
+THROUGHPUT_RATES=${THROUGHPUT_RATES:-"5000 20000 60000"}
 THROUGHPUT_CONNECTIONS=${THROUGHPUT_CONNECTIONS:-2000}; THROUGHPUT_SYMBOLS=${THROUGHPUT_SYMBOLS:-10}
 CAPACITY_NODES=${CAPACITY_NODES:-6}; CAPACITY_PER_NODE=${CAPACITY_PER_NODE:-17000}
 STALLED_PERCENT=${STALLED_PERCENT:-1}
@@ -150,6 +152,20 @@ loadgen() {
   LG_PID=$!
 }
 
+# wait_loaded LOG N: until the load generator says every connection opened or failed, or (when a connect attempt
+# never completes) its open count has not moved for 15 s after passing 99% of N.
+wait_loaded() {
+  local last=-1 same=0 open
+  for _ in $(seq 1 600); do
+    grep -q "steady state" "$1" && return 0
+    open=$(grep -oE 'open=[0-9]+' "$1" | tail -1 | cut -d= -f2); open=${open:-0}
+    if [ "$open" = "$last" ] && [ "$open" -ge $(($2 * 99 / 100)) ]; then same=$((same + 1)); else same=0; fi
+    [ "$same" -ge 15 ] && { log "$1: $open of $2 open and steady"; return 0; }
+    last=$open; sleep 1
+  done
+  echo "$1: connections never settled" >&2; exit 1
+}
+
 # record JSON: one line of results.jsonl.
 record() { echo "$1" >> "$out/results.jsonl"; }
 
@@ -178,15 +194,18 @@ measure() {
 }
 
 scenario_latency() {
-  for run in $(seq 1 "$RUNS"); do
-    for target in $TARGETS; do measure latency "$target" "$run" "$CONNECTIONS" "$SYMBOLS" "$RATE" --source-addresses 4; done
+  for rate in $LATENCY_RATES; do
+    for run in $(seq 1 "$RUNS"); do
+      for target in $TARGETS; do measure latency "$target" "$run" "$CONNECTIONS" "$SYMBOLS" "$rate" --source-addresses 4; done
+    done
   done
 }
 
 scenario_isolation() {
   for run in $(seq 1 "$RUNS"); do
     for target in $TARGETS; do
-      measure isolation "$target" "$run" "$CONNECTIONS" "$SYMBOLS" "$RATE" --source-addresses 4 --stalled-percent "$STALLED_PERCENT"
+      measure isolation "$target" "$run" "$CONNECTIONS" "$SYMBOLS" "$ISOLATION_RATE" --source-addresses 4 \
+        --stalled-percent "$STALLED_PERCENT"
     done
   done
 }
@@ -221,9 +240,7 @@ scenario_capacity() {
           --source-addresses "127.0.1.$a-127.0.1.$((a + 7))"
         lgs+=("$LG_PID")
       done
-      for i in "${!pids[@]}"; do
-        wait_log "$out/capacity-$target-$run-$i.log" "steady state" 600 || { tail -3 "$out/capacity-$target-$run-$i.log"; exit 1; }
-      done
+      for i in "${!pids[@]}"; do wait_loaded "$out/capacity-$target-$run-$i.log" "$CAPACITY_PER_NODE"; done
       local open=0
       for i in "${!pids[@]}"; do
         rss1=$((rss1 + $(rss_kib "${pids[$i]}"))); heap1=$((heap1 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
@@ -249,4 +266,16 @@ for s in "${scenarios[@]}"; do
 done
 set_rate 0
 java -cp "$bench_jar" io.tickstream.bench.SuiteSummary "$out" | tee "$out/summary.md"
+# One latency plot per feed rate of the latency scenario (and the isolation runs at theirs): every run drawn.
+for rate in $LATENCY_RATES; do
+  series=()
+  for f in "$out"/latency-*-"$rate"-*.json "$out"/isolation-*-"$rate"-*.json; do
+    [ -f "$f" ] || continue
+    name=$(basename "$f" .json); target=$(echo "$name" | cut -d- -f2); kind=$(echo "$name" | cut -d- -f1)
+    label=$target; [ "$kind" = isolation ] && label="$target, $STALLED_PERCENT% stalled"
+    series+=("$label=$f")
+  done
+  [ ${#series[@]} -gt 0 ] && java -cp "$bench_jar" io.tickstream.bench.LatencyPlot --out "$out/latency-$rate.svg" \
+    --title "$CONNECTIONS connections x $SYMBOLS symbols, feed $rate ticks/s: end-to-end latency (now - pt)" "${series[@]}"
+done
 echo "(results: $out)"

@@ -39,25 +39,27 @@ public final class SuiteSummary {
   static String summarise(List<JsonObject> results) {
     StringBuilder sb = new StringBuilder();
     for (String scenario : List.of("latency", "isolation")) {
-      Map<String, List<JsonObject>> byTarget = group(results, scenario, r -> r.getString("target"));
-      if (byTarget.isEmpty()) {
-        continue;
-      }
-      sb.append("\n#### ").append(scenario).append("\n\n")
-          .append("| target | runs | conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated | server CPU (cores) | CPU s per 1M msgs | closes | stalled |\n")
-          .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-      byTarget.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
-          .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
-          .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
-          .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
-          .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
-          .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
-          .append(" | ").append(median(runs, SuiteSummary::cores))
-          .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion))
-          .append(" | ").append(runs.get(runs.size() / 2).getValue("closes"))
-          .append(" | ").append(runs.get(runs.size() / 2).getValue("stalled", "-")).append(" |\n"));
-      ratio(sb, byTarget, "p99 latency (baseline / tickstream)", r -> steady(r, "p99"));
-      ratio(sb, byTarget, "CPU per delivered message (baseline / tickstream)", SuiteSummary::cpuPerMillion);
+      Map<Integer, List<JsonObject>> byRate = new TreeMap<>(java.util.Collections.reverseOrder());
+      results.stream().filter(r -> scenario.equals(r.getString("scenario")))
+          .forEach(r -> byRate.computeIfAbsent(r.getInteger("rate"), k -> new ArrayList<>()).add(r));
+      byRate.forEach((rate, atRate) -> {
+        Map<String, List<JsonObject>> byTarget = group(atRate, scenario, r -> r.getString("target"));
+        sb.append("\n#### ").append(scenario).append(", feed ").append(rate).append(" ticks/s\n\n")
+            .append("| target | runs | conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated | server CPU (cores) | CPU s per 1M msgs | closes | stalled |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        byTarget.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
+            .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
+            .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
+            .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
+            .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
+            .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
+            .append(" | ").append(median(runs, SuiteSummary::cores))
+            .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion))
+            .append(" | ").append(runs.get(runs.size() / 2).getValue("closes"))
+            .append(" | ").append(stalled(runs.get(runs.size() / 2))).append(" |\n"));
+        ratio(sb, byTarget, "p99 latency (baseline / tickstream)", r -> steady(r, "p99"));
+        ratio(sb, byTarget, "CPU per delivered message (baseline / tickstream)", SuiteSummary::cpuPerMillion);
+      });
     }
     Map<String, List<JsonObject>> throughput = group(results, "throughput",
         r -> r.getString("target") + " @ " + String.format(Locale.ROOT, "%6d", r.getInteger("rate")) + " ticks/s");
@@ -113,6 +115,12 @@ public final class SuiteSummary {
       }
       sb.append('\n');
     }
+  }
+
+  private static String stalled(JsonObject r) {
+    JsonObject s = r.getJsonObject("stalled");
+    return s == null || s.getInteger("connections", 0) == 0 ? "-"
+        : s.getInteger("connections") + " stalled, " + s.getValue("closesByCode") + " closed by server";
   }
 
   private static double steady(JsonObject r, String percentile) {
