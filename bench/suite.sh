@@ -4,11 +4,12 @@
 #
 #   bench/suite.sh [latency|throughput|capacity|isolation ...]     default: all four
 #
-# Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (40s) per load-generator run;
+# Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (30s) per load-generator run;
 #   CONNECTIONS (10000) and SYMBOLS (5) for latency/isolation; LATENCY_RATES ("20000 2000" ticks/s: the issue's
 #   feed, then one this 2-core machine can carry with the load generator on it); ISOLATION_RATE (2000);
 #   THROUGHPUT_RATES ("5000 20000 60000"), THROUGHPUT_CONNECTIONS (2000), THROUGHPUT_SYMBOLS (10);
-#   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections;
+#   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections, CAPACITY_RUNS (2) times for each of
+#   CAPACITY_TARGETS ("tickstream tickstream-g1 baseline": tickstream-g1 is the fanout on G1_JAVA_OPTS instead of ZGC);
 #   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
 #   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process).
 # Small compacted segments keep the topic short: every server rebuilds its snapshot from the start of the topic.
@@ -22,7 +23,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/java-home.sh
 
-RUNS=${RUNS:-3}; DURATION=${DURATION:-40s}
+RUNS=${RUNS:-3}; DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-10000}; SYMBOLS=${SYMBOLS:-5}
 LATENCY_RATES=${LATENCY_RATES:-"20000 2000"}; ISOLATION_RATE=${ISOLATION_RATE:-2000}
 THROUGHPUT_RATES=${THROUGHPUT_RATES:-"5000 20000 60000"}
@@ -32,8 +33,10 @@ STALLED_PERCENT=${STALLED_PERCENT:-1}
 TARGETS=${TARGETS:-"tickstream baseline"}
 UNIVERSE=${UNIVERSE:-2000}
 FANOUT_JAVA_OPTS=${FANOUT_JAVA_OPTS:-"-XX:+UseZGC"}
+G1_JAVA_OPTS=${G1_JAVA_OPTS:-"-XX:+UseG1GC"}
 BASELINE_WORKERS=${BASELINE_WORKERS:-2}
-scenarios=("$@"); [ ${#scenarios[@]} -eq 0 ] && scenarios=(latency throughput capacity isolation)
+CAPACITY_RUNS=${CAPACITY_RUNS:-2}; CAPACITY_TARGETS=${CAPACITY_TARGETS:-"tickstream tickstream-g1 baseline"}
+scenarios=("$@"); [ ${#scenarios[@]} -eq 0 ] && scenarios=(latency isolation throughput capacity)
 
 v=0.1.0-SNAPSHOT
 jar() { echo "$root/modules/$1/target/tickstream-$1-$v-all.jar"; }
@@ -51,9 +54,9 @@ JVM_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UN
 out=$root/bench/results/suite-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 work=$(mktemp -d)
-infra=(); servers=()
+infra=(); servers=(); loadgens=()
 cleanup() {
-  kill "${servers[@]}" "${infra[@]}" 2>/dev/null || true
+  kill "${loadgens[@]}" "${servers[@]}" "${infra[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -79,7 +82,7 @@ clk_tck=$(getconf CLK_TCK)
 # Heap in use after a full collection, KiB: jcmd for the JVM, the baseline's own /stats for Node.
 heap_kib() {
   local target=$1 pid=$2 port=$3
-  if [ "$target" = tickstream ]; then
+  if [ "$target" != baseline ]; then
     jcmd "$pid" GC.run > /dev/null
     jcmd "$pid" GC.heap_info | grep -oE 'used [0-9]+[KMG]' | head -1 | awk '{
       n = substr($2, 1, length($2) - 1); u = substr($2, length($2));
@@ -126,9 +129,11 @@ set_rate() { curl -sf -X POST "http://$SIM/sim/rate?ticksPerSecond=$1" > /dev/nu
 start_server() {
   local target=$1 port=$2 workers=${3:-$BASELINE_WORKERS}
   port_free "$port"
-  if [ "$target" = tickstream ]; then
+  if [ "$target" != baseline ]; then
+    local opts=$FANOUT_JAVA_OPTS
+    [ "$target" = tickstream-g1 ] && opts=$G1_JAVA_OPTS
     # shellcheck disable=SC2086
-    java $FANOUT_JAVA_OPTS $JVM_OPENS -jar "$(jar fanout-verticle)" --cluster.enabled=false --port "$port" \
+    java $opts $JVM_OPENS -jar "$(jar fanout-verticle)" --cluster.enabled=false --port "$port" \
       --kafka.bootstrap-servers=$KAFKA --max-connections 19000 > "$out/$target-$port.log" 2>&1 &
   else
     node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
@@ -150,6 +155,7 @@ loadgen() {
   java -XX:+UseZGC -jar "$(jar loadgen)" --url "ws://127.0.0.1:$port" --connections "$n" --symbols "$k" \
     --duration "$DURATION" --ramp-rate "${RAMP:-2000}" --json-out "$out/$name.json" --symbol-list "@$out/symbols.txt" "$@" > "$out/$name.log" 2>&1 &
   LG_PID=$!
+  loadgens+=("$LG_PID")
 }
 
 # wait_loaded LOG N: until the load generator says every connection opened or failed, or (when a connect attempt
@@ -158,7 +164,7 @@ wait_loaded() {
   local last=-1 same=0 open
   for _ in $(seq 1 600); do
     grep -q "steady state" "$1" && return 0
-    open=$(grep -oE 'open=[0-9]+' "$1" | tail -1 | cut -d= -f2); open=${open:-0}
+    open=$(grep -oE 'open=[0-9]+' "$1" | tail -1 | cut -d= -f2 || true); open=${open:-0}
     if [ "$open" = "$last" ] && [ "$open" -ge $(($2 * 99 / 100)) ]; then same=$((same + 1)); else same=0; fi
     [ "$same" -ge 15 ] && { log "$1: $open of $2 open and steady"; return 0; }
     last=$open; sleep 1
@@ -224,8 +230,8 @@ scenario_throughput() {
 # one symbol. Memory per connection = (loaded - empty) / connections, RSS and heap after a full collection.
 scenario_capacity() {
   set_rate 0
-  for run in $(seq 1 "$RUNS"); do
-    for target in $TARGETS; do
+  for run in $(seq 1 "$CAPACITY_RUNS"); do
+    for target in $CAPACITY_TARGETS; do
       local pids=() ports=() lgs=() rss0=0 heap0=0 rss1=0 heap1=0 base=28100
       [ "$target" = baseline ] && base=28200
       for i in $(seq 0 $((CAPACITY_NODES - 1))); do
@@ -244,9 +250,9 @@ scenario_capacity() {
       local open=0
       for i in "${!pids[@]}"; do
         rss1=$((rss1 + $(rss_kib "${pids[$i]}"))); heap1=$((heap1 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
-        open=$((open + $(grep -oE 'open=[0-9]+' "$out/capacity-$target-$run-$i.log" | tail -1 | cut -d= -f2)))
+        open=$((open + $(grep -oE 'open=[0-9]+' "$out/capacity-$target-$run-$i.log" | tail -1 | cut -d= -f2 || echo 0)))
       done
-      kill -INT "${lgs[@]}" 2>/dev/null || true; wait "${lgs[@]}" 2>/dev/null || true
+      kill "${lgs[@]}" 2>/dev/null || true; wait "${lgs[@]}" 2>/dev/null || true   # SIGINT is ignored in background jobs
       stop_servers
       record "$(jq -nc --arg t "$target" --argjson run "$run" --argjson open "$open" --argjson rss0 "$rss0" \
         --argjson rss1 "$rss1" --argjson heap0 "$heap0" --argjson heap1 "$heap1" --argjson nodes "$CAPACITY_NODES" \
