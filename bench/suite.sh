@@ -282,6 +282,6 @@ for rate in $LATENCY_RATES; do
     series+=("$label=$f")
   done
   [ ${#series[@]} -gt 0 ] && java -cp "$bench_jar" io.tickstream.bench.LatencyPlot --out "$out/latency-$rate.svg" \
-    --title "$CONNECTIONS connections x $SYMBOLS symbols, feed $rate ticks/s: end-to-end latency (now - pt)" "${series[@]}"
+    --title "$CONNECTIONS conns x $SYMBOLS symbols, $rate ticks/s: latency now - pt" "${series[@]}"
 done
 echo "(results: $out)"

@@ -37,7 +37,8 @@ public final class SuiteSummary {
   }
 
   static String summarise(List<JsonObject> results) {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder("Latency is now - pt after every connection opened; † marks a cell where in at"
+        + " least one run the connections were still opening when the run ended, so that run's whole-run figure is used.\n");
     for (String scenario : List.of("latency", "isolation")) {
       Map<Integer, List<JsonObject>> byRate = new TreeMap<>(java.util.Collections.reverseOrder());
       results.stream().filter(r -> scenario.equals(r.getString("scenario")))
@@ -123,14 +124,29 @@ public final class SuiteSummary {
         : s.getInteger("connections") + " stalled, " + s.getValue("closesByCode") + " closed by server";
   }
 
+  /**
+   * The percentile after the ramp, or of the whole run when the ramp never ended within the run (the load generator
+   * could not open every connection in time: an overloaded machine); {@link #millis} marks those with a dagger.
+   */
   private static double steady(JsonObject r, String percentile) {
     JsonObject steady = r.getJsonObject("steady");
-    return steady == null ? 0 : steady.getDouble(percentile, 0.0);
+    if (steady == null || steady.getLong("samples", 0L) == 0) {
+      JsonObject whole = r.getJsonObject("latency");
+      return whole == null ? 0 : whole.getDouble(percentile, 0.0);
+    }
+    return steady.getDouble(percentile, 0.0);
+  }
+
+  private static boolean rampNeverEnded(JsonObject r) {
+    JsonObject steady = r.getJsonObject("steady");
+    return steady == null || steady.getLong("samples", 0L) == 0;
   }
 
   private static String millis(List<JsonObject> runs, String percentile) {
     List<Double> v = sorted(runs, r -> steady(r, percentile) / 1000.0);
-    return String.format(Locale.ROOT, "%s ms (%s–%s)", format(v.get(v.size() / 2)), format(v.get(0)), format(v.get(v.size() - 1)));
+    String mark = runs.stream().anyMatch(SuiteSummary::rampNeverEnded) ? "†" : "";
+    return String.format(Locale.ROOT, "%s ms%s (%s–%s)", format(v.get(v.size() / 2)), mark, format(v.get(0)),
+        format(v.get(v.size() - 1)));
   }
 
   private static double cores(JsonObject r) {
