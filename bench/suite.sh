@@ -43,10 +43,6 @@ jar() { echo "$root/modules/$1/target/tickstream-$1-$v-all.jar"; }
 bench_jar=$root/bench/target/tickstream-bench-$v-all.jar
 baseline=$root/bench/baselines/node-ws
 KAFKA=127.0.0.1:29092; SIM=127.0.0.1:29443; INGEST_HTTP=28089
-JVM_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-  --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 
 ./mvnw -q -B -ntp package -DskipTests -pl bench,modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/loadgen -am
 [ -d "$baseline" ] && (cd "$baseline" && npm ci --no-audit --no-fund --loglevel=error)
@@ -102,8 +98,8 @@ start_infra() {
   infra+=($!)
   wait_log "$out/kafka.log" ready 60
   wait_log "$out/simulator.log" listening 60
-  # shellcheck disable=SC2086
-  java -XX:+UseZGC $JVM_OPENS -jar "$(jar ingest-verticle)" --cluster.enabled=false --rest-url "http://$SIM" \
+  # ./tickstream execs the role's JVM (with the module opens it needs), so $! is the JVM's pid.
+  JAVA_OPTS="-XX:+UseZGC" ./tickstream ingest --cluster.enabled=false --rest-url "http://$SIM" \
     --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP \
     --topic.segment-bytes 4194304 --topic.segment-time 1m --topic.configs min.cleanable.dirty.ratio=0.01 > "$out/ingest.log" 2>&1 &
   infra+=($!)
@@ -132,8 +128,7 @@ start_server() {
   if [ "$target" != baseline ]; then
     local opts=$FANOUT_JAVA_OPTS
     [ "$target" = tickstream-g1 ] && opts=$G1_JAVA_OPTS
-    # shellcheck disable=SC2086
-    java $opts $JVM_OPENS -jar "$(jar fanout-verticle)" --cluster.enabled=false --port "$port" \
+    JAVA_OPTS=$opts ./tickstream fanout --cluster.enabled=false --port "$port" \
       --kafka.bootstrap-servers=$KAFKA --max-connections 19000 > "$out/$target-$port.log" 2>&1 &
   else
     node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &

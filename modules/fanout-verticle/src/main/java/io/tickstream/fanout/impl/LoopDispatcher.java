@@ -97,7 +97,6 @@ public final class LoopDispatcher {
     return slots.containsKey(symbol);
   }
 
-
   /** Dispatches one batch; on this loop (package-private for the benchmark). */
   void onTicks(List<EncodedTick> batch) {
     long now = nowMillis();
