@@ -2,6 +2,7 @@ package io.tickstream.simulator;
 
 import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
+import io.tickstream.common.logging.Logging;
 
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -21,7 +22,7 @@ public final class ExchangeSimulatorMain {
     PrintWriter out = new PrintWriter(System.out, true);
     Optional<Config> parsed;
     try {
-      parsed = Config.fromArgs("tickstream simulator", "simulator", SimulatorSettings.ALL, args, System.getenv(), out);
+      parsed = Config.fromArgs("tickstream simulator", "simulator", Logging.with(SimulatorSettings.ALL), args, System.getenv(), out);
     } catch (ConfigException e) {
       System.err.println("tickstream simulator: " + e.getMessage());
       System.exit(2);
@@ -30,6 +31,7 @@ public final class ExchangeSimulatorMain {
     if (parsed.isEmpty()) {
       return;
     }
+    Logging.apply(parsed.get());
     ExchangeSimulator sim = ExchangeSimulator.create(parsed.get());
     try {
       sim.start().await(60, TimeUnit.SECONDS);

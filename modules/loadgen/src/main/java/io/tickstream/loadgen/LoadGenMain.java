@@ -2,6 +2,7 @@ package io.tickstream.loadgen;
 
 import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
+import io.tickstream.common.logging.Logging;
 
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -18,7 +19,7 @@ public final class LoadGenMain {
   public static void main(String[] args) {
     Optional<Config> parsed;
     try {
-      parsed = Config.fromArgs("tickstream loadgen", "loadgen", LoadGenSettings.ALL, args, System.getenv(),
+      parsed = Config.fromArgs("tickstream loadgen", "loadgen", Logging.with(LoadGenSettings.ALL), args, System.getenv(),
           new PrintWriter(System.out, true));
     } catch (ConfigException e) {
       System.err.println("tickstream loadgen: " + e.getMessage());
@@ -28,6 +29,7 @@ public final class LoadGenMain {
     if (parsed.isEmpty()) {
       return;
     }
+    Logging.apply(parsed.get());
     LoadGenerator generator;
     try {
       generator = new LoadGenerator(parsed.get(), System.out);

@@ -3,6 +3,7 @@ package io.tickstream.common.launch;
 import io.tickstream.common.config.ConfigException;
 import io.tickstream.common.launch.impl.RoleCommandLine;
 import io.tickstream.common.launch.impl.RoleHooks;
+import io.tickstream.common.logging.Logging;
 import io.vertx.launcher.application.ExitCodes;
 import io.vertx.launcher.application.VertxApplication;
 
@@ -58,6 +59,7 @@ public final class RoleApplication extends VertxApplication {
       return;
     }
     if (commandLine.isPresent()) {
+      Logging.apply(commandLine.get().config());
       new RoleApplication(commandLine.get()).launch();
     }
   }

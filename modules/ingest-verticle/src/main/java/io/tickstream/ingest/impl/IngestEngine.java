@@ -89,7 +89,8 @@ public final class IngestEngine {
   }
 
   public Future<Void> start() {
-    log.info("Ingest configuration:\n{}", config.describe());
+    // --print-config shows the same before anything starts; at INFO it buried the lines an operator looks for.
+    log.debug("Ingest configuration:\n{}", config.describe());
     try {
       ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
       if (config.get(IngestSettings.RECORD_FILE) != null) {

@@ -5,6 +5,7 @@ import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
 import io.tickstream.common.config.Setting;
 import io.tickstream.common.launch.Role;
+import io.tickstream.common.logging.Logging;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.DecodeException;
@@ -234,10 +235,10 @@ public final class RoleCommandLine {
     }
   }
 
-  /** The role's settings and the cluster ones, each once. */
+  /** The role's settings, the cluster ones and the log ones, each once. */
   static List<Setting<?>> withCluster(List<Setting<?>> settings) {
     List<Setting<?>> all = new ArrayList<>(settings);
-    for (Setting<?> s : ClusterSettings.ALL) {
+    for (Setting<?> s : Logging.with(ClusterSettings.ALL)) {
       if (all.stream().noneMatch(a -> a.key().equals(s.key()))) {
         all.add(s);
       }
