@@ -1,5 +1,6 @@
 package io.tickstream.local;
 
+import io.tickstream.common.cluster.ClusterSettings;
 import io.tickstream.common.cluster.HazelcastCluster;
 import io.tickstream.common.config.Config;
 import io.tickstream.common.kafka.KafkaSettings;
@@ -21,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -67,23 +69,32 @@ public final class LocalStack {
   private void startAll() throws Exception {
     kafka = config.get(LocalStackSettings.KAFKA);
     if (kafka == null || kafka.isEmpty()) {
+      log.info("Starting the embedded Kafka broker on 127.0.0.1:{}", config.get(LocalStackSettings.KAFKA_PORT));
       broker = EmbeddedKafkaBroker.builder().host("127.0.0.1").port(config.get(LocalStackSettings.KAFKA_PORT)).build().start();
       kafka = broker.bootstrapServers();
     }
+    log.info("Joining the Hazelcast cluster '{}'", config.get(ClusterSettings.NAME));
     vertx = HazelcastCluster.vertx(config, new VertxOptions()).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     exchange = chooseExchange();
     Config roles = config.with(KafkaSettings.BOOTSTRAP_SERVERS, List.of(kafka)).with(FanoutSettings.EXCHANGE, exchange);
     if (exchange.equals(LocalStackSettings.SIMULATOR)) {
+      log.info("Starting the exchange simulator");
       simulator = ExchangeSimulator.create(vertx, config).start().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       roles = roles.with(IngestSettings.REST_URL, simulator.restUrl()).with(IngestSettings.WS_URL, simulator.wsUrl());
       log.warn(simulatedBanner());
     }
     // Resolved: flags already beat the environment here, so the verticles must not apply TICKSTREAM_* again.
     JsonObject json = roles.toResolvedJson();
+    log.info("Starting the fanout node");
     fanout = new FanoutVerticle();
     fanoutId = vertx.deployVerticle(fanout, new DeploymentOptions().setConfig(json)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    log.info("Starting the ingest from {}", exchange.equals(LocalStackSettings.SIMULATOR) ? "the simulator" : "Binance");
     ingest = new IngestVerticle();
     ingestId = vertx.deployVerticle(ingest, new DeploymentOptions().setConfig(json)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Duration every = config.get(LocalStackSettings.STATUS_INTERVAL);
+    if (every.toMillis() > 0) {
+      vertx.deployVerticle(new StatusLine(every)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
   }
 
   /** {@code binance} or {@code simulator}: auto asks Binance's REST API and falls back when it does not answer. */

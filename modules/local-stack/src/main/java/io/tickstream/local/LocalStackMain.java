@@ -2,6 +2,9 @@ package io.tickstream.local;
 
 import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
+import io.tickstream.common.logging.Logging;
+
+import org.slf4j.LoggerFactory;
 
 import java.io.PrintWriter;
 import java.util.Map;
@@ -35,9 +38,15 @@ public final class LocalStackMain {
     if (config.isEmpty()) {
       return Optional.empty();
     }
+    Logging.apply(config.get());
     LocalStack stack = LocalStack.start(config.get());
-    out.println(stack.describe());
-    out.flush();
+    if (config.get().get(Logging.FORMAT).equals(Logging.JSON)) {
+      // A log collector reading JSON lines would choke on the plain summary: it becomes one more event.
+      LoggerFactory.getLogger(LocalStack.class).info(stack.describe());
+    } else {
+      out.println(stack.describe());
+      out.flush();
+    }
     return Optional.of(stack);
   }
 
@@ -51,7 +60,9 @@ public final class LocalStackMain {
       System.exit(2);
       return;
     } catch (Exception e) {
-      System.err.println(COMMAND + ": start failed: " + e);
+      System.err.println(COMMAND + ": start failed: " + e + (isBindFailure(e) ? "\n  a port it needs is taken: another "
+          + "tickstream may be running; move this one with --fanout.port, --kafka-port, --simulator.port, "
+          + "--ingest.http-port and --cluster.port (see --print-config for the ports in use)" : ""));
       System.exit(1);
       return;
     }
@@ -65,5 +76,14 @@ public final class LocalStackMain {
       stopped.countDown();
     }, "tickstream-local-shutdown"));
     stopped.await();
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

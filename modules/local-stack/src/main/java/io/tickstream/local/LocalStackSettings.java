@@ -2,6 +2,7 @@ package io.tickstream.local;
 
 import io.tickstream.common.cluster.ClusterSettings;
 import io.tickstream.common.config.Setting;
+import io.tickstream.common.logging.Logging;
 import io.tickstream.fanout.FanoutSettings;
 import io.tickstream.ingest.IngestSettings;
 import io.tickstream.simulator.SimulatorSettings;
@@ -10,7 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The knobs of {@code ./tickstream local}; it also takes every fanout, ingest, simulator and cluster setting. */
+/** The knobs of {@code ./tickstream local}; it also takes every fanout, ingest, simulator, cluster and log setting. */
 public final class LocalStackSettings {
 
   public static final String AUTO = "auto";
@@ -29,14 +30,19 @@ public final class LocalStackSettings {
   public static final Setting<Duration> BINANCE_PROBE_TIMEOUT = Setting.ofDuration("local.binance-probe-timeout",
       Duration.ofSeconds(3), "How long auto waits for Binance before falling back to the simulator.");
 
-  public static final List<Setting<?>> OWN = List.of(EXCHANGE, KAFKA, KAFKA_PORT, BINANCE_PROBE_URL, BINANCE_PROBE_TIMEOUT);
+  public static final Setting<Duration> STATUS_INTERVAL = Setting.ofDuration("local.status-interval", Duration.ofSeconds(5),
+      "How often a status line (ticks/s through the ingest and the fanout, connections) is logged; 0 turns it off.");
+
+  public static final List<Setting<?>> OWN = List.of(EXCHANGE, KAFKA, KAFKA_PORT, BINANCE_PROBE_URL, BINANCE_PROBE_TIMEOUT,
+      STATUS_INTERVAL);
 
   /** Own settings first, then every role's, each key once. */
   public static final List<Setting<?>> ALL;
 
   static {
     List<Setting<?>> all = new ArrayList<>(OWN);
-    for (List<Setting<?>> group : List.of(FanoutSettings.ALL, IngestSettings.ALL, SimulatorSettings.ALL, ClusterSettings.ALL)) {
+    for (List<Setting<?>> group : List.of(FanoutSettings.ALL, IngestSettings.ALL, SimulatorSettings.ALL, ClusterSettings.ALL,
+        Logging.SETTINGS)) {
       for (Setting<?> s : group) {
         if (all.stream().noneMatch(a -> a.key().equals(s.key()))) {
           all.add(s);
