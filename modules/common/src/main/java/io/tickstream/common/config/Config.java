@@ -51,8 +51,11 @@ public final class Config {
   /** The option that prints every value with its origin and exits, like {@code --help}. */
   public static final String PRINT_CONFIG = "--print-config";
 
-  /** Widest value column of {@link #describeSources()}; a longer value pushes its own origin right. */
-  private static final int MAX_VALUE_COLUMN = 40;
+  /**
+   * Widest value column of {@link #describeSources()}: longer values (member lists) push their own origin right
+   * rather than every line's.
+   */
+  private static final int MAX_VALUE_COLUMN = 30;
 
   /** Where a value came from, for start-up logs: an operator should see why a knob has its value. */
   public enum Source { DEFAULT, FILE, ENV, FLAG }
@@ -411,7 +414,8 @@ public final class Config {
    */
   public String describeSources() {
     int keyWidth = settings.stream().mapToInt(s -> s.key().length()).max().orElse(0);
-    int valueWidth = Math.min(MAX_VALUE_COLUMN, settings.stream().mapToInt(s -> flagText(s).length()).max().orElse(0));
+    int valueWidth = settings.stream().mapToInt(s -> flagText(s).length()).filter(n -> n <= MAX_VALUE_COLUMN).max()
+        .orElse(0);
     StringBuilder sb = new StringBuilder();
     for (Setting<?> s : settings) {
       if (!sb.isEmpty()) {
