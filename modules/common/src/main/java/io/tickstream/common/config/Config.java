@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -24,9 +25,10 @@ import java.util.stream.Collectors;
  *
  * <p>Precedence, lowest first: the setting's default, JSON config (a base object such as the launcher's
  * {@code -conf}, then the file of {@code --config FILE}; or the object a verticle is deployed with), environment
- * variables ({@code TICKSTREAM_...}), command-line flags. Keys in a file that no setting declares are ignored, so
- * one file can serve several roles; unknown flags are an error, because a mistyped flag silently ignored is a
- * production incident.
+ * variables ({@code TICKSTREAM_...}), command-line flags. A mistyped knob silently ignored is a production incident,
+ * so unknown flags are an error, and so are unknown keys and {@code TICKSTREAM_*} variables, each named with the
+ * closest known one, with one exception that lets one file or one shell serve several commands: keys and variables
+ * in another command's namespace (the first segment of a key, see {@link #NAMESPACES}) are ignored.
  */
 public final class Config {
 
@@ -36,60 +38,127 @@ public final class Config {
    */
   public static final String RESOLVED = "config.resolved";
 
+  /**
+   * Every namespace (first key segment) of tickstream's settings and {@code TICKSTREAM_*} variables, across all
+   * commands. A command checks the keys and variables in the namespaces it has settings in, ignores those in the
+   * other namespaces listed here (they are another command's), and refuses those in a namespace that is not listed,
+   * most often a typo. A new command, or a variable that is not a setting, adds its namespace here:
+   * {@code test} is {@code TICKSTREAM_TEST_KAFKA} of the Kafka test extension, {@code log} the logging settings.
+   */
+  public static final Set<String> NAMESPACES = Set.of("cluster", "fanout", "ingest", "kafka", "loadgen", "local", "log",
+      "simulator", "test", "topic");
+
+  /** The option that prints every value with its origin and exits, like {@code --help}. */
+  public static final String PRINT_CONFIG = "--print-config";
+
+  /**
+   * Widest value column of {@link #describeSources()}: longer values (member lists) push their own origin right
+   * rather than every line's.
+   */
+  private static final int MAX_VALUE_COLUMN = 30;
+
   /** Where a value came from, for start-up logs: an operator should see why a knob has its value. */
   public enum Source { DEFAULT, FILE, ENV, FLAG }
 
   private final Map<String, Object> values;
   private final Map<String, Source> sources;
+  /** Where each value came from, in words: {@code default}, {@code file app.json}, {@code env TICKSTREAM_...}. */
+  private final Map<String, String> origins;
   private final List<Setting<?>> settings;
 
-  private Config(List<Setting<?>> settings, Map<String, Object> values, Map<String, Source> sources) {
+  private Config(List<Setting<?>> settings, Map<String, Object> values, Map<String, Source> sources,
+                 Map<String, String> origins) {
     this.settings = List.copyOf(settings);
     this.values = values;
     this.sources = sources;
+    this.origins = origins;
+  }
+
+  /**
+   * Options of a launcher whose command line tickstream's flags share (the Vert.x launcher's of the ingest and
+   * fanout processes). Called on the thread parsing the command line.
+   */
+  public interface Launcher {
+
+    /** A JSON config under the {@code --config} file (the launcher's {@code -conf}), or null. */
+    JsonObject conf();
+
+    /** How messages and {@code --print-config} name {@link #conf()}, e.g. {@code launcher -conf}. */
+    String confName();
+
+    /** Text for the end of {@code --help}, or null. */
+    String usageFooter();
+
+    /**
+     * Applies the launcher options that stand for settings to {@code resolved}, as flags would be, and checks the
+     * rest; called before {@code --print-config} prints, so it prints what would run.
+     */
+    Config apply(Config resolved) throws ConfigException;
   }
 
   /** Defaults only: for tests and embedding, then adjust with {@link #with}. */
   public static Config defaults(Collection<? extends Setting<?>> settings) {
     try {
-      return resolve(List.copyOf(settings), new JsonObject(), Map.of(), Map.of());
+      return resolve(List.copyOf(settings), Map.of(), Map.of(), Map.of(), Map.of());
     } catch (ConfigException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * Resolves from a JSON object (a verticle's {@code config()} or a parsed file) and the environment, which is
-   * skipped when {@code json} is marked {@link #RESOLVED}. String values are parsed as flags would be; numbers,
-   * booleans and arrays are taken as they are written.
+   * Resolves from a JSON object (a verticle's {@code config()} or a parsed file) and the environment. String values
+   * are parsed as flags would be; numbers, booleans and arrays are taken as they are written. Unknown keys and
+   * variables are refused as in {@link #fromArgs}, so that the union config of several verticles deploys each.
+   *
+   * <p>A {@code json} marked {@link #RESOLVED} is taken as it is: the environment is not applied a second time, and
+   * its keys are not checked, because {@link #toResolvedJson()} wrote them from settings already checked (and may
+   * hold more of them than this verticle reads).
    */
   public static Config fromJson(Collection<? extends Setting<?>> settings, JsonObject json, Map<String, String> env)
       throws ConfigException {
+    List<Setting<?>> list = List.copyOf(settings);
     JsonObject j = json == null ? new JsonObject() : json;
-    return resolve(List.copyOf(settings), j, Boolean.TRUE.equals(j.getValue(RESOLVED)) ? Map.of() : env, Map.of());
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", j, flat);
+    Map<String, String> origins = new LinkedHashMap<>();
+    if (Boolean.TRUE.equals(j.getValue(RESOLVED))) {
+      flat.keySet().forEach(k -> origins.put(k, "resolved config"));
+      return resolve(list, flat, origins, Map.of(), Map.of());
+    }
+    UnknownKeys check = new UnknownKeys(list);
+    check.checkJson("verticle config", flat.keySet());
+    check.checkEnv(env);
+    flat.keySet().forEach(k -> origins.put(k, "verticle config"));
+    return resolve(list, flat, origins, env, Map.of());
   }
 
   /**
-   * Parses a role's command line: {@code --config FILE}, {@code --help}, and one flag per setting.
+   * Parses a command line: {@code --config FILE}, {@code --help}, {@code --print-config}, and one flag per setting.
+   * Blocking (it reads the file); call it on the thread running {@code main}.
+   *
+   * <p>{@code --help} prints the usage to {@code out}; {@code --print-config} prints {@link #describeSources()},
+   * after every check, so a configuration can be tried without starting anything.
    *
    * @param command    the command name shown in usage, e.g. {@code tickstream simulator}
    * @param rolePrefix settings whose key starts with {@code rolePrefix + "."} also take a flag without it
-   * @return the resolved configuration, or empty if usage was printed ({@code --help})
+   * @return the resolved configuration, or empty if the usage or the configuration was printed: exit with 0
+   * @throws ConfigException for an unknown flag, key or {@code TICKSTREAM_*} variable, an unreadable file or a bad
+   *                         value, with a one-line message
    */
   public static Optional<Config> fromArgs(String command, String rolePrefix, Collection<? extends Setting<?>> settings,
                                           String[] args, Map<String, String> env, PrintWriter out) throws ConfigException {
-    return fromArgs(command, rolePrefix, settings, args, null, env, out, null);
+    return fromArgs(command, rolePrefix, settings, args, env, out, null);
   }
 
   /**
-   * Like {@link #fromArgs(String, String, Collection, String[], Map, PrintWriter)}, on top of a {@code base} JSON
-   * config that the {@code --config} file, the environment and the flags override, with {@code usageFooter}
-   * (if not null) at the end of {@code --help}.
+   * Like {@link #fromArgs(String, String, Collection, String[], Map, PrintWriter)} for a command line that also
+   * carries a {@code launcher}'s options (may be null).
    */
   public static Optional<Config> fromArgs(String command, String rolePrefix, Collection<? extends Setting<?>> settings,
-                                          String[] args, JsonObject base, Map<String, String> env, PrintWriter out,
-                                          String usageFooter) throws ConfigException {
+                                          String[] args, Map<String, String> env, PrintWriter out, Launcher launcher)
+      throws ConfigException {
     List<Setting<?>> list = List.copyOf(settings);
+    String usageFooter = launcher == null ? null : launcher.usageFooter();
     CommandSpec spec = CommandSpec.create().name(command);
     spec.usageMessage().width(160).autoWidth(false);
     if (usageFooter != null) {
@@ -98,6 +167,8 @@ public final class Config {
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
     spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
         .description("JSON config file; environment variables and flags override it.").build());
+    spec.addOption(OptionSpec.builder(PRINT_CONFIG).arity("0")
+        .description("Print every setting's value and where it came from, then exit without starting.").build());
     Map<String, Setting<?>> byOption = new LinkedHashMap<>();
     for (Setting<?> s : list) {
       String own = rolePrefix + ".";
@@ -128,13 +199,17 @@ public final class Config {
       out.flush();
       return Optional.empty();
     }
+    UnknownKeys check = new UnknownKeys(list);
     Map<String, Object> json = new LinkedHashMap<>();
-    if (base != null) {
-      flatten("", base, json);
+    Map<String, String> origins = new LinkedHashMap<>();
+    if (launcher != null && launcher.conf() != null) {
+      layer(check, launcher.confName(), launcher.confName(), launcher.conf(), json, origins);
     }
     if (parsed.hasMatchedOption("--config")) {
-      flatten("", readFile(Path.of(parsed.<String>matchedOptionValue("--config", null))), json);
+      Path file = Path.of(parsed.<String>matchedOptionValue("--config", null));
+      layer(check, "config file " + file, "file " + file, readFile(file), json, origins);
     }
+    check.checkEnv(env);
     Map<String, String> flags = new LinkedHashMap<>();
     for (OptionSpec o : parsed.matchedOptions()) {
       Setting<?> s = byOption.get(o.longestName());
@@ -142,7 +217,26 @@ public final class Config {
         flags.put(s.key(), o.getValue());
       }
     }
-    return Optional.of(resolve(list, new JsonObject(json), env, flags));
+    Config config = resolve(list, json, origins, env, flags);
+    if (launcher != null) {
+      config = launcher.apply(config);
+    }
+    if (parsed.hasMatchedOption(PRINT_CONFIG)) {
+      out.println(config.describeSources());
+      out.flush();
+      return Optional.empty();
+    }
+    return Optional.of(config);
+  }
+
+  /** Checks {@code layer}, named {@code name} in messages, and adds it over {@code json}, its keys from {@code origin}. */
+  private static void layer(UnknownKeys check, String name, String origin, JsonObject layer, Map<String, Object> json,
+                            Map<String, String> origins) throws ConfigException {
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", layer, flat);
+    check.checkJson(name, flat.keySet());
+    json.putAll(flat);
+    flat.keySet().forEach(k -> origins.put(k, origin));
   }
 
   /** Reads a JSON config file. */
@@ -173,33 +267,41 @@ public final class Config {
     return "VALUE";
   }
 
-  private static Config resolve(List<Setting<?>> settings, JsonObject json, Map<String, String> env,
-                                Map<String, String> flags) throws ConfigException {
-    Map<String, Object> flat = new LinkedHashMap<>();
-    flatten("", json, flat);
+  /**
+   * @param flat        flattened JSON config
+   * @param jsonOrigins where each key of {@code flat} came from, in words
+   */
+  private static Config resolve(List<Setting<?>> settings, Map<String, Object> flat, Map<String, String> jsonOrigins,
+                                Map<String, String> env, Map<String, String> flags) throws ConfigException {
     Map<String, Object> values = new LinkedHashMap<>();
     Map<String, Source> sources = new LinkedHashMap<>();
+    Map<String, String> origins = new LinkedHashMap<>();
     for (Setting<?> s : settings) {
       Object value = s.defaultValue();
       Source source = Source.DEFAULT;
+      String origin = "default";
       if (flat.containsKey(s.key())) {
         value = fromJsonValue(s, flat.get(s.key()));
         source = Source.FILE;
+        origin = jsonOrigins.get(s.key());
       }
       String fromEnv = env.get(s.envVar());
       if (fromEnv != null) {
         value = s.parse(fromEnv);
         source = Source.ENV;
+        origin = "env " + s.envVar();
       }
       String fromFlag = flags.get(s.key());
       if (fromFlag != null) {
         value = s.parse(fromFlag);
         source = Source.FLAG;
+        origin = "flag --" + s.key();
       }
       values.put(s.key(), value);
       sources.put(s.key(), source);
+      origins.put(s.key(), origin);
     }
-    return new Config(settings, values, sources);
+    return new Config(settings, values, sources, origins);
   }
 
   private static void flatten(String prefix, JsonObject json, Map<String, Object> out) {
@@ -245,12 +347,22 @@ public final class Config {
 
   /** A copy with {@code setting} set to {@code value}, as if by a flag. */
   public <T> Config with(Setting<T> setting, T value) {
+    return with(setting, value, "set by the command");
+  }
+
+  /**
+   * A copy with {@code setting} set to {@code value}, as if by a flag; {@link #describeSources()} shows
+   * {@code origin}, e.g. {@code flag -cluster-host}.
+   */
+  public <T> Config with(Setting<T> setting, T value, String origin) {
     get(setting);
     Map<String, Object> v = new LinkedHashMap<>(values);
     Map<String, Source> src = new LinkedHashMap<>(sources);
+    Map<String, String> o = new LinkedHashMap<>(origins);
     v.put(setting.key(), value);
     src.put(setting.key(), Source.FLAG);
-    return new Config(settings, v, src);
+    o.put(setting.key(), origin);
+    return new Config(settings, v, src, o);
   }
 
   /**
@@ -288,6 +400,50 @@ public final class Config {
     return settings.stream()
         .map(s -> s.key() + " = " + (values.get(s.key()) == null ? "unset" : display(values.get(s.key()))) + " (" + sources.get(s.key()).name().toLowerCase() + ")")
         .collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * What {@code --print-config} prints: one line per setting, in columns, with its value as a flag would give it
+   * and where that came from: {@code default}, {@code file PATH}, {@code -conf}, {@code env TICKSTREAM_...},
+   * {@code flag --key} (or the launcher option that stands for it).
+   * <pre>
+   * fanout.port              8081                      flag --fanout.port
+   * kafka.bootstrap-servers  10.0.0.5:9092             env TICKSTREAM_KAFKA_BOOTSTRAP_SERVERS
+   * topic.partitions         24                        file conf.json
+   * </pre>
+   */
+  public String describeSources() {
+    int keyWidth = settings.stream().mapToInt(s -> s.key().length()).max().orElse(0);
+    int valueWidth = settings.stream().mapToInt(s -> flagText(s).length()).filter(n -> n <= MAX_VALUE_COLUMN).max()
+        .orElse(0);
+    StringBuilder sb = new StringBuilder();
+    for (Setting<?> s : settings) {
+      if (!sb.isEmpty()) {
+        sb.append('\n');
+      }
+      sb.append(pad(s.key(), keyWidth)).append("  ").append(pad(flagText(s), valueWidth)).append("  ")
+          .append(origins.get(s.key()));
+    }
+    return sb.toString();
+  }
+
+  private static String pad(String text, int width) {
+    return text.length() >= width ? text : text + " ".repeat(width - text.length());
+  }
+
+  /** The value as a flag would give it: lists comma-separated, durations as {@code 20s}; unset if none. */
+  private String flagText(Setting<?> s) {
+    Object v = values.get(s.key());
+    if (v == null || (v instanceof List<?> l && l.isEmpty())) {
+      return "unset";
+    }
+    if (v instanceof List<?> l) {
+      return l.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+    if (v instanceof Double d) {
+      return Setting.plain(d);
+    }
+    return display(v);
   }
 
   private static String display(Object v) {

@@ -30,6 +30,31 @@ class ConfigTest {
     return Config.fromArgs("demo", "demo", ALL, args, env, new PrintWriter(usage)).orElseThrow();
   }
 
+  /** A launcher whose options stand for no setting. */
+  private static Config.Launcher launcher(JsonObject conf, String usageFooter) {
+    return new Config.Launcher() {
+      @Override
+      public JsonObject conf() {
+        return conf;
+      }
+
+      @Override
+      public String confName() {
+        return "launcher -conf";
+      }
+
+      @Override
+      public String usageFooter() {
+        return usageFooter;
+      }
+
+      @Override
+      public Config apply(Config resolved) {
+        return resolved;
+      }
+    };
+  }
+
   @Test
   void defaultsApplyWhenNothingIsSet() throws Exception {
     Config c = args(Map.of());
@@ -51,7 +76,7 @@ class ConfigTest {
   @Test
   void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("conf.json");
-    Files.writeString(file, "{\"demo\":{\"port\":1000,\"ping-interval\":\"5s\"},\"demo.mode\":\"live\",\"kafka.bootstrap-servers\":[\"a:1\",\"b:2\"],\"other.role.key\":1}");
+    Files.writeString(file, "{\"demo\":{\"port\":1000,\"ping-interval\":\"5s\"},\"demo.mode\":\"live\",\"kafka.bootstrap-servers\":[\"a:1\",\"b:2\"],\"loadgen.connections\":1}");
 
     Config fileOnly = args(Map.of(), "--config", file.toString());
     assertThat(fileOnly.get(PORT)).isEqualTo(1000);
@@ -78,8 +103,8 @@ class ConfigTest {
     Files.writeString(file, "{\"demo\":{\"ping-interval\":\"5s\"}}");
     JsonObject base = new JsonObject().put("demo", new JsonObject().put("port", 1000).put("ping-interval", "1s"))
         .put("demo.mode", "live").put("demo.verbose", true);
-    Config c = Config.fromArgs("demo", "demo", ALL, new String[]{"--config", file.toString(), "--verbose=false"}, base,
-        Map.of("TICKSTREAM_DEMO_MODE", "simulated"), new PrintWriter(usage), null).orElseThrow();
+    Config c = Config.fromArgs("demo", "demo", ALL, new String[]{"--config", file.toString(), "--verbose=false"},
+        Map.of("TICKSTREAM_DEMO_MODE", "simulated"), new PrintWriter(usage), launcher(base, null)).orElseThrow();
     assertThat(c.get(PORT)).isEqualTo(1000);
     assertThat(c.sourceOf(PORT)).isEqualTo(Config.Source.FILE);
     assertThat(c.get(PING)).isEqualTo(Duration.ofSeconds(5));
@@ -97,8 +122,8 @@ class ConfigTest {
 
   @Test
   void theUsageFooterEndsTheHelp() throws Exception {
-    assertThat(Config.fromArgs("demo", "demo", ALL, new String[]{"--help"}, null, Map.of(), new PrintWriter(usage),
-        "Launcher options: -conf JSON")).isEmpty();
+    assertThat(Config.fromArgs("demo", "demo", ALL, new String[]{"--help"}, Map.of(), new PrintWriter(usage),
+        launcher(null, "Launcher options: -conf JSON"))).isEmpty();
     assertThat(usage.toString().strip()).endsWith("Launcher options: -conf JSON");
   }
 
@@ -156,6 +181,115 @@ class ConfigTest {
   void describeListsValuesAndSourcesForStartupLogs() throws Exception {
     Config c = args(Map.of("TICKSTREAM_DEMO_VERBOSE", "yes"), "--port", "81");
     assertThat(c.describe()).contains("demo.port = 81 (flag)", "demo.verbose = true (env)", "demo.ping-interval = 20s (default)");
+  }
+
+  @Test
+  void anUnknownKeyInAFileIsAnErrorNamingTheClosestKnownKey(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("x.json"), "{\"demo\":{\"prot\":1}}");
+    assertThatThrownBy(() -> args(Map.of(), "--config", file.toString())).isInstanceOf(ConfigException.class)
+        .hasMessage("config file " + file + ": unknown key demo.prot (did you mean demo.port?)");
+    Path flat = Files.writeString(dir.resolve("flat.json"), "{\"kafka.bootstrap-server\":\"a:1\",\"port\":1}");
+    assertThatThrownBy(() -> args(Map.of(), "--config", flat.toString())).hasMessage("config file " + flat
+        + ": unknown key kafka.bootstrap-server (did you mean kafka.bootstrap-servers?); unknown key port (did you mean demo.port?)");
+  }
+
+  @Test
+  void keysOfOtherCommandsNamespacesAreIgnoredAndAMistypedNamespaceIsNot(@TempDir Path dir) throws Exception {
+    Path shared = Files.writeString(dir.resolve("shared.json"),
+        "{\"demo.port\":1,\"fanout\":{\"port\":8081,\"whatever\":2},\"loadgen.connections\":5,\"cluster.name\":\"c\"}");
+    assertThat(args(Map.of(), "--config", shared.toString()).get(PORT)).isEqualTo(1);
+    Path typo = Files.writeString(dir.resolve("typo.json"), "{\"fanotu\":{\"port\":8081}}");
+    assertThatThrownBy(() -> args(Map.of(), "--config", typo.toString()))
+        .hasMessageEndingWith("unknown key fanotu.port (did you mean fanout.port?)");
+  }
+
+  @Test
+  void anUnknownTickstreamVariableIsAnErrorNamingTheClosestKnownVariable() throws Exception {
+    assertThatThrownBy(() -> args(Map.of("TICKSTREAM_DEMO_PROT", "1"))).isInstanceOf(ConfigException.class)
+        .hasMessage("unknown environment variable TICKSTREAM_DEMO_PROT (did you mean TICKSTREAM_DEMO_PORT?)");
+    assertThatThrownBy(() -> args(Map.of("TICKSTREAM_KAFKA_BOOTSTRAP_SERVER", "a:1")))
+        .hasMessage("unknown environment variable TICKSTREAM_KAFKA_BOOTSTRAP_SERVER (did you mean "
+            + "TICKSTREAM_KAFKA_BOOTSTRAP_SERVERS?)");
+    assertThatThrownBy(() -> args(Map.of("TICKSTREAM_FANOTU_PORT", "1")))
+        .hasMessage("unknown environment variable TICKSTREAM_FANOTU_PORT (did you mean TICKSTREAM_FANOUT_PORT?)");
+    assertThatThrownBy(() -> args(Map.of("TICKSTREAM_PORT", "1")))
+        .hasMessage("unknown environment variable TICKSTREAM_PORT (did you mean TICKSTREAM_DEMO_PORT?)");
+  }
+
+  @Test
+  void variablesOfOtherCommandsAndOfTheTestsAreIgnored() throws Exception {
+    Map<String, String> shell = Map.of("TICKSTREAM_FANOUT_PORT", "8081", "TICKSTREAM_LOADGEN_CONNECTIONS", "9",
+        "TICKSTREAM_TEST_KAFKA", "127.0.0.1:9092", "TICKSTREAM_LOG_FORMAT", "json", "TICKSTREAM_DEMO_PORT", "7",
+        "PATH", "/usr/bin", "tickstream_demo_prot", "lower case is not ours");
+    assertThat(args(shell).get(PORT)).isEqualTo(7);
+  }
+
+  @Test
+  void aCommandOwnsTheNamespacesOfItsSettingsIncludingOnesNoOtherCommandKnows() throws Exception {
+    Setting<String> format = Setting.ofChoice("log.format", "text", List.of("text", "json"), "Log format.");
+    Setting<Integer> metrics = Setting.ofInt("metrics.port", 0, 0, 65535, "Metrics port.");
+    List<Setting<?>> settings = List.of(PORT, format, metrics);
+    Map<String, String> env = Map.of("TICKSTREAM_LOG_FORMAT", "json", "TICKSTREAM_METRICS_PORT", "9");
+    Config c = Config.fromArgs("demo", "demo", settings, new String[0], env, new PrintWriter(usage)).orElseThrow();
+    assertThat(c.get(format)).isEqualTo("json");
+    assertThat(c.get(metrics)).isEqualTo(9);
+    assertThatThrownBy(() -> Config.fromArgs("demo", "demo", settings, new String[0],
+        Map.of("TICKSTREAM_LOG_FROMAT", "json"), new PrintWriter(usage)))
+        .hasMessage("unknown environment variable TICKSTREAM_LOG_FROMAT (did you mean TICKSTREAM_LOG_FORMAT?)");
+    // Without the setting, metrics is no known namespace: a variable in it is a mistake, not another command's.
+    assertThatThrownBy(() -> args(Map.of("TICKSTREAM_METRICS_PORT", "9"))).hasMessageContaining("TICKSTREAM_METRICS_PORT");
+  }
+
+  @Test
+  void aVerticleConfigIsCheckedUnlessItIsResolved() throws Exception {
+    JsonObject union = new JsonObject().put("demo.port", 1).put("ingest.symbols", "BTCUSDT").put("local.exchange", "auto");
+    assertThat(Config.fromJson(ALL, union, Map.of("TICKSTREAM_INGEST_SYMBOLS", "X")).get(PORT)).isEqualTo(1);
+    assertThatThrownBy(() -> Config.fromJson(ALL, new JsonObject().put("demo.prot", 1), Map.of()))
+        .hasMessage("verticle config: unknown key demo.prot (did you mean demo.port?)");
+    assertThatThrownBy(() -> Config.fromJson(ALL, new JsonObject(), Map.of("TICKSTREAM_DEMO_PROT", "1")))
+        .hasMessageContaining("TICKSTREAM_DEMO_PROT");
+    // Written by toResolvedJson() from settings already checked, possibly more than this verticle reads.
+    JsonObject resolved = Config.defaults(List.of(PORT, PING, Setting.ofInt("demo.extra", 1, 0, 2, "x"))).toResolvedJson();
+    assertThat(Config.fromJson(ALL, resolved, Map.of("TICKSTREAM_DEMO_PROT", "1")).get(PORT)).isEqualTo(9443);
+    assertThat(Config.fromJson(ALL, new JsonObject().put(Config.RESOLVED, false), Map.of()).get(PORT)).isEqualTo(9443);
+  }
+
+  @Test
+  void printConfigShowsEveryValueWithItsOriginAndStartsNothing(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("conf.json"), "{\"demo.mode\":\"live\",\"demo.port\":1}");
+    Map<String, String> env = Map.of("TICKSTREAM_DEMO_PING_INTERVAL", "250ms");
+    assertThat(Config.fromArgs("demo", "demo", ALL, new String[]{"--config", file.toString(), "--port=81",
+        "--print-config"}, env, new PrintWriter(usage))).isEmpty();
+    List<String> lines = usage.toString().lines().toList();
+    assertThat(lines).containsExactly(
+        "demo.port                81              flag --demo.port",
+        "demo.ping-interval       250ms           env TICKSTREAM_DEMO_PING_INTERVAL",
+        "demo.verbose             false           default",
+        "kafka.bootstrap-servers  127.0.0.1:9092  default",
+        "demo.mode                live            file " + file);
+  }
+
+  @Test
+  void printConfigStillRefusesWhatWouldNotStart() {
+    assertThatThrownBy(() -> args(Map.of("TICKSTREAM_DEMO_PROT", "1"), "--print-config"))
+        .hasMessageContaining("TICKSTREAM_DEMO_PROT");
+    assertThatThrownBy(() -> args(Map.of(), "--print-config", "--port=x")).hasMessage("demo.port: 'x' must be a number");
+  }
+
+  @Test
+  void describeSourcesKeepsLongValuesFromPushingEveryLine() {
+    Setting<String> url = Setting.ofString("demo.url", "https://example.com/a/very/long/path/that/goes/on/and/on", "URL.");
+    String[] lines = Config.defaults(List.of(url, PORT)).describeSources().split("\n");
+    assertThat(lines[0]).isEqualTo("demo.url   https://example.com/a/very/long/path/that/goes/on/and/on  default");
+    assertThat(lines[1]).isEqualTo("demo.port  9443  default");
+  }
+
+  @Test
+  void editDistanceCountsASwapOfNeighboursAsOne() {
+    assertThat(UnknownKeys.distance("fanout.prot", "fanout.port")).isEqualTo(1);
+    assertThat(UnknownKeys.distance("port", "fanout.port")).isEqualTo(7);
+    assertThat(UnknownKeys.distance("", "abc")).isEqualTo(3);
+    assertThat(UnknownKeys.distance("kitten", "sitting")).isEqualTo(3);
   }
 
   @Test

@@ -131,26 +131,53 @@ public final class RoleCommandLine {
     }
     JsonObject conf = json(launcher, "-conf");
     Optional<Config> parsed = Config.fromArgs(role.command(), role.name(), withCluster(role.settings()),
-        flags.toArray(String[]::new), conf, env, out, usageFooter(role));
+        flags.toArray(String[]::new), env, out, new Config.Launcher() {
+          @Override
+          public JsonObject conf() {
+            return conf;
+          }
+
+          @Override
+          public String confName() {
+            return "launcher -conf";
+          }
+
+          @Override
+          public String usageFooter() {
+            return RoleCommandLine.usageFooter(role);
+          }
+
+          @Override
+          public Config apply(Config resolved) throws ConfigException {
+            return launcherOptions(role, resolved, launcher);
+          }
+        });
     if (parsed.isEmpty()) {
       return Optional.empty();
     }
     Config config = parsed.get();
+    if (config.get(ClusterSettings.ENABLED) && !launcher.containsKey(CLUSTER)) {
+      launcherArgs.add(CLUSTER);
+    }
+    return Optional.of(new RoleCommandLine(role, config, launcherArgs));
+  }
+
+  /**
+   * {@code config} with the launcher options that stand for settings applied, every launcher option checked:
+   * before {@code --print-config} prints, so it prints what would run, and refuses what would not.
+   */
+  private static Config launcherOptions(Role role, Config config, Map<String, String> launcher) throws ConfigException {
     config = asFlag(config, ClusterSettings.INTERFACE, "-cluster-host", launcher.get("-cluster-host"));
     config = asFlag(config, ClusterSettings.PUBLIC_ADDRESS, "-cluster-public-host", launcher.get("-cluster-public-host"));
     port(launcher, "-cluster-port");
     port(launcher, "-cluster-public-port");
     json(launcher, "-options");
     config = instances(role, config, launcher);
-    if (config.get(ClusterSettings.ENABLED)) {
-      if (!launcher.containsKey(CLUSTER)) {
-        launcherArgs.add(CLUSTER);
-      }
-    } else if (launcher.containsKey(CLUSTER)) {
+    if (!config.get(ClusterSettings.ENABLED) && launcher.containsKey(CLUSTER)) {
       throw new ConfigException("-cluster contradicts cluster.enabled=false (" + config.sourceOf(ClusterSettings.ENABLED)
           .name().toLowerCase() + "); give one of them");
     }
-    return Optional.of(new RoleCommandLine(role, config, launcherArgs));
+    return config;
   }
 
   /** Applies {@code -instances N}, or the {@code instances} of {@code -deployment-options}, to the role. */
@@ -189,7 +216,7 @@ public final class RoleCommandLine {
       throw new ConfigException(option + " " + text + " contradicts --" + setting.key() + "=" + config.get(setting)
           + "; give one of them");
     }
-    return config.with(setting, value);
+    return config.with(setting, value, "flag " + option);
   }
 
   private static void port(Map<String, String> launcher, String option) throws ConfigException {

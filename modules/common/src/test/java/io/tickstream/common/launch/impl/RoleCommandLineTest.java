@@ -156,6 +156,27 @@ class RoleCommandLineTest {
   }
 
   @Test
+  void unknownKeysOfTheConfAndUnknownVariablesAreRefusedNamingTheClosestKnownOne() {
+    assertThatThrownBy(() -> parse("-conf", "{\"demo\":{\"prot\":1}}")).isInstanceOf(ConfigException.class)
+        .hasMessage("tickstream demo: launcher -conf: unknown key demo.prot (did you mean demo.port?)");
+    assertThatThrownBy(() -> parse(Map.of("TICKSTREAM_CLUSTER_NAEM", "x")))
+        .hasMessage("tickstream demo: unknown environment variable TICKSTREAM_CLUSTER_NAEM (did you mean "
+            + "TICKSTREAM_CLUSTER_NAME?)");
+  }
+
+  @Test
+  void printConfigShowsTheLauncherOptionsAsTheFlagsTheyStandForAndStartsNothing() throws Exception {
+    assertThat(RoleCommandLine.parse(new String[]{"-conf", "{\"demo.mode\":\"conf\",\"fanout.port\":1}",
+        "-cluster-host", "10.0.0.5", "-instances", "3", "--print-config"}, SCALABLE, Map.of("TICKSTREAM_DEMO_PORT", "7"),
+        new PrintWriter(usage))).isEmpty();
+    assertThat(usage.toString().lines().map(l -> l.replaceAll(" +", " ")))
+        .contains("demo.port 7 env TICKSTREAM_DEMO_PORT", "demo.instances 3 flag -instances",
+            "demo.mode conf launcher -conf", "cluster.interface 10.0.0.5 flag -cluster-host", "cluster.name tickstream default");
+    assertThatThrownBy(() -> parse("-cluster", "--cluster.enabled=false", "--print-config"))
+        .hasMessageContaining("-cluster contradicts cluster.enabled=false");
+  }
+
+  @Test
   void theVerticleIsNamedFirstOrByTheManifest() {
     PrintWriter out = new PrintWriter(usage);
     assertThatThrownBy(() -> RoleCommandLine.parse(new String[]{"--port=1"}, null, Map.of(), out))
