@@ -43,10 +43,11 @@ public final class Config {
    * commands. A command checks the keys and variables in the namespaces it has settings in, ignores those in the
    * other namespaces listed here (they are another command's), and refuses those in a namespace that is not listed,
    * most often a typo. A new command, or a variable that is not a setting, adds its namespace here:
-   * {@code test} is {@code TICKSTREAM_TEST_KAFKA} of the Kafka test extension, {@code log} the logging settings.
+   * {@code test} is {@code TICKSTREAM_TEST_KAFKA} of the Kafka test extension; {@code log-format} and {@code verbose}
+   * are the logging settings ({@code io.tickstream.common.logging.Logging}), which verticles deployed from JSON lack.
    */
-  public static final Set<String> NAMESPACES = Set.of("cluster", "fanout", "ingest", "kafka", "loadgen", "local", "log",
-      "simulator", "test", "topic");
+  public static final Set<String> NAMESPACES = Set.of("cluster", "fanout", "ingest", "kafka", "loadgen", "local",
+      "log-format", "simulator", "test", "topic", "verbose");
 
   /** The option that prints every value with its origin and exits, like {@code --help}. */
   public static final String PRINT_CONFIG = "--print-config";
