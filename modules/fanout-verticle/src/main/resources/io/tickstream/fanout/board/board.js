@@ -208,9 +208,9 @@
     dirty.clear();
   }
 
-  const FLASH = {duration: 700, easing: 'ease-out'};
-  const FLASH_UP = [{backgroundColor: 'rgba(14, 203, 129, 0.35)'}, {backgroundColor: 'rgba(14, 203, 129, 0)'}];
-  const FLASH_DOWN = [{backgroundColor: 'rgba(246, 70, 93, 0.35)'}, {backgroundColor: 'rgba(246, 70, 93, 0)'}];
+  const FLASH = {duration: 600, easing: 'ease-out'};
+  const FLASH_UP = [{backgroundColor: 'rgba(14, 203, 129, 0.3)'}, {backgroundColor: 'rgba(14, 203, 129, 0)'}];
+  const FLASH_DOWN = [{backgroundColor: 'rgba(246, 70, 93, 0.3)'}, {backgroundColor: 'rgba(246, 70, 93, 0)'}];
 
   // The text keeps the colour of the last move; the Web Animations API restarts the flash on every change without
   // the forced reflow that removing and re-adding a CSS animation class needs.
