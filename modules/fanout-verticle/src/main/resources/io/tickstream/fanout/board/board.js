@@ -29,7 +29,7 @@
   let attempt = 0;                 // failed connects in a row, for the backoff
   let retryTimer = 0;
   let nextId = 1;
-  const requests = new Map();      // id -> {method, params}, until the reply
+  const requests = new Map();      // id -> {method, streams}, until the reply
   const outbox = [];
   let sendTimer = 0;
   let lastSend = 0;
@@ -39,6 +39,7 @@
     if (SYMBOL.test(s.trim()) && !symbols.includes(s.trim())) addRow(s.trim());
   }
   const discover = symbols.length === 0;
+  let chosen = !discover;          // the rows are the user's (URL or edits), not the discovered ones
 
   // ---- connection ---------------------------------------------------------------------------------------
 
@@ -62,14 +63,7 @@
     };
     c.onclose = e => {
       if (c !== conn) return;
-      conn = null;
-      open = false;
-      outbox.length = 0;
-      requests.clear();
-      if (discovery) {
-        clearTimeout(discovery.timer);
-        discovery = null;
-      }
+      forget();
       const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt++);
       const delay = Math.round(base / 2 + Math.random() * base / 2);
       setState('reconnecting', transport);
@@ -85,17 +79,22 @@
     transport = to;
     updateUrl();
     const old = conn;
-    conn = null;                   // its close event is ignored: this is not a failure
-    open = false;
+    forget();                      // the old connection's close event is ignored: this is not a failure
     if (old) old.close(1000, 'transport switch');
     attempt = 0;
+    connect();
+  }
+
+  // Drops what belonged to the current connection; the rows stay and are subscribed again on the next open.
+  function forget() {
+    conn = null;
+    open = false;
     outbox.length = 0;
     requests.clear();
     if (discovery) {
       clearTimeout(discovery.timer);
       discovery = null;
     }
-    connect();
   }
 
   // Control messages go out at most one per SEND_GAP_MS, so a burst of user actions never trips the node's limit.
@@ -144,6 +143,7 @@
       const bad = unknown[1].toLowerCase();
       removeRow(bad);
       request('SUBSCRIBE', req.streams.filter(s => s !== stream(bad)));
+      updateUrl();
     }
     say(`error ${m.error.code}: ${m.error.msg}`, true);
   }
@@ -235,6 +235,7 @@
     td[6].firstChild.onclick = () => {
       removeRow(s);
       request('UNSUBSCRIBE', [stream(s)]);
+      chosen = true;
       updateUrl();
     };
     const row = {tr, cells: {bidQty: td[1], bid: td[2], ask: td[3], askQty: td[4], latency: td[5]}, tick: null,
@@ -275,10 +276,10 @@
     return `${(ms / 1000).toFixed(1)} s`;
   }
 
-  // Keeps ?symbols= and ?transport= in the address once the user changed them, so a reload shows the same board.
+  // Keeps ?symbols= and ?transport= in the address once the user chose them, so a reload shows the same board.
   function updateUrl() {
     const p = new URLSearchParams(location.search);
-    if (!discover || symbols.length > 0) p.set('symbols', symbols.join(','));
+    if (chosen) p.set('symbols', symbols.join(','));
     if (transport === 'sockjs') p.set('transport', 'sockjs'); else p.delete('transport');
     history.replaceState(null, '', `${location.pathname}?${p.toString().replace(/%2C/g, ',')}`);
   }
@@ -295,6 +296,7 @@
     if (rows.has(s)) return;
     addRow(s);
     request('SUBSCRIBE', [stream(s)]);
+    chosen = true;
     updateUrl();
   };
 
