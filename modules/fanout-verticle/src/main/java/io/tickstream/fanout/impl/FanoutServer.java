@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * connections over the instances), its {@link LoopDispatcher}, and the endpoints:
  * {@code GET /ws[/<stream>...]}, {@code GET /stream?streams=a/b}, {@code /sockjs}, {@code /health/live},
  * {@code /health/ready}, {@code /metrics}, {@code /cluster} (every node's status, see
- * {@link io.tickstream.common.cluster.ClusterStatus}).
+ * {@link io.tickstream.common.cluster.ClusterStatus}), and the live ticker board at {@code /} ({@link TickerBoard},
+ * mounted last so it only sees paths no endpoint claims).
  *
  * <p>Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
  * {@code fanout.max-connections}; with HTTP 400 and a Binance error body when a stream name in the URL is
@@ -92,6 +93,7 @@ public final class FanoutServer extends VerticleBase {
     router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(c.maxFrameBytes()));
     router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
         .socketHandler(this::onSockJS));
+    TickerBoard.mount(router);
 
     HttpServerOptions options = new HttpServerOptions().setHost(c.host()).setPort(port)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
