@@ -3,6 +3,7 @@ package io.tickstream.common.config;
 import io.tickstream.common.cluster.ClusterSettings;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.common.logging.Logging;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ class SettingsDocumentedTest {
     List<Setting<?>> all = new ArrayList<>(KafkaSettings.ALL);
     all.addAll(BookTickerTopic.ALL);
     all.addAll(ClusterSettings.ALL);
+    all.addAll(Logging.SETTINGS);
     for (Setting<?> s : all) {
       String row = Config.markdownTable(List.of(s)).lines().skip(2).findFirst().orElseThrow();
       assertThat(doc).as("docs/configuration.md row for %s", s.key()).contains(row);
