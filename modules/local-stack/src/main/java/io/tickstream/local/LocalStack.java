@@ -172,7 +172,8 @@ public final class LocalStack {
         .append(ingestHttpPort()).append('\n')
         .append("  fanout     ws://").append(base).append("/ws, /stream, /sockjs; http://").append(base)
         .append("/health/ready, /metrics, /cluster\n")
-        .append("Open: ws://").append(base).append("/ws/btcusdt@bookTicker (or /ws/!bookTicker)");
+        .append("Open: http://").append(base).append("/ in a browser (live board), or ws://").append(base)
+        .append("/ws/btcusdt@bookTicker (or /ws/!bookTicker)");
     return sb.toString();
   }
 
