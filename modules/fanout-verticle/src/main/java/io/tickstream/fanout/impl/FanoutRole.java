@@ -48,7 +48,8 @@ public final class FanoutRole implements Role {
   @Override
   public String banner(Config c) {
     return "Fanout node on ws://" + c.get(FanoutSettings.HOST) + ":" + c.get(FanoutSettings.PORT)
-        + " (/ws, /stream, /sockjs, /health/ready, /metrics, /cluster), reading " + c.get(BookTickerTopic.NAME)
+        + " (/ws, /stream, /sockjs, /health/ready, /metrics, /cluster; live board at http://" + c.get(FanoutSettings.HOST)
+        + ":" + c.get(FanoutSettings.PORT) + "/), reading " + c.get(BookTickerTopic.NAME)
         + " from " + String.join(",", c.get(KafkaSettings.BOOTSTRAP_SERVERS));
   }
 }
