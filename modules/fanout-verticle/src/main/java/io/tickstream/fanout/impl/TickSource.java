@@ -198,15 +198,16 @@ public final class TickSource implements AutoCloseable {
         if (!outage) {
           failures++;
         }
-        log.error("Kafka consumer of {} failed ({}{} in a row); restarting it in {} ms", topic,
-            outage ? "Kafka unreachable, " : "", failures, backoff, e);
         if (maxFailures > 0 && failures >= maxFailures) {
           gaveUp = true;
-          log.error("Kafka consumer of {} failed {} times in a row without one successful poll: giving up", topic, failures);
+          log.error("Kafka consumer of {} failed {} times in a row with no successful poll between: giving up", topic,
+              failures, e);
           ready.completeExceptionally(e);
           onGiveUp.run();
           return;
         }
+        log.error("Kafka consumer of {} failed ({}{} in a row); restarting it in {} ms", topic,
+            outage ? "Kafka unreachable, " : "", failures, backoff, e);
       } finally {
         consumer = null;
       }
