@@ -28,6 +28,15 @@ public final class FanoutMetrics {
   /** Timer with percentile histogram: {@code now - pt} when a tick is written to clients. */
   public static final String LATENCY = "tickstream.fanout.latency";
 
+  /** Gauge, seconds: now minus the newest {@code pt} the node has accepted; NaN before the first tick. */
+  public static final String DATA_AGE = "tickstream.fanout.data.age";
+  /** Counter: restarts of the Kafka consumer after it failed. */
+  public static final String CONSUMER_RESTARTS = "tickstream.fanout.consumer.restarts";
+  /** Gauge: partitions the consumer reads (grows when partitions are added to the topic). */
+  public static final String PARTITIONS = "tickstream.fanout.partitions";
+  /** Counter: symbols re-based onto a lower {@code u} that stayed below the last accepted one past the bound. */
+  public static final String U_REBASES = "tickstream.fanout.u.rebases";
+
   private FanoutMetrics() {
   }
 }

@@ -31,6 +31,19 @@ public final class FanoutSettings {
   public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
   public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+  /**
+   * Past this age without fresh data the node is not ready. Fresh means a tick whose {@code pt} is this recent, or the
+   * consumer having confirmed it has read up to the end of every partition this recently (so a quiet market or an
+   * empty topic keeps a node that follows Kafka ready). 30 s: well above a consumer restart's back-off and a
+   * leader election, well below what a person watching a screen tolerates.
+   */
+  public static final Duration DEFAULT_MAX_DATA_AGE = Duration.ofSeconds(30);
+  /** Kafka's own {@code metadata.max.age.ms} default: the consumer learns of new partitions this often anyway. */
+  public static final Duration DEFAULT_PARTITION_CHECK_INTERVAL = Duration.ofMinutes(5);
+  /** Long enough for a duplicate or a late copy of an old tick never to count as a new sequence. */
+  public static final Duration DEFAULT_U_REBASE_AFTER = Duration.ofSeconds(30);
+  /** Consecutive consumer failures (each restarted with back-off) before the node gives up and exits. */
+  public static final int DEFAULT_CONSUMER_MAX_FAILURES = 10;
 
   public static final Setting<String> HOST = Setting.ofString("fanout.host", DEFAULT_HOST,
       "Interface the WebSocket/SockJS/HTTP server binds.");
@@ -66,13 +79,29 @@ public final class FanoutSettings {
   public static final Setting<Duration> POLL_TIMEOUT = Setting.ofDuration("fanout.poll-timeout", DEFAULT_POLL_TIMEOUT,
       "Kafka consumer poll timeout; at most 100ms so assign/seek and shutdown never wait long.");
 
+  public static final Setting<Duration> MAX_DATA_AGE = Setting.ofDuration("fanout.max-data-age", DEFAULT_MAX_DATA_AGE,
+      "/health/ready answers 503 once the newest tick's pt is older than this and the consumer has not confirmed, for "
+      + "as long, that it has read every partition to its end (a quiet market or an empty topic stays ready); 0 turns the check off.");
+  public static final Setting<Duration> PARTITION_CHECK_INTERVAL = Setting.ofDuration("fanout.partition-check-interval",
+      DEFAULT_PARTITION_CHECK_INTERVAL,
+      "How often the consumer refreshes the topic's metadata (its metadata.max.age.ms) and so finds partitions added "
+      + "while running, which it then reads from the beginning.");
+  public static final Setting<Duration> U_REBASE_AFTER = Setting.ofDuration("fanout.u-rebase-after", DEFAULT_U_REBASE_AFTER,
+      "A symbol whose u stays below its last accepted one this long, while rising again (an exchange reset, another "
+      + "source), is re-based onto the new sequence; until then those ticks are dropped as stale. 0 never re-bases.");
+  public static final Setting<Integer> CONSUMER_MAX_FAILURES = Setting.ofInt("fanout.consumer-max-failures",
+      DEFAULT_CONSUMER_MAX_FAILURES, 0, 1_000_000,
+      "The Kafka consumer is restarted with back-off when it fails; after this many failures in a row without one "
+      + "successful poll (Kafka being unreachable does not count) /health/live turns 503 and the process exits with 70; 0 restarts forever.");
+
   public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
 
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
-      PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, EXCHANGE);
+      PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
+      CONSUMER_MAX_FAILURES, EXCHANGE);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

@@ -85,6 +85,7 @@ public class FanoutVerticle extends VerticleBase {
           source = new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
               node, metrics);
           node.source(source);
+          source.onGiveUp(FanoutVerticle::exitForTheOrchestrator);
           source.start();
           log.info("Fanout listening on {}:{} with {} instances", fc.host(), actualPort, fc.instances());
           return null;
@@ -120,6 +121,26 @@ public class FanoutVerticle extends VerticleBase {
   private static PrometheusMeterRegistry registry() {
     MeterRegistry shared = BackendRegistries.getDefaultNow();
     return shared instanceof PrometheusMeterRegistry p ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Exit status when the Kafka consumer kept failing: EX_SOFTWARE of sysexits.h. */
+  public static final int EXIT_CONSUMER_FAILED = 70;
+
+  /**
+   * The Kafka consumer kept failing (see {@code fanout.consumer-max-failures}): a node without data is only worth
+   * replacing. {@code /health/live} already answers 503; exiting also serves a plain process supervisor. The exit
+   * runs the shutdown hook, which closes Vert.x and so drains the clients (serverShutdown, then 1012) to other
+   * nodes. On a thread of its own: {@link System#exit} waits for the hooks, which must not wait for this thread.
+   */
+  private static void exitForTheOrchestrator() {
+    log.error("Exiting with status {}: the Kafka consumer kept failing", EXIT_CONSUMER_FAILED);
+    Thread exit = new Thread(() -> System.exit(EXIT_CONSUMER_FAILED), "tickstream-fanout-exit");
+    exit.start();
+  }
+
+  /** The node (package-private: for tests). */
+  FanoutNode node() {
+    return node;
   }
 
   /** The registry holding this node's meters (package-private: for tests). */

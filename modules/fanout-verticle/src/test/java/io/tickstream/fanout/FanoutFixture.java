@@ -38,9 +38,12 @@ public final class FanoutFixture implements AutoCloseable {
   private final JsonObject config;
 
   private FanoutFixture(String name, JsonObject overrides, Vertx vertx) {
+    this(name, overrides, vertx, KafkaBrokerExtension.bootstrapServers());
+  }
+
+  private FanoutFixture(String name, JsonObject overrides, Vertx vertx, String servers) {
     this.vertx = vertx;
     this.topic = "fanout-" + name + "-" + TOPICS.incrementAndGet() + "-" + System.nanoTime();
-    String servers = KafkaBrokerExtension.bootstrapServers();
     // One batch in flight keeps order across retries without the idempotent producer, whose sequence
     // numbers went out of order when the first batches met a partition whose leader was not elected yet.
     this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers, "linger.ms", 0, "acks", "all",
@@ -74,6 +77,11 @@ public final class FanoutFixture implements AutoCloseable {
     return new FanoutFixture(name, overrides, vertx);
   }
 
+  /** Like {@link #create(String, JsonObject)} on a broker of the caller's (e.g. one the test stops and restarts). */
+  public static FanoutFixture create(String name, JsonObject overrides, String bootstrapServers) {
+    return new FanoutFixture(name, overrides, Vertx.vertx(), bootstrapServers);
+  }
+
   /** A deployed node, ready. */
   public static FanoutFixture started(String name, JsonObject overrides) {
     FanoutFixture f = create(name, overrides);
@@ -86,6 +94,11 @@ public final class FanoutFixture implements AutoCloseable {
     deploymentId = await(vertx.deployVerticle(verticle, new io.vertx.core.DeploymentOptions().setConfig(config)));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(verticle::ready);
     return this;
+  }
+
+  /** The deployed node's internals, for tests in {@code impl}. */
+  public io.tickstream.fanout.impl.FanoutNode node() {
+    return verticle.node();
   }
 
   public int port() {

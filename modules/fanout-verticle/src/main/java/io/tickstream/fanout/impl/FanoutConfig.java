@@ -7,7 +7,8 @@ import io.tickstream.fanout.FanoutSettings;
 public record FanoutConfig(String host, int port, int instances, int maxStreams, int maxMessagesPerSecond,
                            int maxFrameBytes, int maxConnections, long slowClientGraceMillis, int writeQueueBytes,
                            int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainDelayMillis,
-                           long drainWindowMillis) {
+                           long drainWindowMillis, long maxDataAgeMillis, long partitionCheckIntervalMillis,
+                           long uRebaseAfterMillis, int consumerMaxFailures) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -18,6 +19,8 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         c.get(FanoutSettings.SLOW_CLIENT_GRACE).toMillis(), c.get(FanoutSettings.WRITE_QUEUE_BYTES),
         c.get(FanoutSettings.SEND_BUFFER_BYTES), Math.max(1, c.get(FanoutSettings.PING_INTERVAL).toMillis()),
         c.get(FanoutSettings.PONG_TIMEOUT).toMillis(), c.get(FanoutSettings.DRAIN_DELAY).toMillis(),
-        c.get(FanoutSettings.DRAIN_WINDOW).toMillis());
+        c.get(FanoutSettings.DRAIN_WINDOW).toMillis(), c.get(FanoutSettings.MAX_DATA_AGE).toMillis(),
+        Math.max(1, c.get(FanoutSettings.PARTITION_CHECK_INTERVAL).toMillis()), c.get(FanoutSettings.U_REBASE_AFTER).toMillis(),
+        c.get(FanoutSettings.CONSUMER_MAX_FAILURES));
   }
 }

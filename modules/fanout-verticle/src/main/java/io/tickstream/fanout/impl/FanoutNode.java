@@ -76,10 +76,17 @@ public final class FanoutNode {
     this.source = source;
   }
 
-  /** Ready: the snapshot is rebuilt and on every loop, Kafka is being followed, and the node is not draining. */
+  TickSource source() {
+    return source;
+  }
+
+  /**
+   * Ready: the snapshot is rebuilt and on every loop, Kafka is being followed, the data is fresh (see
+   * {@link #fresh()}), and the node is not draining.
+   */
   public boolean ready() {
     TickSource s = source;
-    if (draining || s == null || !s.following() || dispatchers.isEmpty()) {
+    if (draining || s == null || !s.following() || dispatchers.isEmpty() || !fresh()) {
       return false;
     }
     for (LoopDispatcher d : dispatchers) {
@@ -88,6 +95,23 @@ public final class FanoutNode {
       }
     }
     return true;
+  }
+
+  /**
+   * Fresh: the newest tick's {@code pt}, or the consumer's last confirmation that it had read every partition to its
+   * end, is at most {@code fanout.max-data-age} old (always, with 0). The confirmation is what keeps a node ready on a
+   * quiet market or an empty topic; with Kafka unreachable both age, and past the bound a load balancer sends new
+   * clients to another node, while connected clients stay and get the ticks once Kafka is back.
+   */
+  boolean fresh() {
+    long max = config.maxDataAgeMillis();
+    return max <= 0 || metrics.freshnessAgeMillis() <= max;
+  }
+
+  /** Live: false once the Kafka consumer kept failing and the source gave up. */
+  public boolean live() {
+    TickSource s = source;
+    return s == null || !s.gaveUp();
   }
 
   public boolean draining() {

@@ -69,13 +69,21 @@ public final class FanoutServer extends VerticleBase {
     ticks = vertx.eventBus().<TickBatch>localConsumer(node.address(), msg -> dispatcher.onTicks(msg.body().ticks()));
 
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(new JsonObject().put("status", "UP").encode()));
+    router.get("/health/live").handler(ctx -> {
+      boolean live = node.live();
+      ctx.response().setStatusCode(live ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+          .end(new JsonObject().put("status", live ? "UP" : "DOWN").encode());
+    });
     router.get("/health/ready").handler(ctx -> {
       boolean ready = node.ready();
+      long dataAge = node.metrics.dataAgeMillis();
+      long caughtUpAge = node.metrics.caughtUpAgeMillis();
       ctx.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
           .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining())
-              .put("exchange", node.exchange()).encode());
+              .put("exchange", node.exchange())
+              .put("dataAgeMs", dataAge < 0 ? null : dataAge)
+              .put("caughtUpAgeMs", caughtUpAge < 0 ? null : caughtUpAge)
+              .put("maxDataAgeMs", c.maxDataAgeMillis()).encode());
     });
     router.get("/cluster").handler(ctx -> {
       io.tickstream.common.cluster.ClusterStatus status = node.clusterStatus();

@@ -24,7 +24,15 @@ public final class NodeMetrics {
   final Counter ticksIn;
   final Counter staleDrops;
   final Counter malformed;
+  final Counter consumerRestarts;
+  final Counter uRebases;
   final Timer latency;
+  /** Newest {@code pt} (µs) accepted, 0 before the first; written by the Kafka thread once per poll. */
+  volatile long newestPtMicros;
+  /** When (ms) the consumer last confirmed it had read every partition to its end; 0 before the snapshot. */
+  volatile long caughtUpAtMillis;
+  /** Partitions the consumer reads; written by the Kafka thread. */
+  volatile int partitions;
   private final List<LoopDispatcher> dispatchers = new CopyOnWriteArrayList<>();
 
   public NodeMetrics(MeterRegistry registry) {
@@ -32,6 +40,15 @@ public final class NodeMetrics {
     staleDrops = Counter.builder(FanoutMetrics.STALE_DROPS)
         .description("Kafka records whose u was not above the symbol's last accepted one").register(registry);
     malformed = Counter.builder(FanoutMetrics.MALFORMED).description("Kafka records that are not book tickers")
+        .register(registry);
+    consumerRestarts = Counter.builder(FanoutMetrics.CONSUMER_RESTARTS)
+        .description("restarts of the Kafka consumer after it failed").register(registry);
+    uRebases = Counter.builder(FanoutMetrics.U_REBASES)
+        .description("symbols re-based onto a lower u that stayed below the last one past fanout.u-rebase-after")
+        .register(registry);
+    Gauge.builder(FanoutMetrics.DATA_AGE, this, m -> m.dataAgeMillis() < 0 ? Double.NaN : m.dataAgeMillis() / 1000.0)
+        .baseUnit("seconds").description("now minus the newest pt accepted").register(registry);
+    Gauge.builder(FanoutMetrics.PARTITIONS, this, m -> m.partitions).description("partitions the consumer reads")
         .register(registry);
     latency = Timer.builder(FanoutMetrics.LATENCY).description("now - pt when a tick is written to clients")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
@@ -82,6 +99,28 @@ public final class NodeMetrics {
   /** Kafka records accepted since start. */
   public long ticksIn() {
     return (long) ticksIn.count();
+  }
+
+  /** Now minus the newest {@code pt} accepted, in ms; -1 before the first tick. */
+  public long dataAgeMillis() {
+    long pt = newestPtMicros;
+    return pt <= 0 ? -1 : Math.max(0, System.currentTimeMillis() - pt / 1_000);
+  }
+
+  /** Since the consumer last confirmed it had read every partition to its end, in ms; -1 before the snapshot. */
+  public long caughtUpAgeMillis() {
+    long at = caughtUpAtMillis;
+    return at <= 0 ? -1 : Math.max(0, System.currentTimeMillis() - at);
+  }
+
+  /**
+   * How old the node's view may be: the younger of {@link #dataAgeMillis()} and {@link #caughtUpAgeMillis()}, so a
+   * quiet symbol set or an empty topic read to its end counts as fresh; {@link Long#MAX_VALUE} when neither is known.
+   */
+  long freshnessAgeMillis() {
+    long data = dataAgeMillis();
+    long caughtUp = caughtUpAgeMillis();
+    return Math.min(data < 0 ? Long.MAX_VALUE : data, caughtUp < 0 ? Long.MAX_VALUE : caughtUp);
   }
 
   void recordLatency(long ptMicros, long nowMicros) {
