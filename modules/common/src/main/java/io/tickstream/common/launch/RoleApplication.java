@@ -39,7 +39,8 @@ import java.util.Optional;
  * <p>{@code main} parses and checks the command line, starts Vert.x and deploys the verticle on the calling thread,
  * then returns; the node runs on Vert.x's threads until a signal. Exit codes: 0 after {@code --help}; 2 for a bad
  * command line, before anything starts; 11 if Vert.x could not start or join the cluster; 15 if the verticle failed
- * to start; 143 after SIGTERM (the JVM's, once the shutdown hook has closed Vert.x).
+ * to start; 143 after SIGTERM (the JVM's, once the shutdown hook has closed Vert.x); 70 when a fanout node's Kafka
+ * consumer kept failing ({@code fanout.consumer-max-failures}) and the node drained and gave up.
  */
 public final class RoleApplication extends VertxApplication {
 
