@@ -62,6 +62,14 @@ public class IngestVerticle extends VerticleBase {
     return engine == null ? -1 : engine.httpPort();
   }
 
+  /**
+   * The chunks this node writes to Kafka now ({@code "slot/K"} names, the same on every ingest node); with other
+   * ingest nodes in the cluster, its share of them. Any thread.
+   */
+  public java.util.List<String> writingChunks() {
+    return engine == null || engine.ownership() == null ? java.util.List.of() : engine.ownership().writing();
+  }
+
   /** The meters of this ingest. */
   public MeterRegistry meters() {
     return engine == null ? registry : engine.registry();
