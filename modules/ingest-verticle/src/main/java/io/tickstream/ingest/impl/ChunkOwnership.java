@@ -50,7 +50,8 @@ import java.util.Set;
  * <p><b>Replicas.</b> With {@code ingest.replicas} = 2 two nodes write each chunk (hot-hot): the topic holds every
  * tick twice, and consumers drop a {@code u} they have seen (the fanout does).
  *
- * <p>Threading: every method and callback runs on the ingest's context.
+ * <p>Threading: create, call and complete on the ingest's context, except the read-only views marked "any thread"
+ * (gauges, readiness); the event-bus and membership callbacks run there too. The chunks run on their own contexts.
  */
 public final class ChunkOwnership {
 
@@ -100,8 +101,9 @@ public final class ChunkOwnership {
   private final IngestMembers members;
   private final Map<String, Held> held = new java.util.concurrent.ConcurrentHashMap<>();
   private MessageConsumer<JsonObject> releases;
-  private ChunkLayout layout;
-  private IngestMembers.View view;
+  /** Written on the ingest's context, read by gauges on others. */
+  private volatile ChunkLayout layout;
+  private volatile IngestMembers.View view;
   private boolean leaving;
   private Promise<Void> handedOver;
   private boolean closed;
@@ -382,12 +384,12 @@ public final class ChunkOwnership {
         .transform(x -> releases == null ? Future.succeededFuture() : releases.unregister());
   }
 
-  /** The chunks on this node. */
+  /** The chunks on this node, whatever their state. Any thread. */
   public Collection<SymbolChunk> chunks() {
-    return held.values().stream().map(Held::chunk).toList();
+    return held.values().stream().map(Held::chunk).sorted(java.util.Comparator.comparing(SymbolChunk::key)).toList();
   }
 
-  /** Streams in the chunks this node writes. */
+  /** Streams in the chunks this node writes. Any thread. */
   public int writingStreamCount() {
     return held.values().stream().filter(h -> h.state == State.WRITING && layout != null && layout.chunks().containsKey(h.key))
         .mapToInt(h -> layout.chunks().get(h.key).size()).sum();
@@ -396,13 +398,13 @@ public final class ChunkOwnership {
   /** {@code [{"chunk":"0/2","state":"writing","streams":740,"streaming":true}, ...]}: what {@code /cluster} shows. */
   public JsonArray describe() {
     JsonArray out = new JsonArray();
-    held.values().forEach(h -> out.add(new JsonObject().put("chunk", h.key).put("state", h.state.name().toLowerCase())
+    held.values().stream().sorted(java.util.Comparator.comparing((Held h) -> h.key)).forEach(h -> out.add(new JsonObject().put("chunk", h.key).put("state", h.state.name().toLowerCase())
         .put("streams", layout == null || !layout.chunks().containsKey(h.key) ? 0 : layout.chunks().get(h.key).size())
         .put("streaming", h.chunk().isStreaming())));
     return out;
   }
 
-  /** Keys of the chunks this node writes. */
+  /** Keys of the chunks this node writes. Any thread. */
   public List<String> writing() {
     return held.values().stream().filter(h -> h.state == State.WRITING).map(h -> h.key).sorted().toList();
   }

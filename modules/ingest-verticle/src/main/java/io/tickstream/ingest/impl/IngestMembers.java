@@ -143,8 +143,8 @@ final class IngestMembers {
     if (listener != null && hazelcast.getLifecycleService().isRunning()) {
       hazelcast.getCluster().removeMembershipListener(listener);
     }
-    Future<Void> removed = map == null ? Future.succeededFuture()
-        : map.remove(self).<Void>mapEmpty().onSuccess(v -> vertx.eventBus().publish(CHANGED, self));
-    return removed.transform(x -> changes.unregister());
+    // Unregistered first: our own announcement would otherwise reach a consumer already gone (a warning).
+    return changes.unregister().transform(x -> map == null ? Future.succeededFuture()
+        : map.remove(self).<Void>mapEmpty().onSuccess(v -> vertx.eventBus().publish(CHANGED, self)));
   }
 }
