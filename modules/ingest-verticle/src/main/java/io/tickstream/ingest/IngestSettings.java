@@ -27,6 +27,10 @@ public final class IngestSettings {
       Duration.ofHours(23).plusMinutes(50), "Connections are replaced (make-before-break) at this age, before the exchange's 24 h close.");
   public static final Setting<Duration> REPLACEMENT_TIMEOUT = Setting.ofDuration("ingest.replacement-timeout",
       Duration.ofSeconds(10), "How long a replaced connection is kept while its successor has not yet delivered data.");
+  public static final Setting<Integer> REPLICAS = Setting.ofInt("ingest.replicas", 1, 1, 8,
+      "Ingest nodes streaming each chunk at once; 2 is hot-hot (no takeover gap, every tick written to Kafka twice).");
+  public static final Setting<Duration> HANDOVER_TIMEOUT = Setting.ofDuration("ingest.handover-timeout",
+      Duration.ofSeconds(10), "How long a stopping ingest node waits for other nodes to take its chunks over before it closes them.");
   public static final Setting<Duration> RECONNECT_BASE_DELAY = Setting.ofDuration("ingest.reconnect-base-delay",
       Duration.ofMillis(500), "First reconnect backoff ceiling; doubles per failed attempt (full jitter).");
   public static final Setting<Duration> RECONNECT_MAX_DELAY = Setting.ofDuration("ingest.reconnect-max-delay",
@@ -58,7 +62,7 @@ public final class IngestSettings {
 
   /** The ingest's own settings. */
   public static final List<Setting<?>> OWN = List.of(REST_URL, WS_URL, SYMBOLS, CHUNK_SIZE, SYMBOL_REFRESH,
-      WATCHDOG_TIMEOUT, CONNECTION_MAX_AGE, REPLACEMENT_TIMEOUT, RECONNECT_BASE_DELAY, RECONNECT_MAX_DELAY,
+      WATCHDOG_TIMEOUT, CONNECTION_MAX_AGE, REPLACEMENT_TIMEOUT, REPLICAS, HANDOVER_TIMEOUT, RECONNECT_BASE_DELAY, RECONNECT_MAX_DELAY,
       CONNECT_ATTEMPTS, CONNECT_WINDOW, CONTROL_RATE, KAFKA_ACKS, KAFKA_IDEMPOTENCE, KAFKA_LINGER, KAFKA_COMPRESSION,
       KAFKA_BUFFER_MEMORY, KAFKA_PROPERTIES, RECORD_FILE, HTTP_HOST, HTTP_PORT);
 

@@ -17,6 +17,10 @@ import io.vertx.core.VerticleBase;
  * and sends it keyed by symbol. It serves {@code /health/live}, {@code /health/ready} (true only while every
  * chunk is streaming) and {@code /metrics} ({@link IngestMetrics}) on {@code ingest.http-port}.
  *
+ * <p>Ingest verticles of one Vert.x cluster share the chunks: each chunk is written by {@code ingest.replicas} of them
+ * (one by default), chosen alike on every node, handed over make-before-break when a node joins or stops, and taken
+ * over when Hazelcast removes a dead member (see {@code io.tickstream.ingest.impl.ChunkOwnership}).
+ *
  * <p>Start-up fails only for what retrying cannot fix (bad configuration, a topic that cannot be created);
  * an unreachable exchange or Kafka is retried for ever, and reported by readiness.
  */
@@ -60,6 +64,14 @@ public class IngestVerticle extends VerticleBase {
   /** The port of the health and metrics endpoint, once started; -1 if disabled. */
   public int httpPort() {
     return engine == null ? -1 : engine.httpPort();
+  }
+
+  /**
+   * The chunks this node writes to Kafka now ({@code "slot/K"} names, the same on every ingest node); with other
+   * ingest nodes in the cluster, its share of them. Any thread.
+   */
+  public java.util.List<String> writingChunks() {
+    return engine == null || engine.ownership() == null ? java.util.List.of() : engine.ownership().writing();
   }
 
   /** The meters of this ingest. */

@@ -27,16 +27,17 @@ class IngestResilienceTest extends IngestTestSupport {
     await().atMost(WAIT).until(() -> topic.poll() >= 100);
 
     int dropped = simulator.faults().dropConnections().await(5, TimeUnit.SECONDS);
-    assertThat(dropped).isEqualTo(3);
+    int chunks = chunksOf(SYMBOLS, 2);
+    assertThat(dropped).isEqualTo(chunks);
     long afterDrop = EpochMicros.now();
 
-    await().atMost(WAIT).until(() -> count(IngestMetrics.RECONNECTS, "cause", "closed") >= 3 && ingest.isReady());
+    await().atMost(WAIT).until(() -> count(IngestMetrics.RECONNECTS, "cause", "closed") >= chunks && ingest.isReady());
     await().atMost(WAIT).until(() -> {
       topic.poll();
       return SYMBOLS.stream().allMatch(s -> topic.countAfter(s, afterDrop) >= 5);
     });
     topic.assertNoUpdateIdRegression();
-    assertThat(simulator.connectionCount().await(5, TimeUnit.SECONDS)).isEqualTo(3);
+    assertThat(simulator.connectionCount().await(5, TimeUnit.SECONDS)).isEqualTo(chunks);
   }
 
   @Test

@@ -116,6 +116,12 @@ abstract class IngestTestSupport {
     return reader;
   }
 
+  /** How many chunks (so connections) the ingest forms from {@code symbols}. */
+  static int chunksOf(java.util.Collection<String> symbols, int chunkSize) {
+    return io.tickstream.ingest.impl.ChunkLayout.of(symbols.stream()
+        .map(s -> s.toLowerCase(java.util.Locale.ROOT) + "@bookTicker").toList(), chunkSize).size();
+  }
+
   /** Sum of a counter over all its tags, or of the ones given as key, value pairs. */
   double count(String name, String... tags) {
     return Search.in(meters).name(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();

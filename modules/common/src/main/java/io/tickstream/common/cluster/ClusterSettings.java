@@ -2,6 +2,7 @@ package io.tickstream.common.cluster;
 
 import io.tickstream.common.config.Setting;
 
+import java.time.Duration;
 import java.util.List;
 
 /** How a role process joins the tickstream cluster (Hazelcast TCP-IP join; see {@link HazelcastCluster}). */
@@ -23,7 +24,23 @@ public final class ClusterSettings {
   public static final Setting<Boolean> MULTICAST = Setting.ofBoolean("cluster.multicast", false,
       "Discover members by multicast instead of the cluster.members list (rarely allowed outside a LAN).");
 
-  public static final List<Setting<?>> ALL = List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST);
+  /**
+   * Hazelcast's heartbeat period. Together with {@link #MAX_NO_HEARTBEAT} it bounds how long a member whose host
+   * vanished (no socket closed) stays in the cluster; a killed process on a live host is seen sooner, through its
+   * closed connections. Hazelcast counts whole seconds: values are rounded up, at least 1 s.
+   */
+  public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.ofDuration("cluster.heartbeat-interval",
+      Duration.ofSeconds(1), "Hazelcast heartbeat period between members (whole seconds, at least 1s).");
+  /**
+   * A member silent for this long is suspected and removed (Hazelcast's default is 60 s). Lower takes over a
+   * vanished host's work sooner; too low removes a member that is only paused (GC, CPU starvation), which then
+   * runs alone until Hazelcast merges it back, doing its work twice meanwhile.
+   */
+  public static final Setting<Duration> MAX_NO_HEARTBEAT = Setting.ofDuration("cluster.max-no-heartbeat",
+      Duration.ofSeconds(5), "A member without heartbeat for this long is removed; lower fails over sooner, too low removes paused members (whole seconds).");
+
+  public static final List<Setting<?>> ALL = List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST,
+      HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT);
 
   private ClusterSettings() {
   }

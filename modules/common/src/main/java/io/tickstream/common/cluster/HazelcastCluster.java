@@ -32,6 +32,12 @@ public final class HazelcastCluster {
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
+    // Failure detection: the defaults (5 s heartbeats, 60 s deadline) keep a vanished host a member for a minute,
+    // and with it the work other nodes would take over. A SIGKILLed process on a live host is removed sooner:
+    // its sockets close, and Hazelcast suspects a member it cannot reconnect to.
+    hz.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(wholeSeconds(config.get(ClusterSettings.HEARTBEAT_INTERVAL))));
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(wholeSeconds(config.get(ClusterSettings.MAX_NO_HEARTBEAT))));
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(config.get(ClusterSettings.PORT)).setPortAutoIncrement(true);
     String iface = config.get(ClusterSettings.INTERFACE);
@@ -52,6 +58,11 @@ public final class HazelcastCluster {
     // A range such as 127.0.0.1:5701-5703 throws: members are added one by one.
     config.get(ClusterSettings.MEMBERS).forEach(tcp::addMember);
     return new HazelcastClusterManager(hz);
+  }
+
+  /** Hazelcast takes these durations in whole seconds: rounded up, never below 1. */
+  static long wholeSeconds(java.time.Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
   }
 
   /**

@@ -22,6 +22,8 @@ class HazelcastClusterTest {
     assertThat(hz.getNetworkConfig().getPort()).isEqualTo(5701);
     assertThat(hz.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
     assertThat(hz.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("5");
     // Vert.x's own map configuration survives.
     assertThat(hz.getMapConfigs()).containsKey("__vertx.haInfo");
   }
@@ -38,6 +40,16 @@ class HazelcastClusterTest {
     assertThat(hz.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
     assertThat(hz.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.0.*.*");
     assertThat(hz.getNetworkConfig().getPublicAddress()).isEqualTo("203.0.113.7:5701");
+  }
+
+  @Test
+  void failureDetectionDurationsAreRoundedUpToWholeSeconds() {
+    Config c = Config.defaults(ClusterSettings.ALL)
+        .with(ClusterSettings.HEARTBEAT_INTERVAL, java.time.Duration.ofMillis(200))
+        .with(ClusterSettings.MAX_NO_HEARTBEAT, java.time.Duration.ofMillis(2500));
+    com.hazelcast.config.Config hz = HazelcastCluster.clusterManager(c).getConfig();
+    assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("3");
   }
 
   @Test

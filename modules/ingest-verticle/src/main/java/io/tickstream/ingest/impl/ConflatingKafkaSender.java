@@ -42,6 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the in-flight limit stays below {@code buffer.memory}. Acknowledgements are counted on Kafka's network
  * thread (the meters are thread-safe); only failures, which are rare, hop back to the chunk's context.
  *
+ * <p><b>Held.</b> A sender starts {@linkplain #hold() held} while its chunk is being taken over from another node:
+ * it keeps each symbol's newest tick as pending and sends nothing, so the topic never gets the new owner's ticks
+ * interleaved with the old owner's. {@link #release(Map)} raises the per-symbol floor to the old owner's last
+ * sent {@code u} and sends what is newer: across owners, too, a symbol's {@code u} only increases.
+ *
  * <p><b>Threading.</b> Not thread-safe: one instance per chunk, used on the chunk's context, except the
  * producer callback noted above.
  */
@@ -65,6 +70,9 @@ public final class ConflatingKafkaSender {
   private final AtomicBoolean failureDrainScheduled = new AtomicBoolean();
   private long retryTimer = -1;
   private boolean closed;
+  private boolean held;
+  /** Records of this sender handed to the producer and not yet acknowledged or failed. */
+  private final AtomicLong ownInFlight = new AtomicLong();
 
   private final Counter sent;
   private final Counter acked;
@@ -116,12 +124,46 @@ public final class ConflatingKafkaSender {
       conflated.increment();
       return;
     }
-    if (!pending.isEmpty() || inFlightBytes.get() >= maxInFlightBytes) {
+    if (held || !pending.isEmpty() || inFlightBytes.get() >= maxInFlightBytes) {
       pending.put(tick.symbol(), tick);
       scheduleRetry();
       return;
     }
     send(tick, last);
+  }
+
+  /** Sends nothing until {@link #release}; each symbol's newest tick waits as pending meanwhile. */
+  public void hold() {
+    held = true;
+  }
+
+  /**
+   * Starts sending: first what is pending, then every new tick, never a {@code u} at or below {@code floor} (the
+   * previous owner's last sent {@code u} per symbol).
+   */
+  public void release(Map<String, Long> floor) {
+    floor.forEach((symbol, u) -> {
+      long[] last = lastSent.get(symbol);
+      if (last == null) {
+        lastSent.put(symbol, new long[]{u});
+      } else if (u > last[0]) {
+        last[0] = u;
+      }
+    });
+    held = false;
+    drainPending();
+  }
+
+  /** The highest {@code u} handed to the producer, per symbol: the floor for the next owner. */
+  public Map<String, Long> lastSent() {
+    Map<String, Long> copy = new HashMap<>();
+    lastSent.forEach((symbol, last) -> copy.put(symbol, last[0]));
+    return copy;
+  }
+
+  /** Records this sender handed to Kafka that are neither acknowledged nor failed yet. Any thread. */
+  public long inFlight() {
+    return ownInFlight.get();
   }
 
   /** Ticks waiting for Kafka (at most one per symbol). */
@@ -141,10 +183,12 @@ public final class ConflatingKafkaSender {
         tick.symbol(), value);
     long startNanos = System.nanoTime();
     inFlightBytes.addAndGet(size);
+    ownInFlight.incrementAndGet();
     try {
       producer.send(record, (metadata, error) -> {
         // Kafka's network thread.
         inFlightBytes.addAndGet(-size);
+        ownInFlight.decrementAndGet();
         if (error == null) {
           acked.increment();
           sendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
@@ -161,6 +205,7 @@ public final class ConflatingKafkaSender {
     } catch (KafkaException | IllegalStateException e) {
       // max.block.ms=0: no metadata yet, or no buffer space. The tick waits as pending.
       inFlightBytes.addAndGet(-size);
+      ownInFlight.decrementAndGet();
       kafkaErrors.increment();
       retryFailed(tick);
     }
@@ -188,7 +233,7 @@ public final class ConflatingKafkaSender {
   }
 
   private void scheduleRetry() {
-    if (retryTimer < 0 && !closed) {
+    if (retryTimer < 0 && !closed && !held) {
       retryTimer = vertx.setTimer(RETRY_MILLIS, id -> {
         retryTimer = -1;
         drainPending();
@@ -197,6 +242,9 @@ public final class ConflatingKafkaSender {
   }
 
   private void drainPending() {
+    if (held) {
+      return;
+    }
     Iterator<BookTicker> it = pending.values().iterator();
     while (!closed && it.hasNext() && inFlightBytes.get() < maxInFlightBytes) {
       BookTicker tick = it.next();

@@ -11,7 +11,6 @@ import io.tickstream.common.stream.InvalidStreamNameException;
 import io.tickstream.common.stream.StreamName;
 import io.tickstream.ingest.IngestMetrics;
 import io.tickstream.ingest.IngestSettings;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,11 +39,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The ingest's coordinator: topic, producer, symbol discovery and refresh, chunk assignment, health endpoint.
+ * The ingest's coordinator: topic, producer, symbol discovery and refresh, health endpoint. Which chunks this node
+ * runs, and how they move between ingest nodes, is {@link ChunkOwnership}'s job.
  * Runs on the ingest verticle's context; chunks run on their own.
  */
 public final class IngestEngine {
@@ -54,16 +52,12 @@ public final class IngestEngine {
   private final Vertx vertx;
   private final Config config;
   private final MeterRegistry registry;
-  private final List<SymbolChunk> chunks = new CopyOnWriteArrayList<>();
-  /** Chunk of every subscribed stream; the coordinator's own view, used only on its context. */
-  private final Map<String, SymbolChunk> chunkOf = new HashMap<>();
-  private final Map<SymbolChunk, Integer> chunkSize = new HashMap<>();
-  private final List<Future<String>> chunkDeployments = new ArrayList<>();
+  private ChunkOwnership ownership;
+  /** The latest chunks formed from the symbol list; on the engine's context. */
+  private ChunkLayout layout;
 
   private Admin admin;
   private KafkaProducer<String, byte[]> producer;
-  /** Bytes handed to Kafka and not yet acknowledged, all chunks together. */
-  private final AtomicLong inFlightBytes = new AtomicLong();
   private HttpClient http;
   private WebSocketClient ws;
   private HttpServer health;
@@ -108,8 +102,12 @@ public final class IngestEngine {
     discovery = new SymbolDiscovery(vertx, http, config.get(IngestSettings.REST_URL), config.get(IngestSettings.SYMBOLS));
     admin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
     producer = KafkaProducer.create(vertx, producerProperties());
+    ChunkDeployer deployer = new ChunkDeployer(vertx, config, ws, budget, producer.unwrap(), recorder, drops, registry);
+    ownership = new ChunkOwnership(vertx, deployer, config.get(IngestSettings.REPLICAS),
+        config.get(IngestSettings.HANDOVER_TIMEOUT).toMillis());
     registerGauges();
     return BookTickerTopic.ensure(vertx, admin, config)
+        .compose(check -> ownership.start())
         .compose(check -> startHealth())
         .onSuccess(v -> clusterStatus = io.tickstream.common.cluster.ClusterStatus.start(vertx, "ingest",
             config.get(IngestSettings.HTTP_HOST) + ":" + httpPort(), io.tickstream.common.cluster.ClusterStatus.DEFAULT_INTERVAL,
@@ -147,10 +145,10 @@ public final class IngestEngine {
 
   private void registerGauges() {
     Gauge.builder(IngestMetrics.READY, this, e -> e.isReady() ? 1 : 0).register(registry);
-    Gauge.builder(IngestMetrics.SYMBOLS, chunkOf, Map::size).register(registry);
-    Gauge.builder(IngestMetrics.CONNECTIONS, chunks, l -> l.stream().filter(SymbolChunk::isStreaming).count())
+    Gauge.builder(IngestMetrics.SYMBOLS, ownership, ChunkOwnership::writingStreamCount).register(registry);
+    Gauge.builder(IngestMetrics.CONNECTIONS, ownership, o -> o.chunks().stream().filter(SymbolChunk::isStreaming).count())
         .tag("state", "streaming").register(registry);
-    Gauge.builder(IngestMetrics.CONNECTIONS, chunks, l -> l.stream().filter(c -> !c.isStreaming()).count())
+    Gauge.builder(IngestMetrics.CONNECTIONS, ownership, o -> o.chunks().stream().filter(c -> !c.isStreaming()).count())
         .tag("state", "connecting").register(registry);
   }
 
@@ -195,10 +193,9 @@ public final class IngestEngine {
         return;
       }
       discoveryBackoff.reset();
-      apply(ar.result()).onComplete(done -> {
-        discovered = true;
-        scheduleRefresh(config.get(IngestSettings.SYMBOL_REFRESH).toMillis());
-      });
+      apply(ar.result());
+      discovered = true;
+      scheduleRefresh(config.get(IngestSettings.SYMBOL_REFRESH).toMillis());
     });
   }
 
@@ -206,8 +203,11 @@ public final class IngestEngine {
     refreshTimer = vertx.setTimer(Math.max(1, millis), t -> refresh());
   }
 
-  /** Subscribes new symbols and unsubscribes gone ones, live, without reconnecting anything. */
-  private Future<Void> apply(List<String> symbols) {
+  /**
+   * Forms the chunks from the symbol list ({@link ChunkLayout}, the same on every node) and hands them to the
+   * ownership, which runs this node's share; symbol changes reach running chunks as live SUBSCRIBE/UNSUBSCRIBE.
+   */
+  private void apply(List<String> symbols) {
     Set<String> streams = new HashSet<>();
     for (String symbol : symbols) {
       try {
@@ -216,67 +216,25 @@ public final class IngestEngine {
         log.warn("Ignoring exchange symbol {}: {}", symbol, e.getMessage());
       }
     }
-    Map<SymbolChunk, List<String>> removals = new HashMap<>();
-    for (String stream : new ArrayList<>(chunkOf.keySet())) {
-      if (!streams.contains(stream)) {
-        SymbolChunk chunk = chunkOf.remove(stream);
-        chunkSize.merge(chunk, -1, Integer::sum);
-        removals.computeIfAbsent(chunk, c -> new ArrayList<>()).add(stream);
-      }
+    ChunkLayout next = ChunkLayout.of(streams, config.get(IngestSettings.CHUNK_SIZE));
+    if (layout == null || !layout.chunks().equals(next.chunks())) {
+      log.info("Symbols: {} streams in {} chunks of {} slots", next.streamCount(), next.size(), next.slots());
     }
-    removals.forEach(SymbolChunk::remove);
-    List<String> added = streams.stream().filter(s -> !chunkOf.containsKey(s)).sorted().toList();
-    if (!removals.isEmpty() || !added.isEmpty()) {
-      log.info("Symbols: {} streams, {} added, {} removed", streams.size(), added.size(),
-          removals.values().stream().mapToInt(List::size).sum());
-    }
-    int capacity = config.get(IngestSettings.CHUNK_SIZE);
-    List<Future<?>> deployments = new ArrayList<>();
-    int i = 0;
-    // Fill chunks that have room first, so a new listing never needs a new connection when one has space.
-    for (SymbolChunk chunk : chunks) {
-      int room = capacity - chunkSize.getOrDefault(chunk, 0);
-      if (room <= 0 || i >= added.size()) {
-        continue;
-      }
-      List<String> part = added.subList(i, Math.min(added.size(), i + room));
-      i += part.size();
-      part.forEach(s -> chunkOf.put(s, chunk));
-      chunkSize.merge(chunk, part.size(), Integer::sum);
-      chunk.add(part);
-    }
-    while (i < added.size()) {
-      List<String> part = List.copyOf(added.subList(i, Math.min(added.size(), i + capacity)));
-      i += part.size();
-      deployments.add(deployChunk(part));
-    }
-    return Future.all(deployments).mapEmpty();
-  }
-
-  private Future<String> deployChunk(List<String> streams) {
-    int id = chunks.size();
-    long maxInFlight = config.get(IngestSettings.KAFKA_BUFFER_MEMORY) / 2;
-    SymbolChunk chunk = new SymbolChunk(id, streams, config, ws, budget,
-        context -> new ConflatingKafkaSender(vertx, context, producer.unwrap(), config.get(BookTickerTopic.NAME),
-            inFlightBytes, maxInFlight, registry),
-        recorder, drops, registry);
-    Gauge.builder(IngestMetrics.PENDING, chunk, SymbolChunk::pendingCount).tag("chunk", String.valueOf(id)).register(registry);
-    chunks.add(chunk);
-    streams.forEach(s -> chunkOf.put(s, chunk));
-    chunkSize.put(chunk, streams.size());
-    Future<String> deployment = vertx.deployVerticle(chunk, new DeploymentOptions());
-    chunkDeployments.add(deployment);
-    return deployment;
+    layout = next;
+    ownership.layout(next);
   }
 
   // ---- readiness and health
 
-  /** True once symbols were discovered and while every chunk is streaming. Any thread. */
+  /**
+   * True once symbols were discovered and while every chunk this node holds is streaming (a node holding none,
+   * with other nodes holding every chunk, is a ready standby). Any thread (a racy read of the ownership's chunks).
+   */
   public boolean isReady() {
-    if (!discovered || stopping || chunks.isEmpty()) {
+    if (!discovered || stopping || ownership == null) {
       return false;
     }
-    for (SymbolChunk c : chunks) {
+    for (SymbolChunk c : ownership.chunks()) {
       if (!c.isStreaming()) {
         return false;
       }
@@ -288,9 +246,14 @@ public final class IngestEngine {
     return health == null ? -1 : health.actualPort();
   }
 
-  /** Chunks currently deployed. */
+  /** Chunks currently deployed on this node. */
   public int chunkCount() {
-    return chunks.size();
+    return ownership == null ? 0 : ownership.chunks().size();
+  }
+
+  /** This node's chunk ownership (tests). */
+  public ChunkOwnership ownership() {
+    return ownership;
   }
 
   /** Symbols, ticks/s acknowledged by Kafka since the previous call, readiness; called on the engine's context. */
@@ -302,8 +265,8 @@ public final class IngestEngine {
       double perSecond = now > last[1] ? (acked - last[0]) * 1e9 / (now - last[1]) : 0;
       last[0] = acked;
       last[1] = now;
-      return new JsonObject().put("symbols", chunkOf.size()).put("ticksPerSecond", Math.round(perSecond))
-          .put("ready", isReady());
+      return new JsonObject().put("symbols", ownership.writingStreamCount()).put("ticksPerSecond", Math.round(perSecond))
+          .put("ready", isReady()).put("chunks", ownership.describe());
     };
   }
 
@@ -328,8 +291,9 @@ public final class IngestEngine {
       case "/health/live" -> req.response().putHeader("content-type", "application/json").end("{\"status\":\"UP\"}");
       case "/health/ready" -> {
         boolean ready = isReady();
-        JsonObject body = new JsonObject().put("status", ready ? "UP" : "DOWN").put("chunks", chunks.size())
-            .put("streaming", chunks.stream().filter(SymbolChunk::isStreaming).count()).put("symbols", chunkOf.size());
+        JsonObject body = new JsonObject().put("status", ready ? "UP" : "DOWN").put("chunks", ownership.chunks().size())
+            .put("streaming", ownership.chunks().stream().filter(SymbolChunk::isStreaming).count())
+            .put("symbols", ownership.writingStreamCount());
         req.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").end(body.encode());
       }
       case "/cluster" -> req.response().putHeader("content-type", "application/json")
@@ -354,15 +318,11 @@ public final class IngestEngine {
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }
-    // Chunks first, so that nothing sends while the producer flushes and closes.
-    List<Future<?>> undeploys = new ArrayList<>();
-    for (Future<String> d : chunkDeployments) {
-      if (d.succeeded()) {
-        undeploys.add(vertx.undeploy(d.result()).recover(e -> Future.succeededFuture()));
-      }
-    }
+    // Chunks first (handed over to the other ingest nodes where there are some), so that nothing sends while the
+    // producer flushes and closes.
+    Future<Void> chunksClosed = ownership == null ? Future.succeededFuture() : ownership.leave().recover(e -> Future.succeededFuture());
     Promise<Void> done = Promise.promise();
-    Future<Void> producerClosed = Future.join(undeploys)
+    Future<Void> producerClosed = chunksClosed
         .transform(x -> producer == null ? Future.succeededFuture() : producer.close(5_000));
     producerClosed.onComplete(ar -> {
       vertx.executeBlocking(() -> {

@@ -8,6 +8,7 @@ import io.tickstream.ingest.IngestMetrics;
 import io.tickstream.ingest.IngestSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +40,11 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Live changes.</b> Streams added or removed while connected go out as SUBSCRIBE/UNSUBSCRIBE, at most
  * {@code ingest.control-messages-per-second}, computed as the difference between what the chunk wants and
  * what the connection carries, so nothing is lost when a connection is replaced mid-change.
+ *
+ * <p><b>Owners.</b> A chunk starts streaming but not writing: its sender is held until {@link ChunkOwnership}
+ * calls {@link #startWriting} (after the previous owner, if any, let go). {@link #stopWriting} is the other
+ * half of a handover: nothing more is sent, and the future completes with the last {@code u} sent per symbol once
+ * Kafka has answered for every record in flight, so the next owner's first record lands after them.
  */
 public final class SymbolChunk extends VerticleBase implements ExchangeConnection.Listener {
 
@@ -46,6 +53,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   static final int STREAMS_PER_CONTROL_MESSAGE = 100;
 
   private final int id;
+  private final String key;
   private final Config config;
   private final WebSocketClient client;
   private final ExchangeEndpoint endpoint;
@@ -68,10 +76,16 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   private boolean stopped;
   private long connectionSeq;
   private volatile boolean streaming;
+  private volatile boolean writing;
+  private volatile boolean dismissed;
+  private final java.util.function.Supplier<Future<Void>> beforeStop;
 
-  public SymbolChunk(int id, Collection<String> streams, Config config, WebSocketClient client, ConnectionBudget budget,
-                     SenderFactory senderFactory, TickRecorder recorder, IngestDrops drops, MeterRegistry registry) {
+  public SymbolChunk(int id, String key, Collection<String> streams, Config config, WebSocketClient client, ConnectionBudget budget,
+                     SenderFactory senderFactory, TickRecorder recorder, IngestDrops drops, MeterRegistry registry,
+                     java.util.function.Supplier<Future<Void>> beforeStop) {
+    this.beforeStop = beforeStop;
     this.id = id;
+    this.key = key;
     this.config = config;
     this.client = client;
     this.endpoint = ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
@@ -80,7 +94,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     this.recorder = recorder;
     this.drops = drops;
     this.registry = registry;
-    this.framesIn = registry.counter(IngestMetrics.FRAMES_IN, "chunk", String.valueOf(id));
+    this.framesIn = registry.counter(IngestMetrics.FRAMES_IN, "chunk", key);
     this.serverShutdowns = registry.counter(IngestMetrics.SERVER_SHUTDOWNS);
     this.backoff = new Backoff(config.get(IngestSettings.RECONNECT_BASE_DELAY), config.get(IngestSettings.RECONNECT_MAX_DELAY));
     this.watchdogNanos = config.get(IngestSettings.WATCHDOG_TIMEOUT).toNanos();
@@ -97,6 +111,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   @Override
   public Future<?> start() {
     sender = senderFactory.create(context);
+    sender.hold();
     long watchdogPeriod = Math.max(50, TimeUnit.NANOSECONDS.toMillis(Math.min(watchdogNanos, maxAgeNanos)) / 4);
     vertx.setPeriodic(watchdogPeriod, t -> checkHealth());
     vertx.setPeriodic(1000 / config.get(IngestSettings.CONTROL_RATE), t -> reconcile());
@@ -104,10 +119,24 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     return Future.succeededFuture();
   }
 
+  /**
+   * Undeployed by its node's ownership (handed over, or no longer this node's): {@link #stop()} closes at once.
+   * Otherwise a stop comes from the ingest being undeployed (Vert.x undeploys child verticles before their
+   * parent), and the chunk keeps streaming and writing until the ownership has handed it over. Any thread.
+   */
+  public void dismiss() {
+    dismissed = true;
+  }
+
   @Override
   public Future<?> stop() {
+    return dismissed ? close() : beforeStop.get().transform(ar -> close());
+  }
+
+  private Future<Void> close() {
     stopped = true;
     streaming = false;
+    writing = false;
     if (sender != null) {
       sender.close();
     }
@@ -130,6 +159,57 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   public void remove(Collection<String> streams) {
     List<String> copy = List.copyOf(streams);
     context.runOnContext(v -> copy.forEach(wanted::remove));
+  }
+
+  /** Lets ticks reach Kafka, none at or below {@code floor} (the previous owner's last {@code u}). Any thread. */
+  public void startWriting(Map<String, Long> floor) {
+    Map<String, Long> copy = Map.copyOf(floor);
+    context.runOnContext(v -> {
+      if (!stopped) {
+        writing = true;
+        sender.release(copy);
+      }
+    });
+  }
+
+  /**
+   * Sends nothing more; completes, on the chunk's context, with the last {@code u} sent per symbol once no record
+   * of this chunk is in flight (or after {@code timeoutMillis}). Any thread.
+   */
+  public Future<Map<String, Long>> stopWriting(long timeoutMillis) {
+    Promise<Map<String, Long>> floor = Promise.promise();
+    context.runOnContext(v -> {
+      writing = false;
+      Map<String, Long> last = sender.lastSent();
+      sender.close();
+      awaitDrained(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), () -> floor.complete(last));
+    });
+    return floor.future();
+  }
+
+  private void awaitDrained(long deadlineNanos, Runnable then) {
+    if (sender.inFlight() == 0 || System.nanoTime() >= deadlineNanos) {
+      then.run();
+    } else {
+      vertx.setTimer(ConflatingKafkaSender.RETRY_MILLIS, t -> awaitDrained(deadlineNanos, then));
+    }
+  }
+
+  /** True while this chunk's ticks go to Kafka. Any thread. */
+  public boolean isWriting() {
+    return writing;
+  }
+
+  /** The chunk's name, the same on every node: {@code slot/K} ({@link ChunkLayout}). */
+  public String key() {
+    return key;
+  }
+
+  /** Streams this chunk wants; a copy taken on the chunk's context. */
+  public Future<List<String>> streams() {
+    Promise<List<String>> p = Promise.promise();
+    context.runOnContext(v -> p.complete(List.copyOf(wanted)));
+    return p.future();
   }
 
   /** Ticks waiting for Kafka in this chunk; a racy read, fine for a gauge. */
@@ -184,10 +264,10 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
       ExchangeConnection c = new ExchangeConnection(connectionId, ar.result(), streams, this, drops, framesIn, recorder);
       if (current == null) {
         current = c;
-        log.info("Chunk {}: connection {} open with {} streams ({})", id, connectionId, streams.size(), reason);
+        log.info("Chunk {}: connection {} open with {} streams ({})", key, connectionId, streams.size(), reason);
       } else {
         successor = c;
-        log.info("Chunk {}: connection {} open to replace {} ({})", id, connectionId, current.id(), reason);
+        log.info("Chunk {}: connection {} open to replace {} ({})", key, connectionId, current.id(), reason);
         vertx.setTimer(config.get(IngestSettings.REPLACEMENT_TIMEOUT).toMillis(), t -> {
           if (successor == c) {
             promote();
@@ -205,12 +285,12 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
       if (status == 429 || status == 418) {
         long retryAfter = retryAfterMillis(rejected);
         budget.blockUntil(System.currentTimeMillis() + retryAfter);
-        log.warn("Chunk {}: exchange answered HTTP {}; no connection attempt for {} ms", id, status, retryAfter);
+        log.warn("Chunk {}: exchange answered HTTP {}; no connection attempt for {} ms", key, status, retryAfter);
       }
     }
     registry.counter(IngestMetrics.RECONNECTS, "cause", tag).increment();
     long delay = backoff.nextDelayMillis();
-    log.warn("Chunk {}: connection failed ({}); retrying in {} ms", id, cause.getMessage(), delay);
+    log.warn("Chunk {}: connection failed ({}); retrying in {} ms", key, cause.getMessage(), delay);
     vertx.setTimer(Math.max(1, delay), t -> open("retry"));
   }
 
@@ -232,7 +312,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     successor = null;
     if (old != null) {
       old.retire();
-      log.info("Chunk {}: connection {} took over from {}", id, current.id(), old.id());
+      log.info("Chunk {}: connection {} took over from {}", key, current.id(), old.id());
     }
     if (current.isShutdownAnnounced()) {
       // The successor opened before the exchange's notice and got it too: it will be closed as well.
@@ -259,7 +339,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     if (c.ageNanos(now) >= maxAgeNanos) {
       replace("max-age");
     } else if (c.nanosSinceLastTick(now) >= watchdogNanos && !wanted.isEmpty()) {
-      log.warn("Chunk {}: no data on connection {} for {} ms; replacing it", id, c.id(), IngestDrops.millis(c.nanosSinceLastTick(now)));
+      log.warn("Chunk {}: no data on connection {} for {} ms; replacing it", key, c.id(), IngestDrops.millis(c.nanosSinceLastTick(now)));
       replace("watchdog");
     }
   }
@@ -308,7 +388,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
   @Override
   public void onServerShutdown(ExchangeConnection connection) {
     serverShutdowns.increment();
-    log.info("Chunk {}: exchange announced serverShutdown on connection {}", id, connection.id());
+    log.info("Chunk {}: exchange announced serverShutdown on connection {}", key, connection.id());
     // A successor that got the notice is replaced once it takes over (promote); if a successor is already
     // on its way for the current connection, that one serves.
     if (connection == current) {
@@ -323,7 +403,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     }
     if (connection == successor) {
       successor = null;
-      log.warn("Chunk {}: replacement connection {} {}", id, connection.id(), cause);
+      log.warn("Chunk {}: replacement connection {} {}", key, connection.id(), cause);
       return;
     }
     if (connection != current) {
@@ -337,7 +417,7 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     }
     registry.counter(IngestMetrics.RECONNECTS, "cause", "closed").increment();
     long delay = backoff.nextDelayMillis();
-    log.warn("Chunk {}: connection {} {}; reconnecting in {} ms", id, connection.id(), cause, delay);
+    log.warn("Chunk {}: connection {} {}; reconnecting in {} ms", key, connection.id(), cause, delay);
     vertx.setTimer(Math.max(1, delay), t -> open("reconnect"));
   }
 }
