@@ -224,7 +224,8 @@ public final class IngestEngine {
         removals.computeIfAbsent(chunk, c -> new ArrayList<>()).add(stream);
       }
     }
-    removals.forEach(SymbolChunk::remove);
+    // Gone from exchangeInfo or no longer TRADING: each symbol's last record becomes its tombstone (issue 10).
+    removals.forEach(SymbolChunk::delist);
     List<String> added = streams.stream().filter(s -> !chunkOf.containsKey(s)).sorted().toList();
     if (!removals.isEmpty() || !added.isEmpty()) {
       log.info("Symbols: {} streams, {} added, {} removed", streams.size(), added.size(),
