@@ -52,7 +52,7 @@ public final class BookTickerTopic {
   public static final Setting<Duration> SEGMENT_TIME = Setting.ofDuration("topic.segment-time", Duration.ofMinutes(10),
       "segment.ms: roll segments at least this often so quiet partitions get compacted too.");
   public static final Setting<List<String>> EXTRA_CONFIGS = Setting.ofList("topic.configs", List.of(),
-      "Further topic configs when created, as key=value pairs, e.g. min.insync.replicas=2.");
+      "Further topic configs when created, as key=value pairs, e.g. delete.retention.ms=86400000.");
   public static final Setting<Boolean> CREATE = Setting.ofBoolean("topic.create", true,
       "Create the topic at start-up if it is missing (otherwise a missing topic is an error).");
 
