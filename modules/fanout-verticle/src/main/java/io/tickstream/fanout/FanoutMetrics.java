@@ -15,6 +15,11 @@ public final class FanoutMetrics {
   public static final String TICKS_IN = "tickstream.fanout.ticks.in";
   /** Counter: Kafka records dropped because their {@code u} was not above the symbol's last accepted one. */
   public static final String STALE_DROPS = "tickstream.fanout.stale.drops";
+  /**
+   * Counter: Kafka tombstones (null value) read, the ingest's mark of a symbol no longer TRADING; each one drops the
+   * symbol from the snapshot. Never counted as malformed.
+   */
+  public static final String TOMBSTONES = "tickstream.fanout.tombstones";
   /** Counter: Kafka records that did not decode as book tickers. */
   public static final String MALFORMED = "tickstream.fanout.malformed.records";
   /** Counter: tick frames written to clients. */

@@ -16,11 +16,13 @@ public final class IngestMetrics {
   public static final String KAFKA_SEND_LATENCY = "tickstream.ingest.kafka.send.latency";
   /** Timer: from frame receipt ({@code pt}) to Kafka's acknowledgement: the latency the ingest adds. */
   public static final String ADDED_LATENCY = "tickstream.ingest.added.latency";
+  /** Counter: tombstones (key = symbol, null value) Kafka acknowledged, one per symbol the exchange stopped listing as TRADING. */
+  public static final String TOMBSTONES = "tickstream.ingest.tombstones";
   /** Counter, tag {@code cause}: connections replaced or re-opened (closed, error, watchdog, max-age, server-shutdown, rejected). */
   public static final String RECONNECTS = "tickstream.ingest.reconnects";
   /** Counter: {@code serverShutdown} notices received from the exchange (one per connection notified). */
   public static final String SERVER_SHUTDOWNS = "tickstream.ingest.server.shutdowns";
-  /** Counter, tag {@code reason}: frames or ticks not sent (invalid-json, not-a-tick, missing-field, invalid-field, oversized, duplicate, conflated, kafka-error, record-overflow). */
+  /** Counter, tag {@code reason}: frames or ticks not sent (invalid-json, not-a-tick, missing-field, invalid-field, oversized, duplicate, conflated, delisted, kafka-error, record-overflow). */
   public static final String DROPS = "tickstream.ingest.drops";
   /** Gauge, tag {@code state}: connections by state (connecting, streaming, replacing). */
   public static final String CONNECTIONS = "tickstream.ingest.connections";

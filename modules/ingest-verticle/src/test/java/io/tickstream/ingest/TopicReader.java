@@ -28,6 +28,7 @@ final class TopicReader implements AutoCloseable {
   private final String topic;
   private final Map<String, List<BookTicker>> bySymbol = new LinkedHashMap<>();
   private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+  private final Map<String, List<ConsumerRecord<String, byte[]>>> tombstones = new LinkedHashMap<>();
 
   TopicReader(String bootstrapServers, String topic) {
     this.topic = topic;
@@ -35,7 +36,7 @@ final class TopicReader implements AutoCloseable {
         new ByteArrayDeserializer());
   }
 
-  /** Polls once (assigning every partition on first use) and returns the number of ticks read so far. */
+  /** Polls once (assigning every partition on first use) and returns the number of records read so far. */
   int poll() throws Exception {
     if (consumer.assignment().isEmpty()) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
@@ -47,6 +48,12 @@ final class TopicReader implements AutoCloseable {
       consumer.seekToBeginning(all);
     }
     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+      if (r.value() == null) {
+        // A tombstone: the ingest's way of saying the symbol is no longer listed.
+        records.add(r);
+        tombstones.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
+        continue;
+      }
       BookTicker tick = BookTickerDecoder.decode(r.value());
       assertThat(r.key()).as("record key").isEqualTo(tick.symbol());
       assertThat(tick.hasReceiveTime()).as("pt present").isTrue();
@@ -59,6 +66,16 @@ final class TopicReader implements AutoCloseable {
 
   Map<String, List<BookTicker>> bySymbol() {
     return bySymbol;
+  }
+
+  /** Tombstones (null value) of {@code symbol}, in partition order. */
+  List<ConsumerRecord<String, byte[]>> tombstones(String symbol) {
+    return tombstones.getOrDefault(symbol, List.of());
+  }
+
+  /** The records of {@code symbol} (ticks and tombstones), in partition order. */
+  List<ConsumerRecord<String, byte[]>> recordsOf(String symbol) {
+    return records.stream().filter(r -> symbol.equals(r.key())).toList();
   }
 
   List<ConsumerRecord<String, byte[]>> records() {

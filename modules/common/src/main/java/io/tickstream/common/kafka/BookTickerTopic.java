@@ -43,6 +43,8 @@ public final class BookTickerTopic {
       "Partitions when the topic is created. Ticks are keyed by symbol, so more partitions spread symbols.");
   public static final Setting<Integer> REPLICATION_FACTOR = Setting.ofInt("topic.replication-factor", -1, -1, 32,
       "Replication factor when the topic is created; -1 takes the broker's default.replication.factor.");
+  public static final Setting<Integer> MIN_INSYNC_REPLICAS = Setting.ofInt("topic.min-insync-replicas", -1, -1, 32,
+      "min.insync.replicas when the topic is created: with acks=all a write succeeds only once this many replicas have it; -1 takes the broker's default.");
   public static final Setting<Boolean> COMPACTION = Setting.ofBoolean("topic.compaction", true,
       "cleanup.policy=compact, so the latest tick of every symbol survives for snapshot rebuilds.");
   public static final Setting<Long> SEGMENT_BYTES = Setting.ofLong("topic.segment-bytes", 64L << 20, 1L << 20, 1L << 30,
@@ -50,11 +52,11 @@ public final class BookTickerTopic {
   public static final Setting<Duration> SEGMENT_TIME = Setting.ofDuration("topic.segment-time", Duration.ofMinutes(10),
       "segment.ms: roll segments at least this often so quiet partitions get compacted too.");
   public static final Setting<List<String>> EXTRA_CONFIGS = Setting.ofList("topic.configs", List.of(),
-      "Further topic configs when created, as key=value pairs, e.g. min.insync.replicas=2.");
+      "Further topic configs when created, as key=value pairs, e.g. delete.retention.ms=86400000.");
   public static final Setting<Boolean> CREATE = Setting.ofBoolean("topic.create", true,
       "Create the topic at start-up if it is missing (otherwise a missing topic is an error).");
 
-  public static final List<Setting<?>> ALL = List.of(NAME, PARTITIONS, REPLICATION_FACTOR, COMPACTION,
+  public static final List<Setting<?>> ALL = List.of(NAME, PARTITIONS, REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, COMPACTION,
       SEGMENT_BYTES, SEGMENT_TIME, EXTRA_CONFIGS, CREATE);
 
   private BookTickerTopic() {
@@ -74,12 +76,29 @@ public final class BookTickerTopic {
       }
       configs.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
     }
+    int minInsync = config.get(MIN_INSYNC_REPLICAS);
+    if (minInsync > 0) {
+      // One place for the value: two that disagree would leave the operator guessing which one the topic got.
+      String extra = configs.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+      if (extra != null && !extra.equals(String.valueOf(minInsync))) {
+        throw new IllegalArgumentException("min.insync.replicas is " + minInsync + " in topic.min-insync-replicas but "
+            + extra + " in topic.configs");
+      }
+      int rf = config.get(REPLICATION_FACTOR);
+      if (rf > 0 && minInsync > rf) {
+        // Kafka accepts such a topic, and then refuses every acks=all write with NotEnoughReplicas.
+        throw new IllegalArgumentException("topic.min-insync-replicas " + minInsync
+            + " is above topic.replication-factor " + rf + ": no acks=all write could ever succeed");
+      }
+      configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(minInsync));
+    }
     return configs;
   }
 
   /**
    * Creates the topic if it is missing (and {@link #CREATE} allows), otherwise compares partitions,
-   * replication factor and configs with this configuration and logs a warning per difference.
+   * replication factor and configs (min.insync.replicas among them) with this configuration and logs a warning
+   * per difference. Fails at once if the topic settings contradict each other.
    *
    * <p>Runs on the admin client's own thread and completes on the caller's context, so it never blocks
    * an event loop. The admin client is the caller's and stays open.
@@ -87,6 +106,11 @@ public final class BookTickerTopic {
   public static Future<TopicCheck> ensure(Vertx vertx, Admin admin, Config config) {
     Context context = vertx.getOrCreateContext();
     String topic = config.get(NAME);
+    try {
+      topicConfigs(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     CompletableFuture<TopicCheck> result = describe(admin, topic)
         .thenCompose(existing -> existing.isPresent()
             ? verify(admin, config, existing.get(), false)

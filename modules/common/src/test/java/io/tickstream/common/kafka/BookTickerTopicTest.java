@@ -111,6 +111,65 @@ class BookTickerTopicTest {
   }
 
   @Test
+  void minInsyncReplicasIsAppliedWhenTheTopicIsCreated(Vertx vertx, TestInfo info) throws Exception {
+    String topic = topicFor(info);
+    Config config = config(topic, 2).with(BookTickerTopic.REPLICATION_FACTOR, 1)
+        .with(BookTickerTopic.MIN_INSYNC_REPLICAS, 1);
+
+    TopicCheck check = BookTickerTopic.ensure(vertx, admin, config).await(30, TimeUnit.SECONDS);
+
+    assertThat(check.created()).isTrue();
+    assertThat(check.mismatches()).isEmpty();
+    assertThat(topicConfig(topic, "min.insync.replicas").isDefault()).isFalse();
+    assertThat(topicConfig(topic, "min.insync.replicas").value()).isEqualTo("1");
+  }
+
+  @Test
+  void existingTopicWithOtherMinInsyncReplicasIsReportedNotChanged(Vertx vertx, TestInfo info) throws Exception {
+    String topic = topicFor(info);
+    // A single broker: only RF 1 exists, so the difference is made the other way round (the topic says 2).
+    admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Map.of("cleanup.policy", "compact",
+        "segment.bytes", String.valueOf(64 << 20), "segment.ms", "600000", "min.insync.replicas", "2")))).all().get();
+
+    TopicCheck check = BookTickerTopic.ensure(vertx, admin, config(topic, 2).with(BookTickerTopic.MIN_INSYNC_REPLICAS, 1))
+        .await(30, TimeUnit.SECONDS);
+
+    assertThat(check.created()).isFalse();
+    assertThat(check.mismatches()).containsExactly("min.insync.replicas is 2, configured 1");
+    assertThat(topicConfig(topic, "min.insync.replicas").value()).isEqualTo("2");
+  }
+
+  @Test
+  void minInsyncReplicasAboveTheReplicationFactorIsRefusedBeforeCreating(Vertx vertx, TestInfo info) throws Exception {
+    String topic = topicFor(info);
+    Config config = config(topic, 1).with(BookTickerTopic.REPLICATION_FACTOR, 1).with(BookTickerTopic.MIN_INSYNC_REPLICAS, 2);
+
+    var future = BookTickerTopic.ensure(vertx, admin, config);
+    await().atMost(Duration.ofSeconds(30)).until(future::isComplete);
+
+    assertThat(future.failed()).isTrue();
+    assertThat(future.cause()).hasMessageContaining("above topic.replication-factor 1");
+    assertThat(admin.listTopics().names().get()).doesNotContain(topic);
+  }
+
+  @Test
+  void minInsyncReplicasGivenTwiceDifferentlyIsRefused(Vertx vertx, TestInfo info) {
+    Config config = config(topicFor(info), 1).with(BookTickerTopic.MIN_INSYNC_REPLICAS, 1)
+        .with(BookTickerTopic.EXTRA_CONFIGS, List.of("min.insync.replicas=2"));
+
+    var future = BookTickerTopic.ensure(vertx, admin, config);
+    await().atMost(Duration.ofSeconds(30)).until(future::isComplete);
+
+    assertThat(future.failed()).isTrue();
+    assertThat(future.cause()).hasMessageContaining("topic.min-insync-replicas");
+  }
+
+  private static org.apache.kafka.clients.admin.ConfigEntry topicConfig(String topic, String key) throws Exception {
+    var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+    return admin.describeConfigs(List.of(resource)).all().get().get(resource).get(key);
+  }
+
+  @Test
   void missingTopicIsAnErrorWhenCreationIsOff(Vertx vertx, TestInfo info) {
     Config config = config(topicFor(info), 1).with(BookTickerTopic.CREATE, false);
     var future = BookTickerTopic.ensure(vertx, admin, config);

@@ -17,7 +17,9 @@ final class EncodedTick {
   /** Lazy variants: 0-3 the symbol's throttled streams, 4-8 !bookTicker and its throttled streams. */
   private static final int VARIANTS = 9;
 
+  /** Null for a delisting (see {@link #delisting}). */
   final BookTicker tick;
+  private final String symbol;
   final long ftMicros;
   final Frame raw;
   final Frame combined;
@@ -25,14 +27,35 @@ final class EncodedTick {
 
   EncodedTick(BookTicker tick, long ftMicros, BookTickerEncoder encoder) {
     this.tick = tick;
+    this.symbol = tick.symbol();
     this.ftMicros = ftMicros;
     String stream = tick.symbol().toLowerCase(java.util.Locale.ROOT) + "@bookTicker";
     this.raw = new Frame(encoder.clientRaw(tick, ftMicros));
     this.combined = new Frame(encoder.clientCombined(tick, stream, ftMicros));
   }
 
+  private EncodedTick(String symbol) {
+    this.tick = null;
+    this.symbol = symbol;
+    this.ftMicros = 0;
+    this.raw = null;
+    this.combined = null;
+  }
+
+  /**
+   * Not a tick: tells each loop, in the batch's order, that {@code symbol} was delisted (a Kafka tombstone). It has
+   * no frames and never reaches a connection.
+   */
+  static EncodedTick delisting(String symbol) {
+    return new EncodedTick(symbol);
+  }
+
+  boolean isDelisting() {
+    return tick == null;
+  }
+
   String symbol() {
-    return tick.symbol();
+    return symbol;
   }
 
   long updateId() {

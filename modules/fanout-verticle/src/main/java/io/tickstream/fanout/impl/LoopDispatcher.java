@@ -93,8 +93,10 @@ public final class LoopDispatcher {
     return snapshotReceived;
   }
 
+  /** A symbol with a latest tick here: it ticked since the node started and has not been delisted since. */
   boolean isKnown(String symbol) {
-    return slots.containsKey(symbol);
+    SymbolSlot slot = slots.get(symbol);
+    return slot != null && slot.latest != null;
   }
 
   /** Dispatches one batch; on this loop (package-private for the benchmark). */
@@ -102,6 +104,10 @@ public final class LoopDispatcher {
     long now = nowMillis();
     for (int i = 0, n = batch.size(); i < n; i++) {
       EncodedTick t = batch.get(i);
+      if (t.isDelisting()) {
+        delist(t.symbol());
+        continue;
+      }
       SymbolSlot slot = slots.get(t.symbol());
       if (slot == null) {
         slot = new SymbolSlot(t.symbol());
@@ -122,6 +128,23 @@ public final class LoopDispatcher {
         metrics.recordLatency(delivered.get(i).tick.receiveTimeMicros(), nowMicros);
       }
       delivered.clear();
+    }
+  }
+
+  /**
+   * A tombstone: the symbol leaves the snapshot and becomes unknown to new subscriptions. Its current subscribers
+   * keep their subscription and simply receive nothing more, as on Binance, where a delisted symbol's stream goes
+   * quiet; a tick pending for a slow one is still delivered (it is older than the tombstone, never newer). If it is
+   * listed again they receive its ticks. The slot goes once nobody is subscribed.
+   */
+  private void delist(String symbol) {
+    SymbolSlot slot = slots.get(symbol);
+    if (slot == null) {
+      return;
+    }
+    slot.latest = null;
+    if (slot.size == 0) {
+      slots.remove(symbol);
     }
   }
 
@@ -174,6 +197,9 @@ public final class LoopDispatcher {
   void unregister(Subscription sub) {
     (sub.slot == null ? allSymbols : sub.slot).remove(sub);
     subscriptionCount--;
+    if (sub.slot != null && sub.slot.latest == null && sub.slot.size == 0 && slots.get(sub.slot.symbol) == sub.slot) {
+      slots.remove(sub.slot.symbol); // the last subscriber of a delisted symbol left
+    }
   }
 
   /** Sends a new subscription the latest tick of its symbol, or of every symbol for {@code !bookTicker}. */

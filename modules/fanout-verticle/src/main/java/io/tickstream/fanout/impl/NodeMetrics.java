@@ -24,6 +24,7 @@ public final class NodeMetrics {
   final Counter ticksIn;
   final Counter staleDrops;
   final Counter malformed;
+  final Counter tombstones;
   final Counter consumerRestarts;
   final Counter uRebases;
   final Timer latency;
@@ -41,6 +42,8 @@ public final class NodeMetrics {
         .description("Kafka records whose u was not above the symbol's last accepted one").register(registry);
     malformed = Counter.builder(FanoutMetrics.MALFORMED).description("Kafka records that are not book tickers")
         .register(registry);
+    tombstones = Counter.builder(FanoutMetrics.TOMBSTONES)
+        .description("Kafka tombstones read: symbols delisted from the snapshot").register(registry);
     consumerRestarts = Counter.builder(FanoutMetrics.CONSUMER_RESTARTS)
         .description("restarts of the Kafka consumer after it failed").register(registry);
     uRebases = Counter.builder(FanoutMetrics.U_REBASES)

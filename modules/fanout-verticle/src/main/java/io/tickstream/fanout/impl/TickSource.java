@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -376,7 +377,9 @@ public final class TickSource implements AutoCloseable {
         EncodedTick t = accept(r, ft);
         next[r.partition()] = r.offset() + 1;
         if (t != null) {
-          newestPt = Math.max(newestPt, t.tick.receiveTimeMicros());
+          if (!t.isDelisting()) {
+            newestPt = Math.max(newestPt, t.tick.receiveTimeMicros());
+          }
           if (batch != null) {
             batch.add(t);
           }
@@ -400,7 +403,9 @@ public final class TickSource implements AutoCloseable {
     log.info("Snapshot of {} symbols rebuilt; following the live end of {}", symbols.size(), topic);
     List<EncodedTick> snapshot = new ArrayList<>(symbols.size());
     for (SymbolState s : symbols.values()) {
-      snapshot.add(s.latest);
+      if (!s.delisted) {
+        snapshot.add(s.latest);
+      }
     }
     sink.publish(snapshot);
     metrics.caughtUpAtMillis = System.currentTimeMillis();
@@ -442,6 +447,9 @@ public final class TickSource implements AutoCloseable {
    * encodes; null if dropped.
    */
   private EncodedTick accept(ConsumerRecord<byte[], byte[]> r, long ftMicros) {
+    if (r.value() == null) {
+      return delist(r);
+    }
     BookTicker tick;
     try {
       tick = BookTickerDecoder.decode(r.value());
@@ -462,10 +470,34 @@ public final class TickSource implements AutoCloseable {
     if (s == null) {
       symbols.put(tick.symbol(), new SymbolState(t));
     } else {
+      if (s.delisted) {
+        log.info("{} listed again: u={} is above its last before the tombstone", tick.symbol(), tick.updateId());
+      }
       s.accepted(t);
     }
     metrics.ticksIn.increment();
     return t;
+  }
+
+  /**
+   * A tombstone: the ingest wrote it once the exchange stopped listing the symbol as TRADING. The symbol leaves the
+   * snapshot and each loop's known symbols, but its state stays, so a late tick at or below its last {@code u} (a
+   * second ingest node that had not refreshed yet) is dropped as stale; only a higher {@code u} (listed again), or
+   * the re-basing rule, brings it back. Null if there is nothing to tell the loops.
+   */
+  private EncodedTick delist(ConsumerRecord<byte[], byte[]> r) {
+    metrics.tombstones.increment();
+    if (r.key() == null) {
+      return null;
+    }
+    SymbolState s = symbols.get(new String(r.key(), StandardCharsets.UTF_8));
+    if (s == null || s.delisted) {
+      return null;
+    }
+    s.delisted = true;
+    log.info("{} delisted (tombstone at {}-{}@{}); last u={}", s.latest.symbol(), r.topic(), r.partition(), r.offset(),
+        s.latest.updateId());
+    return EncodedTick.delisting(s.latest.symbol());
   }
 
   private void onRebase(long from, BookTicker to) {
@@ -491,6 +523,8 @@ public final class TickSource implements AutoCloseable {
    */
   static final class SymbolState {
     EncodedTick latest;
+    /** A tombstone came after {@link #latest}: not in the snapshot until a tick is accepted again. */
+    boolean delisted;
     private long backSinceMillis = -1;
     private long backFirstU;
 
@@ -500,6 +534,7 @@ public final class TickSource implements AutoCloseable {
 
     void accepted(EncodedTick t) {
       latest = t;
+      delisted = false;
       backSinceMillis = -1;
     }
 

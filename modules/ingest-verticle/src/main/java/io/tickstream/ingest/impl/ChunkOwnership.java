@@ -138,9 +138,16 @@ public final class ChunkOwnership {
     return members.self();
   }
 
-  /** The chunks as formed from the latest symbol list; held chunks get their new streams live. */
+  /**
+   * The chunks as formed from the latest symbol list; held chunks get their new streams live. A stream the
+   * exchange no longer lists (in no chunk of {@code next}) is delisted: its chunk writes the symbol's tombstone.
+   * One that only moved to another chunk is removed without one: a tombstone says "gone from the exchange", never
+   * "no longer this node's".
+   */
   public void layout(ChunkLayout next) {
     layout = next;
+    Set<String> listed = new HashSet<>();
+    next.chunks().values().forEach(listed::addAll);
     for (Held h : held.values()) {
       List<String> streams = next.chunks().get(h.key);
       if (streams != null) {
@@ -148,12 +155,16 @@ public final class ChunkOwnership {
           Set<String> now = new HashSet<>(current);
           List<String> added = streams.stream().filter(s -> !now.contains(s)).toList();
           Set<String> wanted = new HashSet<>(streams);
-          List<String> removed = current.stream().filter(s -> !wanted.contains(s)).toList();
+          List<String> delisted = current.stream().filter(s -> !wanted.contains(s) && !listed.contains(s)).toList();
+          List<String> moved = current.stream().filter(s -> !wanted.contains(s) && listed.contains(s)).toList();
           if (!added.isEmpty()) {
             h.chunk().add(added);
           }
-          if (!removed.isEmpty()) {
-            h.chunk().remove(removed);
+          if (!delisted.isEmpty()) {
+            h.chunk().delist(delisted);
+          }
+          if (!moved.isEmpty()) {
+            h.chunk().remove(moved);
           }
         });
       }

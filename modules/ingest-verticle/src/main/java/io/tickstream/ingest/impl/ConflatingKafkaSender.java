@@ -14,9 +14,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +37,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * and however long Kafka is away. Pending ticks are retried every {@link #RETRY_MILLIS} ms. A record Kafka
  * rejects is put back as pending unless a newer tick of its symbol was sent meanwhile, so the latest tick of
  * every symbol eventually reaches the topic.
+ *
+ * <p><b>Delisting.</b> {@link #delist} ends a symbol: its pending tick is dropped, its tombstone (key = symbol,
+ * null value) is sent, and from then on nothing of the symbol is sent (ticks still arriving before the exchange
+ * has processed the UNSUBSCRIBE, and rejected records put back for a retry, are dropped as {@code reason=delisted}).
+ * The producer keeps a partition's order (one request in flight, or idempotence), so the tombstone is the
+ * symbol's last record from this node and compaction eventually removes the symbol from the topic. A tombstone
+ * Kafka rejects is sent again until acknowledged, unless {@link #relist} came first. {@link #relist} lets the
+ * symbol's ticks through again; the per-symbol {@code u} rule is kept across the two.
  *
  * <p><b>Why the Kafka producer is called directly.</b> The Vert.x Kafka client runs every {@code send} on a
  * worker thread and completes it back on the event loop: two thread hand-offs per tick, which at tens of
@@ -67,6 +79,9 @@ public final class ConflatingKafkaSender {
   /** Newest tick per symbol waiting for Kafka, oldest symbol first. */
   private final LinkedHashMap<String, BookTicker> pending = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<BookTicker> failed = new ConcurrentLinkedQueue<>();
+  /** Symbols delisted (nothing of them is sent), and those of them whose tombstone Kafka has not taken yet. */
+  private final Set<String> delisted = new HashSet<>();
+  private final Set<String> tombstonesToSend = new LinkedHashSet<>();
   private final AtomicBoolean failureDrainScheduled = new AtomicBoolean();
   private long retryTimer = -1;
   private boolean closed;
@@ -79,6 +94,8 @@ public final class ConflatingKafkaSender {
   private final Counter duplicates;
   private final Counter conflated;
   private final Counter kafkaErrors;
+  private final Counter delistedDrops;
+  private final Counter tombstones;
   private final Timer sendLatency;
   private final Timer addedLatency;
 
@@ -99,6 +116,8 @@ public final class ConflatingKafkaSender {
     this.duplicates = registry.counter(IngestMetrics.DROPS, "reason", "duplicate");
     this.conflated = registry.counter(IngestMetrics.DROPS, "reason", "conflated");
     this.kafkaErrors = registry.counter(IngestMetrics.DROPS, "reason", "kafka-error");
+    this.delistedDrops = registry.counter(IngestMetrics.DROPS, "reason", "delisted");
+    this.tombstones = registry.counter(IngestMetrics.TOMBSTONES);
     this.sendLatency = IngestMeters.latencyTimer(registry, IngestMetrics.KAFKA_SEND_LATENCY);
     this.addedLatency = IngestMeters.latencyTimer(registry, IngestMetrics.ADDED_LATENCY);
   }
@@ -106,6 +125,10 @@ public final class ConflatingKafkaSender {
   /** Sends {@code tick} (stamped with {@code pt}) now, or keeps it as its symbol's pending tick. */
   public void offer(BookTicker tick) {
     if (closed) {
+      return;
+    }
+    if (!delisted.isEmpty() && delisted.contains(tick.symbol())) {
+      delistedDrops.increment();
       return;
     }
     long[] last = lastSent.get(tick.symbol());
@@ -166,6 +189,52 @@ public final class ConflatingKafkaSender {
     return ownInFlight.get();
   }
 
+  /**
+   * Ends {@code symbol} (upper case): drops its pending tick, sends its tombstone, and sends nothing more of it
+   * until {@link #relist}. Idempotent.
+   */
+  public void delist(String symbol) {
+    if (closed || !delisted.add(symbol)) {
+      return;
+    }
+    if (pending.remove(symbol) != null) {
+      delistedDrops.increment();
+    }
+    sendTombstone(symbol);
+  }
+
+  /** Lets {@code symbol}'s ticks through again (listed again, or TRADING again); a no-op if it was not delisted. */
+  public void relist(String symbol) {
+    delisted.remove(symbol);
+    tombstonesToSend.remove(symbol);
+  }
+
+  private void sendTombstone(String symbol) {
+    // Record timestamp: now, as the tombstone has no pt of its own.
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, System.currentTimeMillis(), symbol, (byte[]) null);
+    try {
+      producer.send(record, (metadata, error) -> {
+        // Kafka's network thread.
+        if (error == null) {
+          tombstones.increment();
+        } else {
+          kafkaErrors.increment();
+          context.runOnContext(v -> retryTombstone(symbol));
+        }
+      });
+    } catch (KafkaException | IllegalStateException e) {
+      kafkaErrors.increment();
+      retryTombstone(symbol);
+    }
+  }
+
+  private void retryTombstone(String symbol) {
+    if (!closed && delisted.contains(symbol)) {
+      tombstonesToSend.add(symbol);
+      scheduleRetry();
+    }
+  }
+
   /** Ticks waiting for Kafka (at most one per symbol). */
   public int pendingCount() {
     return pending.size();
@@ -224,6 +293,10 @@ public final class ConflatingKafkaSender {
     if (closed) {
       return;
     }
+    if (delisted.contains(tick.symbol())) {
+      delistedDrops.increment();
+      return;
+    }
     long[] last = lastSent.get(tick.symbol());
     if (last != null && last[0] == tick.updateId() && !pending.containsKey(tick.symbol())) {
       last[0] = tick.updateId() - 1;
@@ -242,6 +315,11 @@ public final class ConflatingKafkaSender {
   }
 
   private void drainPending() {
+    if (!tombstonesToSend.isEmpty()) {
+      List<String> again = List.copyOf(tombstonesToSend);
+      tombstonesToSend.clear();
+      again.forEach(this::sendTombstone);
+    }
     if (held) {
       return;
     }
@@ -256,7 +334,7 @@ public final class ConflatingKafkaSender {
       }
       send(tick, last);
     }
-    if (!pending.isEmpty()) {
+    if (!pending.isEmpty() || !tombstonesToSend.isEmpty()) {
       scheduleRetry();
     }
   }
@@ -265,6 +343,7 @@ public final class ConflatingKafkaSender {
   public void close() {
     closed = true;
     pending.clear();
+    tombstonesToSend.clear();
     if (retryTimer >= 0) {
       vertx.cancelTimer(retryTimer);
       retryTimer = -1;

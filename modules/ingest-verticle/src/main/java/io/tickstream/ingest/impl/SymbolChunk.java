@@ -3,6 +3,8 @@ package io.tickstream.ingest.impl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickstream.common.config.Config;
+import io.tickstream.common.stream.InvalidStreamNameException;
+import io.tickstream.common.stream.StreamName;
 import io.tickstream.common.tick.BookTicker;
 import io.tickstream.ingest.IngestMetrics;
 import io.tickstream.ingest.IngestSettings;
@@ -149,10 +151,43 @@ public final class SymbolChunk extends VerticleBase implements ExchangeConnectio
     return Future.succeededFuture();
   }
 
-  /** Adds streams; callable from any thread. */
+  /** Adds streams; callable from any thread. A stream delisted here before is let through again. */
   public void add(Collection<String> streams) {
     List<String> copy = List.copyOf(streams);
-    context.runOnContext(v -> wanted.addAll(copy));
+    context.runOnContext(v -> {
+      wanted.addAll(copy);
+      for (String s : copy) {
+        if (sender != null) {
+          sender.relist(symbolOf(s));
+        }
+      }
+    });
+  }
+
+  /**
+   * Removes streams whose symbols the exchange no longer lists as TRADING, and writes each symbol's tombstone
+   * ({@link ConflatingKafkaSender#delist}): nothing more of them is sent from now on, so the tombstone is their
+   * last record; the UNSUBSCRIBE follows at the control-message rate. Callable from any thread. A stream that
+   * merely moves elsewhere must use {@link #remove}, which writes no tombstone.
+   */
+  public void delist(Collection<String> streams) {
+    List<String> copy = List.copyOf(streams);
+    context.runOnContext(v -> {
+      copy.forEach(wanted::remove);
+      for (String s : copy) {
+        if (sender != null) {
+          sender.delist(symbolOf(s));
+        }
+      }
+    });
+  }
+
+  private static String symbolOf(String stream) {
+    try {
+      return StreamName.parse(stream).symbol();
+    } catch (InvalidStreamNameException e) {
+      throw new IllegalArgumentException(e); // the engine builds every stream name with StreamName
+    }
   }
 
   /** Removes streams; callable from any thread. */
