@@ -56,7 +56,7 @@ import static org.awaitility.Awaitility.await;
  * private /30 link each. Nothing is routed beyond these links.
  *
  * <p>Needs root and iproute2: skipped otherwise, except under {@code CI=true}, where it fails. Starts five JVMs
- * (about a minute on two cores); tagged {@code multiprocess} and {@code netns}.
+ * (45 to 90 s on two cores); tagged {@code multiprocess} and {@code netns}.
  */
 @Tag("multiprocess")
 @Tag("netns")
