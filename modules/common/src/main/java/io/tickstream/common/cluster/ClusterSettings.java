@@ -39,8 +39,18 @@ public final class ClusterSettings {
   public static final Setting<Duration> MAX_NO_HEARTBEAT = Setting.ofDuration("cluster.max-no-heartbeat",
       Duration.ofSeconds(5), "A member without heartbeat for this long is removed; lower fails over sooner, too low removes paused members (whole seconds).");
 
+  /**
+   * How often the oldest member looks for another cluster of the same name at the listed members, and so how soon
+   * after a network partition heals the two sides merge back into one (Hazelcast's
+   * {@code hazelcast.merge.first.run.delay.seconds} and {@code hazelcast.merge.next.run.delay.seconds}, 300 s and
+   * 120 s by default). Until they merge both sides do the same work (an ingest's chunks are written twice). A look
+   * is a connection attempt per listed member address: cheap.
+   */
+  public static final Setting<Duration> MERGE_INTERVAL = Setting.ofDuration("cluster.merge-interval",
+      Duration.ofSeconds(10), "How often, and how soon after start, a cluster looks for a split-off part of itself to merge with after a network partition heals (whole seconds).");
+
   public static final List<Setting<?>> ALL = List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST,
-      HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT);
+      HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL);
 
   private ClusterSettings() {
   }

@@ -38,6 +38,11 @@ public final class HazelcastCluster {
     hz.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(wholeSeconds(config.get(ClusterSettings.HEARTBEAT_INTERVAL))));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(wholeSeconds(config.get(ClusterSettings.MAX_NO_HEARTBEAT))));
+    // Split-brain merge: Hazelcast's first look after 300 s, then every 120 s, leaves both sides of a healed
+    // partition doing the same work for minutes.
+    String merge = String.valueOf(wholeSeconds(config.get(ClusterSettings.MERGE_INTERVAL)));
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", merge);
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", merge);
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(config.get(ClusterSettings.PORT)).setPortAutoIncrement(true);
     String iface = config.get(ClusterSettings.INTERFACE);

@@ -24,6 +24,9 @@ class HazelcastClusterTest {
     assertThat(hz.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
     assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
     assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("5");
+    // A healed partition merges within seconds, not Hazelcast's 300 s.
+    assertThat(hz.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("10");
+    assertThat(hz.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("10");
     // Vert.x's own map configuration survives.
     assertThat(hz.getMapConfigs()).containsKey("__vertx.haInfo");
   }

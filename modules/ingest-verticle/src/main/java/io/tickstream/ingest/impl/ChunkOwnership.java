@@ -40,6 +40,12 @@ import java.util.Set;
  * asked again a moment later; meanwhile it keeps writing. A node that should no longer hold a chunk never stops on
  * its own: it waits to be asked, so a successor that cannot connect leaves the old owner writing.
  *
+ * <p><b>Split brain.</b> When the network between ingest nodes is cut, each side removes the other's members
+ * and takes their chunks as after a death: every chunk is written on both sides (duplicates in Kafka, which the
+ * fanout drops by {@code u}). When it heals and Hazelcast merges the sides, a rightful holder that is writing asks
+ * every node that came back into its view to let go, the same request as a handover, so each chunk has one writer
+ * again.
+ *
  * <p><b>Death.</b> When Hazelcast removes a member, its chunks become the survivors' by the same computation;
  * nobody is left to ask, so they write as soon as they stream. Records of the dead node still in flight are
  * not waited for (they were sent before its death, the new ones after a new connection opened).
@@ -82,6 +88,13 @@ public final class ChunkOwnership {
     final ChunkDeployer.Deployed deployed;
     State state = State.STARTING;
     long nextAskNanos;
+    /**
+     * While writing as a rightful holder: the other live nodes known not to write this chunk (they answered a
+     * release request). A node that drops out of the view is forgotten, so when it comes back (a healed split
+     * brain, where it wrote this chunk too) it is asked to let go.
+     */
+    final Set<String> cleared = new HashSet<>();
+    boolean sweeping;
 
     Held(String key, ChunkDeployer.Deployed deployed) {
       this.key = key;
@@ -226,11 +239,58 @@ public final class ChunkOwnership {
           && (h.chunk().isStreaming() || alone())) {
         // Alone, nobody can be writing the chunk: write from the first tick, as a single ingest always did.
         ask(h);
+      } else if (h.state == State.WRITING && rightful) {
+        sweep(h, now);
       } else if (h.state == State.WRITING && !rightful && !layout.chunks().containsKey(h.key) && allMineWriting) {
         // Chunks were formed anew (K changed): the old one goes once the new ones write.
         letGo(h, "chunks formed anew").onComplete(ar -> drop(h, "replaced by the new chunks"));
       }
     }
+  }
+
+  /**
+   * Asks the live nodes not known to be silent on {@code h}'s chunk to let go of it. After a split brain heals both
+   * sides write the chunks they took over while apart; the node that should not (by the merged view) waits to be
+   * asked, as in any handover, and this is the asking. Nodes that joined normally answer "not an owner" once.
+   */
+  private void sweep(Held h, long now) {
+    h.cleared.retainAll(view.all());
+    if (h.sweeping || now < h.nextAskNanos) {
+      return;
+    }
+    List<String> holders = RendezvousHash.owners(h.key, withSelf(view.active()), replicas);
+    List<String> unknown = view.all().stream()
+        .filter(n -> !n.equals(members.self()) && !holders.contains(n) && !h.cleared.contains(n)).toList();
+    if (unknown.isEmpty()) {
+      return;
+    }
+    h.sweeping = true;
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    for (String node : unknown) {
+      replies.add(requestRelease(node, h.key).onSuccess(reply -> {
+        if (!reply.getBoolean("owner", false) || reply.getBoolean("released", false)) {
+          if (reply.getBoolean("released", false)) {
+            log.info("Chunk {}: {} wrote it too (split brain healed?) and let go", h.key, node);
+          }
+          h.cleared.add(node);
+        }
+      }));
+    }
+    Future.join(replies).onComplete(ar -> {
+      h.sweeping = false;
+      // A refusal (its view is behind) is asked again shortly; it keeps writing meanwhile.
+      h.nextAskNanos = System.nanoTime() + RECONCILE_MILLIS * 1_000_000;
+    });
+  }
+
+  private Future<JsonObject> requestRelease(String node, String key) {
+    return vertx.eventBus().<JsonObject>request(RELEASE + "." + node, new JsonObject().put("chunk", key),
+            new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MILLIS))
+        .map(Message::body)
+        .recover(e -> e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+            // Gone, or never held anything: nobody to wait for.
+            ? Future.succeededFuture(new JsonObject().put("owner", false))
+            : Future.succeededFuture(new JsonObject().put("owner", true).put("released", false)));
   }
 
   private boolean alone() {
@@ -244,13 +304,7 @@ public final class ChunkOwnership {
     List<String> others = view.all().stream().filter(n -> !n.equals(members.self()) && !holders.contains(n)).toList();
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (String node : others) {
-      replies.add(vertx.eventBus().<JsonObject>request(RELEASE + "." + node, new JsonObject().put("chunk", h.key),
-              new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MILLIS))
-          .map(Message::body)
-          .recover(e -> e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-              // Gone, or never held anything: nobody to wait for.
-              ? Future.succeededFuture(new JsonObject().put("owner", false))
-              : Future.succeededFuture(new JsonObject().put("owner", true).put("released", false))));
+      replies.add(requestRelease(node, h.key));
     }
     Future.join(replies).onComplete(ar -> {
       if (held.get(h.key) != h || h.state != State.ASKING) {
@@ -259,8 +313,11 @@ public final class ChunkOwnership {
       Map<String, Long> floor = new HashMap<>();
       boolean refused = false;
       boolean released = false;
-      for (Future<JsonObject> f : replies) {
-        JsonObject reply = f.result();
+      for (int i = 0; i < replies.size(); i++) {
+        JsonObject reply = replies.get(i).result();
+        if (!reply.getBoolean("owner", false) || reply.getBoolean("released", false)) {
+          h.cleared.add(others.get(i));
+        }
         if (reply.getBoolean("owner", false)) {
           if (reply.getBoolean("released", false)) {
             released = true;

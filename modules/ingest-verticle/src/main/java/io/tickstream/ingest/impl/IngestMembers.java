@@ -12,6 +12,9 @@ import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,13 +29,17 @@ import java.util.stream.Collectors;
  * counts only while its node is a Hazelcast member, so a killed node drops out the moment Hazelcast removes it
  * (see {@code cluster.max-no-heartbeat}), and every node deletes a removed member's entry from its membership
  * listener. No heartbeat of our own. Nodes announce their own changes on {@link #CHANGED} so the others look
- * again at once; the owner also looks periodically, which covers a lost announcement.
+ * again at once; the owner also looks periodically, which covers a lost announcement. A node that finds its own
+ * entry missing or stale when it looks (a split brain: the other side deleted it when it lost this member, and
+ * the merge kept the other side's map) puts it back.
  *
  * <p>Without a cluster (plain Vert.x) the map is local and this node is the only member.
  *
  * <p>Threading: create, call and close on the ingest's context; {@code onChange} runs there too.
  */
 final class IngestMembers {
+
+  private static final Logger log = LoggerFactory.getLogger(IngestMembers.class);
 
   static final String MAP = "tickstream.ingest.members";
   static final String CHANGED = "tickstream.ingest.members.changed";
@@ -53,6 +60,8 @@ final class IngestMembers {
   private final MessageConsumer<String> changes;
   private final UUID listener;
   private AsyncMap<String, String> map;
+  /** What this node last announced; null before joining and after closing. */
+  private String announced;
 
   IngestMembers(Vertx vertx, Runnable onChange) {
     this.vertx = vertx;
@@ -105,6 +114,7 @@ final class IngestMembers {
   }
 
   private Future<Void> announce(String state) {
+    announced = state;
     return map.put(self, state).onSuccess(v -> vertx.eventBus().publish(CHANGED, self));
   }
 
@@ -115,6 +125,13 @@ final class IngestMembers {
     }
     Set<String> live = liveNodes();
     return map.entries().map(entries -> {
+      if (announced != null && !announced.equals(entries.get(self))) {
+        // Our entry is gone or stale: after a split brain the other side deleted it when it lost us (and a merge
+        // keeps what the surviving side has). Without it the others never count us again, and every chunk we
+        // should hold would be written twice. Put it back; the next read sees it.
+        log.info("This node's ingest registration was {}: announcing it again", entries.containsKey(self) ? "stale" : "missing");
+        announce(announced);
+      }
       TreeSet<String> active = new TreeSet<>();
       TreeSet<String> all = new TreeSet<>();
       entries.forEach((node, state) -> {
@@ -143,6 +160,7 @@ final class IngestMembers {
     if (listener != null && hazelcast.getLifecycleService().isRunning()) {
       hazelcast.getCluster().removeMembershipListener(listener);
     }
+    announced = null;
     // Unregistered first: our own announcement would otherwise reach a consumer already gone (a warning).
     return changes.unregister().transform(x -> map == null ? Future.succeededFuture()
         : map.remove(self).<Void>mapEmpty().onSuccess(v -> vertx.eventBus().publish(CHANGED, self)));
