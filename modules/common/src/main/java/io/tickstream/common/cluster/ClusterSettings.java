@@ -3,9 +3,13 @@ package io.tickstream.common.cluster;
 import io.tickstream.common.config.Setting;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
-/** How a role process joins the tickstream cluster (Hazelcast TCP-IP join; see {@link HazelcastCluster}). */
+/**
+ * How a role process joins the tickstream cluster through Hazelcast (see {@link HazelcastCluster}): TCP-IP join by
+ * default, or Hazelcast's own Kubernetes or AWS discovery ({@link #DISCOVERY}).
+ */
 public final class ClusterSettings {
 
   public static final Setting<Boolean> ENABLED = Setting.ofBoolean("cluster.enabled", true,
@@ -49,8 +53,67 @@ public final class ClusterSettings {
   public static final Setting<Duration> MERGE_INTERVAL = Setting.ofDuration("cluster.merge-interval",
       Duration.ofSeconds(10), "How often, and how soon after start, a cluster looks for a split-off part of itself to merge with after a network partition heals (whole seconds).");
 
-  public static final List<Setting<?>> ALL = List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST,
-      HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL);
+  /**
+   * The port of the clustered event bus (Vert.x's own TCP connections between nodes, apart from Hazelcast's). 0 picks
+   * a free one, fine on one host; a firewall, security group or NetworkPolicy between nodes needs it fixed. The
+   * launcher's {@code -cluster-port} wins over it.
+   */
+  public static final Setting<Integer> EVENT_BUS_PORT = Setting.ofInt("cluster.event-bus-port", 0, 0, 65535,
+      "Port of the clustered event bus between nodes; 0 picks a free one. Fix it where a firewall or NetworkPolicy sits between nodes (-cluster-port wins).");
+
+  // Discovery: how a member finds the others. Each mode is Hazelcast's own join (HazelcastDiscovery); no discovery of ours.
+  public static final String DISCOVERY_TCP_IP = "tcp-ip";
+  public static final String DISCOVERY_KUBERNETES = "kubernetes";
+  public static final String DISCOVERY_AWS = "aws";
+  public static final Setting<String> DISCOVERY = Setting.ofChoice("cluster.discovery", DISCOVERY_TCP_IP,
+      List.of(DISCOVERY_TCP_IP, DISCOVERY_KUBERNETES, DISCOVERY_AWS),
+      "How members find each other: tcp-ip (cluster.members, or cluster.multicast), kubernetes (Hazelcast's Kubernetes "
+      + "discovery, cluster.kubernetes.*) or aws (Hazelcast's AWS discovery, ECS or EC2, cluster.aws.*).");
+  public static final Setting<String> KUBERNETES_SERVICE_DNS = Setting.ofString("cluster.kubernetes.service-dns", null,
+      "kubernetes discovery by DNS: the headless Service's name, e.g. tickstream-hazelcast.ns.svc.cluster.local (needs no RBAC); "
+      + "set this or cluster.kubernetes.service-name.");
+  public static final Setting<String> KUBERNETES_SERVICE_NAME = Setting.ofString("cluster.kubernetes.service-name", null,
+      "kubernetes discovery through the Kubernetes API: the Service whose endpoints are the members (needs get/list on "
+      + "endpoints, endpointslices and pods); set this or cluster.kubernetes.service-dns.");
+  public static final Setting<String> KUBERNETES_NAMESPACE = Setting.ofString("cluster.kubernetes.namespace", null,
+      "Namespace of cluster.kubernetes.service-name; unset reads the pod's own namespace from its service account.");
+  public static final String AWS_MODE_ECS = "ecs";
+  public static final String AWS_MODE_EC2 = "ec2";
+  public static final Setting<String> AWS_MODE = Setting.ofChoice("cluster.aws.mode", AWS_MODE_ECS,
+      List.of(AWS_MODE_ECS, AWS_MODE_EC2),
+      "aws discovery: ecs lists the ECS cluster's tasks (awsvpc networking; Hazelcast uses the ECS API when the ECS agent "
+      + "set AWS_EXECUTION_ENV), ec2 lists EC2 instances by tag or security group.");
+  public static final Setting<String> AWS_REGION = Setting.ofString("cluster.aws.region", null,
+      "aws discovery: region to look members up in; unset takes the region of the task or instance.");
+  public static final Setting<String> AWS_ECS_CLUSTER = Setting.ofString("cluster.aws.ecs-cluster", null,
+      "aws ecs: ECS cluster whose tasks are members; unset takes the task's own cluster.");
+  public static final Setting<String> AWS_ECS_FAMILY = Setting.ofString("cluster.aws.ecs-family", null,
+      "aws ecs: only tasks of this task-definition family (unset: any; ingest and fanout are different families, so leave it unset for one cluster of both).");
+  public static final Setting<String> AWS_ECS_SERVICE_NAME = Setting.ofString("cluster.aws.ecs-service-name", null,
+      "aws ecs: only tasks of this ECS service (unset: any).");
+  public static final Setting<String> AWS_EC2_TAG_KEY = Setting.ofString("cluster.aws.ec2-tag-key", null,
+      "aws ec2: only instances with this tag (with cluster.aws.ec2-tag-value).");
+  public static final Setting<String> AWS_EC2_TAG_VALUE = Setting.ofString("cluster.aws.ec2-tag-value", null,
+      "aws ec2: value of cluster.aws.ec2-tag-key.");
+  public static final Setting<String> AWS_EC2_SECURITY_GROUP = Setting.ofString("cluster.aws.ec2-security-group", null,
+      "aws ec2: only instances in this security group (by name).");
+  public static final Setting<String> AWS_EC2_IAM_ROLE = Setting.ofString("cluster.aws.ec2-iam-role", null,
+      "aws ec2: IAM role whose credentials Hazelcast uses for the EC2 API; unset takes the instance profile's.");
+
+  /** The discovery settings, in documentation order. */
+  public static final List<Setting<?>> DISCOVERY_SETTINGS = List.of(DISCOVERY, KUBERNETES_SERVICE_DNS,
+      KUBERNETES_SERVICE_NAME, KUBERNETES_NAMESPACE, AWS_MODE, AWS_REGION, AWS_ECS_CLUSTER, AWS_ECS_FAMILY,
+      AWS_ECS_SERVICE_NAME, AWS_EC2_TAG_KEY, AWS_EC2_TAG_VALUE, AWS_EC2_SECURITY_GROUP, AWS_EC2_IAM_ROLE);
+
+  /** Every cluster setting, in documentation order. */
+  public static final List<Setting<?>> ALL;
+
+  static {
+    List<Setting<?>> all = new ArrayList<>(List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST,
+        HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL, EVENT_BUS_PORT));
+    all.addAll(DISCOVERY_SETTINGS);
+    ALL = List.copyOf(all);
+  }
 
   private ClusterSettings() {
   }

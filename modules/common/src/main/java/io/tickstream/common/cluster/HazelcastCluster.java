@@ -1,8 +1,6 @@
 package io.tickstream.common.cluster;
 
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.TcpIpConfig;
 import io.tickstream.common.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,8 +14,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * {@link ClusterSettings}.
  *
  * <p>Starts from Vert.x's own Hazelcast configuration ({@link ConfigUtil#loadConfig()}, which carries the maps
- * the event bus needs), then: cluster name, multicast and auto-detection off, TCP-IP join with the members
- * listed one by one, the interface bound (and only it), no join delay and no phone-home.
+ * the event bus needs), then: cluster name, the join of {@code cluster.discovery} ({@link HazelcastDiscovery}: TCP-IP
+ * with the members listed one by one by default, auto-detection always off), the interface bound (and only it), no
+ * join delay and no phone-home.
  */
 public final class HazelcastCluster {
 
@@ -54,14 +53,7 @@ public final class HazelcastCluster {
     if (publicAddress != null && !publicAddress.isEmpty()) {
       net.setPublicAddress(publicAddress);
     }
-    JoinConfig join = net.getJoin();
-    boolean multicast = config.get(ClusterSettings.MULTICAST);
-    join.getMulticastConfig().setEnabled(multicast);
-    join.getAutoDetectionConfig().setEnabled(false);
-    TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(!multicast);
-    tcp.getMembers().clear();
-    // A range such as 127.0.0.1:5701-5703 throws: members are added one by one.
-    config.get(ClusterSettings.MEMBERS).forEach(tcp::addMember);
+    HazelcastDiscovery.configure(net.getJoin(), config);
     return new HazelcastClusterManager(hz);
   }
 
@@ -84,8 +76,9 @@ public final class HazelcastCluster {
 
   /**
    * Binds the clustered event bus to {@code cluster.interface} when that is one address (a pattern leaves the
-   * choice to Vert.x) and advertises the host of {@code cluster.public-address}, each unless {@code options}
-   * already names one (e.g. from the launcher's {@code -cluster-host}).
+   * choice to Vert.x), advertises the host of {@code cluster.public-address} and listens on
+   * {@code cluster.event-bus-port}, each unless {@code options} already names one (e.g. from the launcher's
+   * {@code -cluster-host} or {@code -cluster-port}).
    */
   public static EventBusOptions eventBus(Config config, EventBusOptions options) {
     String iface = config.get(ClusterSettings.INTERFACE);
@@ -95,6 +88,10 @@ public final class HazelcastCluster {
     String publicAddress = config.get(ClusterSettings.PUBLIC_ADDRESS);
     if (options.getClusterPublicHost() == null && publicAddress != null && !publicAddress.isEmpty()) {
       options.setClusterPublicHost(publicAddress.split(":")[0]);
+    }
+    int eventBusPort = config.get(ClusterSettings.EVENT_BUS_PORT);
+    if (options.getPort() == EventBusOptions.DEFAULT_CLUSTER_PORT && eventBusPort != 0) {
+      options.setPort(eventBusPort);
     }
     return options;
   }

@@ -1,0 +1,383 @@
+package io.tickstream.local.deploy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tickstream.common.cluster.ClusterSettings;
+import io.tickstream.common.config.Config;
+import io.tickstream.common.config.Setting;
+import io.tickstream.common.logging.Logging;
+import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.ingest.IngestSettings;
+import io.tickstream.simulator.SimulatorSettings;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deployment files under {@code deploy/} agree with what the nodes really do. Nothing is rendered or started:
+ * the YAML is parsed (Jackson's YAML reader, on this module's class path through the Kafka broker), the
+ * laptop and production overlays are merged by hand (strategic-merge patches of named list items, all these
+ * overlays use), and every container's {@code TICKSTREAM_*} environment is resolved exactly as the role would at
+ * start, so an unknown variable or a malformed value fails here rather than at 3 a.m.
+ */
+class DeployManifestsTest {
+
+  private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+  private static final Path KUBERNETES = ROOT.resolve("deploy/kubernetes");
+  private static final Path ECS_TEMPLATE = ROOT.resolve("deploy/ecs/tickstream.yaml");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** What a node needs after the drain or the handover: close Vert.x, the Kafka client, leave the cluster. */
+  private static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(5);
+  /** Fargate's largest stopTimeout. */
+  private static final int FARGATE_MAX_STOP_TIMEOUT = 120;
+  private static final List<String> OVERLAYS = List.of("laptop", "production");
+
+  // ------------------------------------------------------------------ Kubernetes
+
+  @Test
+  void everyOverlaysTickstreamEnvironmentResolvesAsTheRoleWouldAtStart() throws Exception {
+    for (String overlay : OVERLAYS) {
+      for (Map<String, Object> d : deployments(overlay)) {
+        for (Map<String, Object> c : containers(d)) {
+          resolve(overlay + " " + name(d), role(c), kubernetesEnv(c));
+        }
+      }
+    }
+  }
+
+  @Test
+  void fanoutGraceCoversPreStopDrainDelayAndDrainWindow() throws Exception {
+    for (String overlay : OVERLAYS) {
+      Map<String, Object> d = deployment(overlay, "tickstream-fanout");
+      Map<String, Object> c = containers(d).get(0);
+      Config config = resolve(overlay, "fanout", kubernetesEnv(c));
+      long preStop = ((Number) path(c, "lifecycle", "preStop", "sleep", "seconds")).longValue();
+      Duration needed = Duration.ofSeconds(preStop).plus(config.get(FanoutSettings.DRAIN_DELAY))
+          .plus(config.get(FanoutSettings.DRAIN_WINDOW)).plus(SHUTDOWN_MARGIN);
+      assertThat(graceSeconds(d)).as("%s fanout terminationGracePeriodSeconds", overlay)
+          .isGreaterThanOrEqualTo(needed.toSeconds());
+    }
+  }
+
+  @Test
+  void ingestGraceCoversTheHandover() throws Exception {
+    for (String overlay : OVERLAYS) {
+      Map<String, Object> d = deployment(overlay, "tickstream-ingest");
+      Config config = resolve(overlay, "ingest", kubernetesEnv(containers(d).get(0)));
+      assertThat(graceSeconds(d)).as("%s ingest terminationGracePeriodSeconds", overlay)
+          .isGreaterThanOrEqualTo(config.get(IngestSettings.HANDOVER_TIMEOUT).plus(SHUTDOWN_MARGIN).toSeconds());
+    }
+  }
+
+  @Test
+  void probesAndPortsMatchTheSettingsTheContainersRunWith() throws Exception {
+    for (String overlay : OVERLAYS) {
+      for (String role : List.of("ingest", "fanout")) {
+        Map<String, Object> c = containers(deployment(overlay, "tickstream-" + role)).get(0);
+        Config config = resolve(overlay, role, kubernetesEnv(c));
+        String where = overlay + " " + role;
+        int http = role.equals("fanout") ? config.get(FanoutSettings.PORT) : config.get(IngestSettings.HTTP_PORT);
+        String host = role.equals("fanout") ? config.get(FanoutSettings.HOST) : config.get(IngestSettings.HTTP_HOST);
+        assertThat(host).as("%s binds every interface, or probes and peers cannot reach it", where).isEqualTo("0.0.0.0");
+        Map<String, Integer> ports = namedPorts(c);
+        assertThat(ports).as(where).containsEntry("http", http)
+            .containsEntry("hazelcast", config.get(ClusterSettings.PORT))
+            .containsEntry("event-bus", config.get(ClusterSettings.EVENT_BUS_PORT));
+        assertThat(path(c, "readinessProbe", "httpGet", "path")).as(where).isEqualTo("/health/ready");
+        assertThat(path(c, "livenessProbe", "httpGet", "path")).as(where).isEqualTo("/health/live");
+        assertThat(path(c, "startupProbe", "httpGet", "path")).as(where).isEqualTo("/health/live");
+        for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+          assertThat(ports).as("%s %s port", where, probe).containsKey((String) path(c, probe, "httpGet", "port"));
+        }
+        assertThat(config.get(ClusterSettings.DISCOVERY)).as(where).isEqualTo(ClusterSettings.DISCOVERY_KUBERNETES);
+        assertThat(envSource(c, ClusterSettings.INTERFACE.envVar())).as("%s binds Hazelcast to the pod IP", where)
+            .isEqualTo("status.podIP");
+        // The JVM sizes its heap from the limit: the limit must be set, and equal to the request (no overcommit).
+        Map<String, Object> resources = map(c.get("resources"));
+        assertThat(path(resources, "limits", "memory")).as(where).isNotNull()
+            .isEqualTo(path(resources, "requests", "memory"));
+        assertThat(String.valueOf(envValue(c, "JAVA_TOOL_OPTIONS"))).as(where).contains("-XX:MaxRAMPercentage=");
+      }
+    }
+  }
+
+  @Test
+  void hazelcastServiceIsHeadlessPublishesNotReadyPodsAndIsTheOneDiscoveryNames() throws Exception {
+    for (String overlay : OVERLAYS) {
+      List<Map<String, Object>> objects = render(overlay);
+      Config fanout = resolve(overlay, "fanout", kubernetesEnv(containers(deployment(overlay, "tickstream-fanout")).get(0)));
+      String serviceName = fanout.get(ClusterSettings.KUBERNETES_SERVICE_NAME);
+      Map<String, Object> svc = find(objects, "Service", serviceName);
+      assertThat(path(svc, "spec", "clusterIP")).isEqualTo("None");
+      assertThat(path(svc, "spec", "publishNotReadyAddresses")).isEqualTo(true);
+      assertThat(list(path(svc, "spec", "ports"))).extracting(p -> map(p).get("targetPort")).contains("hazelcast");
+      Map<String, Object> selector = map(path(svc, "spec", "selector"));
+      for (String role : List.of("ingest", "fanout")) {
+        assertThat(map(path(deployment(overlay, "tickstream-" + role), "spec", "template", "metadata", "labels")))
+            .as("%s %s pods are members", overlay, role).containsAllEntriesOf(selector);
+      }
+      Map<String, Object> clients = find(objects, "Service", "tickstream-fanout");
+      assertThat(map(path(clients, "metadata", "annotations")))
+          .containsEntry("service.beta.kubernetes.io/aws-load-balancer-healthcheck-path", "/health/ready");
+    }
+  }
+
+  @Test
+  void hpaScalesOnTheFanoutsConnectionGaugeBelowItsLimit() throws Exception {
+    List<Map<String, Object>> objects = render("production");
+    Map<String, Object> hpa = find(objects, "HorizontalPodAutoscaler", "tickstream-fanout");
+    Map<String, Object> metric = map(list(path(hpa, "spec", "metrics")).get(0));
+    assertThat(path(metric, "pods", "metric", "name")).isEqualTo("tickstream_fanout_connections");
+    assertThat(Files.readString(ROOT.resolve("modules/fanout-verticle/README.md")))
+        .as("the gauge the HPA reads exists").contains("`tickstream_fanout_connections`");
+    assertThat(Files.readString(KUBERNETES.resolve("components/monitoring/prometheus-adapter-values.yaml")))
+        .contains("tickstream_fanout_connections");
+    Config fanout = resolve("production", "fanout",
+        kubernetesEnv(containers(deployment("production", "tickstream-fanout")).get(0)));
+    long target = Long.parseLong(String.valueOf(path(metric, "pods", "target", "averageValue")));
+    assertThat(target).isLessThan(fanout.get(FanoutSettings.MAX_CONNECTIONS));
+  }
+
+  // ------------------------------------------------------------------ ECS
+
+  @Test
+  void ecsTaskEnvironmentResolvesAndStopTimeoutsCoverDrainAndHandover() throws Exception {
+    Map<String, Object> template = YAML.readValue(ECS_TEMPLATE.toFile(), Map.class);
+    Map<String, Object> resources = map(template.get("Resources"));
+    Map<String, Config> byRole = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> r : resources.entrySet()) {
+      if (!"AWS::ECS::TaskDefinition".equals(map(r.getValue()).get("Type"))) {
+        continue;
+      }
+      for (Object o : list(path(map(r.getValue()), "Properties", "ContainerDefinitions"))) {
+        Map<String, Object> c = map(o);
+        String role = (String) c.get("Name");
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Object e : list(c.get("Environment"))) {
+          Map<String, Object> kv = map(e);
+          env.put((String) kv.get("Name"), cfnValue(template, kv.get("Value")));
+        }
+        Config config = resolve("ecs " + r.getKey(), role, env);
+        byRole.put(role, config);
+        int stopTimeout = ((Number) c.get("StopTimeout")).intValue();
+        assertThat(stopTimeout).as("%s stopTimeout", role).isLessThanOrEqualTo(FARGATE_MAX_STOP_TIMEOUT);
+        Duration needed = role.equals("fanout")
+            ? config.get(FanoutSettings.DRAIN_DELAY).plus(config.get(FanoutSettings.DRAIN_WINDOW)).plus(SHUTDOWN_MARGIN)
+            : config.get(IngestSettings.HANDOVER_TIMEOUT).plus(SHUTDOWN_MARGIN);
+        assertThat((long) stopTimeout).as("%s stopTimeout", role).isGreaterThanOrEqualTo(needed.toSeconds());
+        List<Object> ports = list(c.get("PortMappings")).stream().map(p -> map(p).get("ContainerPort")).toList();
+        int http = role.equals("fanout") ? config.get(FanoutSettings.PORT) : config.get(IngestSettings.HTTP_PORT);
+        assertThat(ports).as(role).contains(http, config.get(ClusterSettings.PORT), config.get(ClusterSettings.EVENT_BUS_PORT));
+        assertThat(config.get(ClusterSettings.DISCOVERY)).isEqualTo(ClusterSettings.DISCOVERY_AWS);
+        assertThat(config.get(Logging.FORMAT)).isEqualTo("json");
+      }
+    }
+    assertThat(byRole).containsOnlyKeys("ingest", "fanout");
+    Config fanout = byRole.get("fanout");
+    Map<String, Object> targets = map(path(resources, "FanoutTargets", "Properties"));
+    assertThat(targets.get("HealthCheckPath")).isEqualTo("/health/ready");
+    assertThat(targets.get("Port")).isEqualTo(fanout.get(FanoutSettings.PORT));
+    // Hazelcast's AWS discovery probes cluster.port and the two ports above it: the security group must open them.
+    Map<String, Object> hz = map(path(resources, "TaskHazelcastIngress", "Properties"));
+    assertThat(hz.get("FromPort")).isEqualTo(fanout.get(ClusterSettings.PORT));
+    assertThat(hz.get("ToPort")).isEqualTo(fanout.get(ClusterSettings.PORT) + 2);
+    assertThat(path(resources, "TaskEventBusIngress", "Properties", "FromPort"))
+        .isEqualTo(fanout.get(ClusterSettings.EVENT_BUS_PORT));
+    Map<String, Object> idle = map(list(path(resources, "ClientListener", "Properties", "ListenerAttributes")).get(0));
+    assertThat(idle.get("Key")).isEqualTo("tcp.idle_timeout.seconds");
+    assertThat(Long.parseLong((String) idle.get("Value")))
+        .as("the NLB outlives the server's ping interval").isGreaterThan(fanout.get(FanoutSettings.PING_INTERVAL).toSeconds() * 2);
+  }
+
+  // ------------------------------------------------------------------ resolving as the role does
+
+  /** The settings a role's process resolves: its own, the cluster's and the logging ones (as RoleCommandLine). */
+  private static List<Setting<?>> settings(String role) {
+    return switch (role) {
+      case "ingest" -> Logging.with(concat(IngestSettings.ALL, ClusterSettings.ALL));
+      case "fanout" -> Logging.with(concat(FanoutSettings.ALL, ClusterSettings.ALL));
+      case "simulator" -> Logging.with(SimulatorSettings.ALL);
+      default -> throw new AssertionError("no tickstream role " + role);
+    };
+  }
+
+  private static Config resolve(String where, String role, Map<String, String> env) throws Exception {
+    List<Setting<?>> settings = settings(role);
+    List<String> known = settings.stream().map(Setting::envVar).toList();
+    assertThat(env.keySet().stream().filter(k -> k.startsWith("TICKSTREAM_")).toList())
+        .as("%s: every TICKSTREAM_ variable is a setting of the %s role", where, role).allMatch(known::contains);
+    return Config.fromArgs(role, role, settings, new String[0], env, new PrintWriter(new StringWriter()))
+        .orElseThrow();
+  }
+
+  private static List<Setting<?>> concat(List<Setting<?>> a, List<Setting<?>> b) {
+    List<Setting<?>> all = new ArrayList<>(a);
+    b.stream().filter(s -> all.stream().noneMatch(x -> x.key().equals(s.key()))).forEach(all::add);
+    return all;
+  }
+
+  /** Literal values as they are; downward-API values as a pod would see them. */
+  private static Map<String, String> kubernetesEnv(Map<String, Object> container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    assertThat(container).as("env comes inline, so this test sees all of it").doesNotContainKey("envFrom");
+    for (Object o : list(container.get("env"))) {
+      Map<String, Object> e = map(o);
+      String source = (String) path(e, "valueFrom", "fieldRef", "fieldPath");
+      env.put((String) e.get("name"), source == null ? String.valueOf(e.get("value")) : switch (source) {
+        case "status.podIP" -> "10.1.2.3";
+        case "metadata.namespace" -> "tickstream";
+        default -> "pod-field";
+      });
+    }
+    return env;
+  }
+
+  private static Object envValue(Map<String, Object> container, String name) {
+    return list(container.get("env")).stream().map(DeployManifestsTest::map).filter(e -> name.equals(e.get("name")))
+        .map(e -> e.get("value")).findFirst().orElse(null);
+  }
+
+  private static Object envSource(Map<String, Object> container, String name) {
+    return list(container.get("env")).stream().map(DeployManifestsTest::map).filter(e -> name.equals(e.get("name")))
+        .map(e -> path(e, "valueFrom", "fieldRef", "fieldPath")).findFirst().orElse(null);
+  }
+
+  /** A CloudFormation value: literal, Ref to a parameter (its default), or a stand-in for what AWS computes. */
+  private static String cfnValue(Map<String, Object> template, Object value) {
+    if (!(value instanceof Map<?, ?> fn)) {
+      return String.valueOf(value);
+    }
+    Object ref = fn.get("Ref");
+    if (ref != null) {
+      Object def = path(map(template.get("Parameters")), (String) ref, "Default");
+      return def == null || def.toString().isEmpty() ? "stand-in" : def.toString();
+    }
+    return "stand-in.example:9092";
+  }
+
+  // ------------------------------------------------------------------ a small kustomize: resources, components, patches
+
+  private static List<Map<String, Object>> render(String overlay) throws IOException {
+    return build(KUBERNETES.resolve("overlays").resolve(overlay));
+  }
+
+  private static List<Map<String, Object>> build(Path dir) throws IOException {
+    Map<String, Object> k = YAML.readValue(dir.resolve("kustomization.yaml").toFile(), Map.class);
+    List<Map<String, Object>> objects = new ArrayList<>();
+    for (Object r : list(k.get("resources"))) {
+      Path p = dir.resolve((String) r).normalize();
+      objects.addAll(Files.isDirectory(p) ? build(p) : read(p));
+    }
+    for (Object c : list(k.get("components"))) {
+      objects.addAll(build(dir.resolve((String) c).normalize()));
+    }
+    for (Object patch : list(k.get("patches"))) {
+      Map<String, Object> spec = map(patch);
+      assertThat(spec).as("%s: only strategic-merge patches from files, which this test applies", dir)
+          .containsOnlyKeys("path");
+      for (Map<String, Object> p : read(dir.resolve((String) spec.get("path")))) {
+        Map<String, Object> target = find(objects, (String) p.get("kind"), name(p));
+        merge(target, p);
+      }
+    }
+    return objects;
+  }
+
+  private static List<Map<String, Object>> read(Path file) throws IOException {
+    try (var it = YAML.readerFor(Map.class).<Map<String, Object>>readValues(file.toFile())) {
+      return it.readAll().stream().filter(m -> m != null && !m.isEmpty()).toList();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<String, Object> patch) {
+    for (Map.Entry<String, Object> e : patch.entrySet()) {
+      Object old = into.get(e.getKey());
+      if (old instanceof Map && e.getValue() instanceof Map) {
+        merge((Map<String, Object>) old, (Map<String, Object>) e.getValue());
+      } else if (old instanceof List<?> oldList && e.getValue() instanceof List<?> newList && !newList.isEmpty()
+          && newList.stream().allMatch(x -> x instanceof Map<?, ?> m && m.containsKey("name"))) {
+        List<Object> merged = new ArrayList<>(oldList);
+        for (Object item : newList) {
+          Map<String, Object> m = (Map<String, Object>) item;
+          merged.stream().map(x -> (Map<String, Object>) x).filter(x -> m.get("name").equals(x.get("name"))).findFirst()
+              .ifPresentOrElse(x -> merge(x, m), () -> merged.add(m));
+        }
+        into.put(e.getKey(), merged);
+      } else {
+        into.put(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static List<Map<String, Object>> deployments(String overlay) throws IOException {
+    return render(overlay).stream().filter(o -> "Deployment".equals(o.get("kind")))
+        .filter(o -> containers(o).stream().anyMatch(c -> Stream.of("ingest", "fanout", "simulator")
+            .anyMatch(role -> String.valueOf(c.get("image")).contains(role)))).toList();
+  }
+
+  private static Map<String, Object> deployment(String overlay, String name) throws IOException {
+    return find(render(overlay), "Deployment", name);
+  }
+
+  private static List<Map<String, Object>> containers(Map<String, Object> deployment) {
+    return list(path(deployment, "spec", "template", "spec", "containers")).stream().map(DeployManifestsTest::map).toList();
+  }
+
+  private static String role(Map<String, Object> container) {
+    return (String) container.get("name");
+  }
+
+  private static Map<String, Integer> namedPorts(Map<String, Object> container) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    list(container.get("ports")).stream().map(DeployManifestsTest::map)
+        .forEach(p -> ports.put((String) p.get("name"), ((Number) p.get("containerPort")).intValue()));
+    return ports;
+  }
+
+  private static long graceSeconds(Map<String, Object> deployment) {
+    return ((Number) path(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds")).longValue();
+  }
+
+  private static Map<String, Object> find(List<Map<String, Object>> objects, String kind, String name) {
+    return objects.stream().filter(o -> kind.equals(o.get("kind")) && name.equals(name(o))).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+  }
+
+  private static String name(Map<String, Object> object) {
+    return (String) path(object, "metadata", "name");
+  }
+
+  private static Object path(Map<String, Object> root, String... keys) {
+    Object node = root;
+    for (String k : keys) {
+      if (!(node instanceof Map<?, ?> m)) {
+        return null;
+      }
+      node = m.get(k);
+    }
+    return node;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return o == null ? Map.of() : (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object o) {
+    return o == null ? List.of() : (List<Object>) o;
+  }
+}
