@@ -52,7 +52,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>The simulator ticks a small universe fast enough (every symbol well above 10 per second despite the Zipf skew)
  * that a symbol silent for a second means the system stopped delivering it, not that the market was quiet.
- * Starts five JVMs (about 60 s on two cores); tagged {@code multiprocess}.
+ * Starts five JVMs; about 50 s on two cores shared with other work (the rolling restart about 12 s, measured with
+ * {@link #QUICK_START}). Tagged {@code multiprocess}.
  */
 @Tag("multiprocess")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
