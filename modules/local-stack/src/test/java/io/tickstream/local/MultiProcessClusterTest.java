@@ -7,6 +7,7 @@ import io.tickstream.simulator.SimulatorSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -50,6 +51,7 @@ class MultiProcessClusterTest {
   private static ExchangeSimulator simulator;
   private static final List<Process> processes = new ArrayList<>();
   private static final Vertx client = Vertx.vertx();
+  private static final List<WebSocketClient> wsClients = new CopyOnWriteArrayList<>();
   private static Process fanoutA;
   private static int portA;
   private static int portB;
@@ -114,7 +116,10 @@ class MultiProcessClusterTest {
   private static Map<Long, JsonObject> subscribe(int port) {
     Map<Long, JsonObject> ticks = new ConcurrentHashMap<>();
     // 400 (unknown symbol) until the node has seen a BTCUSDT tick: retry until accepted.
-    WebSocket ws = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client.createWebSocketClient()
+    // Kept reachable: Vert.x closes a WebSocketClient, and its open WebSockets, once the client object is collected.
+    WebSocketClient wsClient = client.createWebSocketClient();
+    wsClients.add(wsClient);
+    WebSocket ws = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> wsClient
         .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws/btcusdt@bookTicker"))
         .await(10, TimeUnit.SECONDS), w -> w != null);
     ws.textMessageHandler(text -> {

@@ -423,7 +423,9 @@ public final class ChunkOwnership {
   }
 
   private void awaitHandover(long deadlineNanos, Promise<Void> done) {
-    boolean writing = held.values().stream().anyMatch(h -> h.state == State.WRITING);
+    // A chunk letting go (STOPPING, still held) has not replied to its successor yet: closing it now would leave
+    // the successor waiting for a reply that never comes (REQUEST_TIMEOUT_MILLIS of silence), and without a floor.
+    boolean writing = held.values().stream().anyMatch(h -> h.state == State.WRITING || h.state == State.STOPPING);
     boolean successors = view.active().stream().anyMatch(n -> !n.equals(members.self()));
     if (!writing || !successors || System.nanoTime() >= deadlineNanos) {
       if (writing && successors) {
