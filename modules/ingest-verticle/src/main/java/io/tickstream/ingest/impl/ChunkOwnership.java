@@ -24,10 +24,10 @@ import java.util.Set;
 /**
  * Which chunks this ingest node holds, and how they move between nodes without a silent symbol.
  *
- * <p><b>Who should hold a chunk.</b> Every node computes the same answer: {@link RendezvousHash} of the chunk's
- * name ({@link ChunkLayout}) over the live, active ingest nodes ({@link IngestMembers}), {@code ingest.replicas}
- * of them. A node joining wins about a fair share; a node leaving or dying loses all of its chunks, spread over
- * the rest. Liveness is Hazelcast membership, so a killed node's chunks move as soon as Hazelcast removes it.
+ * <p><b>Who should hold a chunk.</b> Every node computes the same answer: {@link RendezvousHash#assign} of the
+ * chunks' names ({@link ChunkLayout}) over the live, active ingest nodes ({@link IngestMembers}),
+ * {@code ingest.replicas} of them per chunk, no node more than its fair share. A node joining takes a fair share; a
+ * node leaving or dying loses all of its chunks, spread over the rest. Liveness is Hazelcast membership, so a killed node's chunks move as soon as Hazelcast removes it.
  *
  * <p><b>How a chunk moves (make-before-break).</b> The node that should hold a chunk and does not deploys it:
  * the connection opens and streams, but its sender is held (each symbol's newest tick waits). Once it streams,
@@ -116,6 +116,10 @@ public final class ChunkOwnership {
   private MessageConsumer<JsonObject> releases;
   /** Written on the ingest's context, read by gauges on others. */
   private volatile ChunkLayout layout;
+  /** {@link #assignment()}'s cache: the layout and active nodes it was computed for. On the ingest's context. */
+  private ChunkLayout assignedLayout;
+  private List<String> assignedTo = List.of();
+  private Map<String, List<String>> assigned = Map.of();
   private volatile IngestMembers.View view;
   private boolean leaving;
   private Promise<Void> handedOver;
@@ -206,13 +210,28 @@ public final class ChunkOwnership {
     if (layout == null || leaving) {
       return mine;
     }
-    List<String> active = withSelf(view.active());
-    for (String key : layout.chunks().keySet()) {
-      if (RendezvousHash.owners(key, active, replicas).contains(members.self())) {
+    assignment().forEach((key, holders) -> {
+      if (holders.contains(members.self())) {
         mine.add(key);
       }
-    }
+    });
     return mine;
+  }
+
+  /** Who should hold {@code key} by the current view: {@link RendezvousHash#assign} over the active nodes. */
+  private List<String> holders(String key) {
+    return assignment().getOrDefault(key, List.of());
+  }
+
+  /** Every chunk's holders by the current layout and view; recomputed only when either changed. */
+  private Map<String, List<String>> assignment() {
+    List<String> active = withSelf(view.active());
+    if (assignedLayout != layout || !active.equals(assignedTo)) {
+      assignedLayout = layout;
+      assignedTo = active;
+      assigned = layout == null ? Map.of() : RendezvousHash.assign(layout.chunks().keySet(), active, replicas);
+    }
+    return assigned;
   }
 
   private void reconcile() {
@@ -258,7 +277,7 @@ public final class ChunkOwnership {
     if (h.sweeping || now < h.nextAskNanos) {
       return;
     }
-    List<String> holders = RendezvousHash.owners(h.key, withSelf(view.active()), replicas);
+    List<String> holders = holders(h.key);
     List<String> unknown = view.all().stream()
         .filter(n -> !n.equals(members.self()) && !holders.contains(n) && !h.cleared.contains(n)).toList();
     if (unknown.isEmpty()) {
@@ -300,7 +319,7 @@ public final class ChunkOwnership {
   /** Asks every other live ingest node that should not hold {@code h}'s chunk to let go of it. */
   private void ask(Held h) {
     h.state = State.ASKING;
-    List<String> holders = RendezvousHash.owners(h.key, withSelf(view.active()), replicas);
+    List<String> holders = holders(h.key);
     List<String> others = view.all().stream().filter(n -> !n.equals(members.self()) && !holders.contains(n)).toList();
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (String node : others) {
