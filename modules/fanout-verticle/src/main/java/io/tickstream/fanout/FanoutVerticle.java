@@ -8,6 +8,7 @@ import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
+import io.tickstream.common.metrics.JvmMeters;
 import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.FanoutNode;
 import io.tickstream.fanout.impl.FanoutServer;
@@ -49,6 +50,7 @@ public class FanoutVerticle extends VerticleBase {
   private Admin admin;
   private PrometheusMeterRegistry registry;
   private ClusterStatus clusterStatus;
+  private JvmMeters jvmMeters;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
   public int actualPort() {
@@ -70,6 +72,7 @@ public class FanoutVerticle extends VerticleBase {
     }
     FanoutConfig fc = FanoutConfig.of(config);
     registry = registry();
+    jvmMeters = JvmMeters.bindTo(registry);
     NodeMetrics metrics = new NodeMetrics(registry);
     node = new FanoutNode(vertx, fc, metrics);
     node.exchange(config.get(FanoutSettings.EXCHANGE));
@@ -155,6 +158,9 @@ public class FanoutVerticle extends VerticleBase {
     }
     if (clusterStatus != null) {
       clusterStatus.close();
+    }
+    if (jvmMeters != null) {
+      jvmMeters.close();
     }
     return vertx.executeBlocking(() -> {
       if (source != null) {

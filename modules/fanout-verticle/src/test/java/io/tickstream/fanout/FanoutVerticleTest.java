@@ -137,6 +137,8 @@ class FanoutVerticleTest {
         "tickstream_fanout_conflated_drops_total", "tickstream_fanout_stale_drops_total",
         "tickstream_fanout_slow_client_closes_total", "tickstream_fanout_pending_ticks",
         "tickstream_fanout_malformed_records_total", "tickstream_fanout_latency_seconds_bucket");
+    assertThat(body).as("the JVM binders (JvmMeters)").contains("jvm_memory_used_bytes", "jvm_threads_live_threads",
+        "process_files_open_files", "process_cpu_usage");
     c.close();
   }
 }

@@ -70,6 +70,7 @@ public final class IngestEngine {
   private volatile boolean stopping;
   private long refreshTimer = -1;
   private io.tickstream.common.cluster.ClusterStatus clusterStatus;
+  private io.tickstream.common.metrics.JvmMeters jvmMeters;
 
   public IngestEngine(Vertx vertx, Config config, MeterRegistry registry) {
     this.vertx = vertx;
@@ -83,6 +84,7 @@ public final class IngestEngine {
   }
 
   public Future<Void> start() {
+    jvmMeters = io.tickstream.common.metrics.JvmMeters.bindTo(registry);
     // --print-config shows the same before anything starts; at INFO it buried the lines an operator looks for.
     log.debug("Ingest configuration:\n{}", config.describe());
     try {
@@ -312,6 +314,9 @@ public final class IngestEngine {
 
   public Future<Void> stop() {
     stopping = true;
+    if (jvmMeters != null) {
+      jvmMeters.close();
+    }
     if (clusterStatus != null) {
       clusterStatus.close();
     }
