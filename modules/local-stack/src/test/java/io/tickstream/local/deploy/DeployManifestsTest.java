@@ -108,7 +108,7 @@ class DeployManifestsTest {
         Map<String, Object> resources = map(c.get("resources"));
         assertThat(path(resources, "limits", "memory")).as(where).isNotNull()
             .isEqualTo(path(resources, "requests", "memory"));
-        assertThat(String.valueOf(envValue(c, "JAVA_TOOL_OPTIONS"))).as(where).contains("-XX:MaxRAMPercentage=");
+        assertJvmOptionsThroughTheEntrypoint(where, kubernetesEnv(c));
       }
     }
   }
@@ -182,6 +182,7 @@ class DeployManifestsTest {
         assertThat(ports).as(role).contains(http, config.get(ClusterSettings.PORT), config.get(ClusterSettings.EVENT_BUS_PORT));
         assertThat(config.get(ClusterSettings.DISCOVERY)).isEqualTo(ClusterSettings.DISCOVERY_AWS);
         assertThat(config.get(Logging.FORMAT)).isEqualTo("json");
+        assertJvmOptionsThroughTheEntrypoint("ecs " + role, env);
       }
     }
     assertThat(byRole).containsOnlyKeys("ingest", "fanout");
@@ -199,6 +200,22 @@ class DeployManifestsTest {
     assertThat(idle.get("Key")).isEqualTo("tcp.idle_timeout.seconds");
     assertThat(Long.parseLong((String) idle.get("Value")))
         .as("the NLB outlives the server's ping interval").isGreaterThan(fanout.get(FanoutSettings.PING_INTERVAL).toSeconds() * 2);
+  }
+
+  /**
+   * The image's entrypoint runs {@code java $JAVA_BASE_OPTS $JAVA_GC_OPTS $JAVA_OPTS -jar ...}: a deployment's JVM
+   * options must come in those variables. In {@code JAVA_TOOL_OPTIONS}, which the JVM reads before its command line,
+   * a heap share loses to the image's {@code MaxRAMPercentage=75} and a collector other than the image's stops the
+   * JVM ("Multiple garbage collectors selected"), as the fanout's {@code -XX:+UseZGC} did against its image's G1.
+   * (KubernetesStackTest starts the laptop overlay's JVMs and checks the flags in effect.)
+   */
+  private static void assertJvmOptionsThroughTheEntrypoint(String where, Map<String, String> env) {
+    assertThat(env).as("%s: JVM options in JAVA_GC_OPTS and JAVA_OPTS, not JAVA_TOOL_OPTIONS", where)
+        .doesNotContainKey("JAVA_TOOL_OPTIONS");
+    assertThat(env.get("JAVA_OPTS")).as("%s: the heap as a share of the memory limit", where)
+        .contains("-XX:MaxRAMPercentage=");
+    assertThat(env.getOrDefault("JAVA_OPTS", "")).as("%s: the collector belongs in JAVA_GC_OPTS", where)
+        .doesNotContainPattern("-XX:\\+Use\\w*GC");
   }
 
   // ------------------------------------------------------------------ resolving as the role does
@@ -242,11 +259,6 @@ class DeployManifestsTest {
       });
     }
     return env;
-  }
-
-  private static Object envValue(Map<String, Object> container, String name) {
-    return list(container.get("env")).stream().map(DeployManifestsTest::map).filter(e -> name.equals(e.get("name")))
-        .map(e -> e.get("value")).findFirst().orElse(null);
   }
 
   private static Object envSource(Map<String, Object> container, String name) {
