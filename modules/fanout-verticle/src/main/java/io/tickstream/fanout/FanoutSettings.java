@@ -59,8 +59,11 @@ public final class FanoutSettings {
   public static final double DEFAULT_REBALANCE_MAX_SHARE = 0.01;
   /** Half the excess per round at most: statuses lag and the load balancer, not we, decides where clients land. */
   public static final double DEFAULT_REBALANCE_DAMPING = 0.5;
-  /** Shed clients are closed at random moments within 3 s, inside the 5 s interval, so a round ends before the next. */
-  public static final Duration DEFAULT_REBALANCE_JITTER = Duration.ofSeconds(3);
+  /**
+   * Shed clients are closed at random moments within 2 s: with the 2 s a node waits after its last shed client closed
+   * (until the statuses show where they went), a round has settled before the next one, 5 s later.
+   */
+  public static final Duration DEFAULT_REBALANCE_JITTER = Duration.ofSeconds(2);
 
   public static final Setting<String> HOST = Setting.ofString("fanout.host", DEFAULT_HOST,
       "Interface the WebSocket/SockJS/HTTP server binds.");
@@ -118,7 +121,7 @@ public final class FanoutSettings {
   public static final Setting<Duration> REBALANCE_INTERVAL = Setting.ofDuration("fanout.rebalance.interval",
       DEFAULT_REBALANCE_INTERVAL,
       "How often a node compares its connections with the cluster's mean (from the statuses of /cluster) and may shed some; "
-      + "a round is skipped while clients it shed are still connected.");
+      + "a round is skipped while clients it shed are still connected and for 2s after the last of them closed.");
   public static final Setting<Double> REBALANCE_TOLERANCE = Setting.ofDouble("fanout.rebalance.tolerance",
       DEFAULT_REBALANCE_TOLERANCE, 0, 100,
       "A node sheds only above mean x (1 + this) connections; within it the spread counts as even and shedding stops.");
@@ -134,7 +137,7 @@ public final class FanoutSettings {
       + "and the load balancer decides where clients reconnect. Never below the mean.");
   public static final Setting<Duration> REBALANCE_JITTER = Setting.ofDuration("fanout.rebalance.jitter",
       DEFAULT_REBALANCE_JITTER,
-      "A shed client gets serverShutdown at once and 1012 at a random moment within this; keep it below the interval.");
+      "A shed client gets serverShutdown at once and 1012 at a random moment within this; keep it 2s below the interval, or rounds are skipped.");
 
   public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");

@@ -90,7 +90,7 @@ public class FanoutVerticle extends VerticleBase {
           node.clusterStatus(clusterStatus);
           RebalancePolicy policy = RebalancePolicy.of(config);
           if (policy.enabled()) {
-            rebalancer = Rebalancer.start(vertx, node, clusterStatus, policy);
+            rebalancer = Rebalancer.start(vertx, node, clusterStatus, policy, fc.host() + ":" + actualPort);
           }
           source = new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
               node, metrics);

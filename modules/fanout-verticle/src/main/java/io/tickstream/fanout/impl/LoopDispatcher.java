@@ -65,6 +65,8 @@ public final class LoopDispatcher {
   long rebalanced;
   /** Connections asked to reconnect by the rebalancer and not closed yet. */
   volatile int sheddingCount;
+  /** When the last connection the rebalancer shed here closed; 0 before. */
+  volatile long lastShedClosedMillis;
   private volatile int connectionCount;
 
   LoopDispatcher(Vertx vertx, Context context, FanoutConfig config, NodeMetrics metrics) {
@@ -279,6 +281,7 @@ public final class LoopDispatcher {
     connectionCount = sessionCount;
     if (s.shedding) {
       sheddingCount--;
+      lastShedClosedMillis = nowMillis();
     }
     if (drained != null && sessionCount == 0) {
       drained.tryComplete();

@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>Against oscillation: a round does nothing unless every fanout node in the cluster reports itself ready and not
  * draining (a node starting up or leaving distorts the mean, and a leaving node's clients are about to land
- * somewhere anyway), nor while clients this node shed are still connected (their moves are not in the statuses yet);
+ * somewhere anyway), nor while clients this node shed are still connected,
+ * nor for {@link #SETTLE_MILLIS} after the last of them closed (until the statuses show where they went);
  * the policy sheds at most a damped part of the excess, never below the mean, and stops within the tolerance.
  * A status without {@code ready} (a node of an older version) counts as not ready.
  *
@@ -26,6 +27,11 @@ import java.util.List;
 public final class Rebalancer {
 
   private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
+  /**
+   * How long after the last shed connection closed the next round waits: statuses are published every second, so two
+   * intervals later every node's published count includes the clients that moved (and reconnected within a second).
+   */
+  static final long SETTLE_MILLIS = 2 * ClusterStatus.DEFAULT_INTERVAL.toMillis();
 
   private final Vertx vertx;
   private final FanoutNode node;
@@ -33,10 +39,12 @@ public final class Rebalancer {
   private final RebalancePolicy policy;
   private final long timer;
   private final long seedBase;
+  private final String address;
   private long round;
   private boolean shedding;
 
-  private Rebalancer(Vertx vertx, FanoutNode node, ClusterStatus status, RebalancePolicy policy) {
+  private Rebalancer(Vertx vertx, FanoutNode node, ClusterStatus status, RebalancePolicy policy, String address) {
+    this.address = address;
     this.vertx = vertx;
     this.node = node;
     this.status = status;
@@ -46,8 +54,9 @@ public final class Rebalancer {
   }
 
   /** Starts the rounds; on the verticle's context. */
-  public static Rebalancer start(Vertx vertx, FanoutNode node, ClusterStatus status, RebalancePolicy policy) {
-    return new Rebalancer(vertx, node, status, policy);
+  public static Rebalancer start(Vertx vertx, FanoutNode node, ClusterStatus status, RebalancePolicy policy,
+                                 String address) {
+    return new Rebalancer(vertx, node, status, policy, address);
   }
 
   /** One round (package-private: for tests). */
@@ -57,8 +66,10 @@ public final class Rebalancer {
       return; // not ready or draining: this node's clients are not the ones to move
     }
     long inFlight = node.metrics.sum(d -> d.sheddingCount);
-    if (inFlight > 0) {
-      log.debug("Rebalance round {}: {} shed connections not closed yet, waiting", round, inFlight);
+    long sinceLastClose = System.currentTimeMillis() - lastShedClosed();
+    if (inFlight > 0 || sinceLastClose < SETTLE_MILLIS) {
+      log.debug("Rebalance round {} at {}: {} shed connections still open, last closed {} ms ago, waiting", round,
+          address, inFlight, sinceLastClose);
       return;
     }
     List<JsonObject> fanouts = status.members().getJsonArray("members").stream().map(JsonObject.class::cast)
@@ -67,7 +78,8 @@ public final class Rebalancer {
     long total = own;
     for (JsonObject m : fanouts) {
       if (!Boolean.TRUE.equals(m.getBoolean("ready")) || Boolean.TRUE.equals(m.getBoolean("draining"))) {
-        log.debug("Rebalance round {}: fanout node {} is not ready or draining, waiting", round, m.getString("address"));
+        log.debug("Rebalance round {} at {}: fanout node {} is not ready or draining, waiting", round, address,
+            m.getString("address"));
         return;
       }
       if (!status.nodeId().equals(m.getString("node"))) {
@@ -79,16 +91,16 @@ public final class Rebalancer {
     double mean = nodes == 0 ? own : (double) total / nodes;
     if (count == 0) {
       if (shedding) {
-        log.info("Rebalance round {}: {} connections here, mean {} over {} fanout nodes: even, shedding stops",
-            round, own, Math.round(mean), nodes);
+        log.info("Rebalance round {} at {}: {} connections here, mean {} over {} fanout nodes: even, shedding stops",
+            round, address, own, String.format("%.1f", mean), nodes);
         shedding = false;
       }
       return;
     }
     shedding = true;
-    log.info("Rebalance round {}: {} connections here, mean {} over {} fanout nodes (threshold {}): asking {} to "
-        + "reconnect within {} ms", round, own, Math.round(mean), nodes, Math.round(mean * (1 + policy.tolerance())),
-        count, policy.jitterMillis());
+    log.info("Rebalance round {} at {}: {} connections here, mean {} over {} fanout nodes (above {} and by more than {}): "
+        + "asking {} to reconnect within {} ms", round, address, own, String.format("%.1f", mean), nodes,
+        String.format("%.1f", mean * (1 + policy.tolerance())), policy.minExcess(), count, policy.jitterMillis());
     List<LoopDispatcher> loops = List.copyOf(node.dispatchers);
     int[] shares = shares(loops, count);
     for (int i = 0; i < loops.size(); i++) {
@@ -99,6 +111,14 @@ public final class Rebalancer {
         d.context.runOnContext(v -> d.shed(share, policy.jitterMillis(), seed));
       }
     }
+  }
+
+  private long lastShedClosed() {
+    long last = 0;
+    for (LoopDispatcher d : node.dispatchers) {
+      last = Math.max(last, d.lastShedClosedMillis);
+    }
+    return last;
   }
 
   /** {@code count} spread over the loops by their connections not already shed: one at a time to the fullest. */

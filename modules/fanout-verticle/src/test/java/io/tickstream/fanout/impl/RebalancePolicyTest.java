@@ -13,7 +13,7 @@ class RebalancePolicyTest {
 
   @Test
   void defaultsAreOnWithTenPercentFiftyConnectionsOnePercentHalfTheExcess() {
-    assertThat(defaults).isEqualTo(new RebalancePolicy(true, 5_000, 0.1, 50, 0.01, 0.5, 3_000));
+    assertThat(defaults).isEqualTo(new RebalancePolicy(true, 5_000, 0.1, 50, 0.01, 0.5, 2_000));
   }
 
   @Test
