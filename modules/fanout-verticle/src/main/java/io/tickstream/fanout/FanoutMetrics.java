@@ -42,6 +42,12 @@ public final class FanoutMetrics {
   /** Counter: symbols re-based onto a lower {@code u} that stayed below the last accepted one past the bound. */
   public static final String U_REBASES = "tickstream.fanout.u.rebases";
 
+  /**
+   * Counter: connections asked to reconnect elsewhere because this node was well above the cluster's mean
+   * (serverShutdown, then 1012; see {@code fanout.rebalance.*}).
+   */
+  public static final String REBALANCED = "tickstream.fanout.rebalanced";
+
   private FanoutMetrics() {
   }
 }

@@ -44,6 +44,26 @@ public final class FanoutSettings {
   public static final Duration DEFAULT_U_REBASE_AFTER = Duration.ofSeconds(30);
   /** Consecutive consumer failures (each restarted with back-off) before the node gives up and exits. */
   public static final int DEFAULT_CONSUMER_MAX_FAILURES = 10;
+  /** Scale-out should spread long-lived connections without anyone having to restart a node. */
+  public static final boolean DEFAULT_REBALANCE_ENABLED = true;
+  /**
+   * Statuses are published every second, and shed clients need time to reconnect and show up in the new node's
+   * status: 5 s lets one round's effect be seen before the next round decides.
+   */
+  public static final Duration DEFAULT_REBALANCE_INTERVAL = Duration.ofSeconds(5);
+  /** Within 10 % of the mean is even enough: moving a client costs it a reconnect and a re-subscribe. */
+  public static final double DEFAULT_REBALANCE_TOLERANCE = 0.1;
+  /** Never churn clients over a few dozen connections, whatever the percentages say (small clusters, quiet hours). */
+  public static final int DEFAULT_REBALANCE_MIN_EXCESS = 50;
+  /** 1 % of a node's connections per round: 180 reconnects per 5 s at the 18,000 default limit, never a herd. */
+  public static final double DEFAULT_REBALANCE_MAX_SHARE = 0.01;
+  /** Half the excess per round at most: statuses lag and the load balancer, not we, decides where clients land. */
+  public static final double DEFAULT_REBALANCE_DAMPING = 0.5;
+  /**
+   * Shed clients are closed at random moments within 2 s: with the 2 s a node waits after its last shed client closed
+   * (until the statuses show where they went), a round has settled before the next one, 5 s later.
+   */
+  public static final Duration DEFAULT_REBALANCE_JITTER = Duration.ofSeconds(2);
 
   public static final Setting<String> HOST = Setting.ofString("fanout.host", DEFAULT_HOST,
       "Interface the WebSocket/SockJS/HTTP server binds.");
@@ -94,6 +114,31 @@ public final class FanoutSettings {
       "The Kafka consumer is restarted with back-off when it fails; after this many failures in a row without one "
       + "successful poll (Kafka being unreachable does not count) /health/live turns 503 and the process exits with 70; 0 restarts forever.");
 
+  public static final Setting<Boolean> REBALANCE_ENABLED = Setting.ofBoolean("fanout.rebalance.enabled",
+      DEFAULT_REBALANCE_ENABLED,
+      "A node well above the mean connection count of the ready fanout nodes asks a share of its clients to reconnect "
+      + "(serverShutdown, then 1012), so nodes added later get their share; false keeps every client where it is.");
+  public static final Setting<Duration> REBALANCE_INTERVAL = Setting.ofDuration("fanout.rebalance.interval",
+      DEFAULT_REBALANCE_INTERVAL,
+      "How often a node compares its connections with the cluster's mean (from the statuses of /cluster) and may shed some; "
+      + "a round is skipped while clients it shed are still connected and for 2s after the last of them closed.");
+  public static final Setting<Double> REBALANCE_TOLERANCE = Setting.ofDouble("fanout.rebalance.tolerance",
+      DEFAULT_REBALANCE_TOLERANCE, 0, 100,
+      "A node sheds only above mean x (1 + this) connections; within it the spread counts as even and shedding stops.");
+  public static final Setting<Integer> REBALANCE_MIN_EXCESS = Setting.ofInt("fanout.rebalance.min-excess",
+      DEFAULT_REBALANCE_MIN_EXCESS, 0, 10_000_000,
+      "A node sheds only when it is more than this many connections above the mean.");
+  public static final Setting<Double> REBALANCE_MAX_SHARE = Setting.ofDouble("fanout.rebalance.max-share",
+      DEFAULT_REBALANCE_MAX_SHARE, 0, 1,
+      "At most this share of a node's connections is shed per interval (at least one while above the threshold).");
+  public static final Setting<Double> REBALANCE_DAMPING = Setting.ofDouble("fanout.rebalance.damping",
+      DEFAULT_REBALANCE_DAMPING, 0, 1,
+      "At most this fraction of the excess over the mean is shed per interval, against overshoot: statuses lag a second "
+      + "and the load balancer decides where clients reconnect. Never below the mean.");
+  public static final Setting<Duration> REBALANCE_JITTER = Setting.ofDuration("fanout.rebalance.jitter",
+      DEFAULT_REBALANCE_JITTER,
+      "A shed client gets serverShutdown at once and 1012 at a random moment within this; keep it 2s below the interval, or rounds are skipped.");
+
   public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
 
@@ -101,7 +146,8 @@ public final class FanoutSettings {
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
-      CONSUMER_MAX_FAILURES, EXCHANGE);
+      CONSUMER_MAX_FAILURES, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
+      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, EXCHANGE);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

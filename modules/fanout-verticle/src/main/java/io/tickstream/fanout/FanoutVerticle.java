@@ -13,6 +13,8 @@ import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.FanoutNode;
 import io.tickstream.fanout.impl.FanoutServer;
 import io.tickstream.fanout.impl.NodeMetrics;
+import io.tickstream.fanout.impl.RebalancePolicy;
+import io.tickstream.fanout.impl.Rebalancer;
 import io.tickstream.fanout.impl.TickSource;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -50,6 +52,7 @@ public class FanoutVerticle extends VerticleBase {
   private Admin admin;
   private PrometheusMeterRegistry registry;
   private ClusterStatus clusterStatus;
+  private Rebalancer rebalancer;
   private JvmMeters jvmMeters;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
@@ -83,8 +86,12 @@ public class FanoutVerticle extends VerticleBase {
         .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
         .map(v -> {
           clusterStatus = ClusterStatus.start(vertx, "fanout", fc.host() + ":" + actualPort,
-              ClusterStatus.DEFAULT_INTERVAL, statusDetails(metrics));
+              ClusterStatus.DEFAULT_INTERVAL, statusDetails(node, metrics));
           node.clusterStatus(clusterStatus);
+          RebalancePolicy policy = RebalancePolicy.of(config);
+          if (policy.enabled()) {
+            rebalancer = Rebalancer.start(vertx, node, clusterStatus, policy, fc.host() + ":" + actualPort);
+          }
           source = new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
               node, metrics);
           node.source(source);
@@ -95,8 +102,12 @@ public class FanoutVerticle extends VerticleBase {
         });
   }
 
-  /** Connections, subscriptions and ticks/s in since the previous call (called once per status interval). */
-  private static java.util.function.Supplier<io.vertx.core.json.JsonObject> statusDetails(NodeMetrics metrics) {
+  /**
+   * Readiness, draining, connections, subscriptions and ticks/s in since the previous call (called once per status
+   * interval). Rebalancing reads {@code ready}, {@code draining} and {@code connections} of every fanout node.
+   */
+  private static java.util.function.Supplier<io.vertx.core.json.JsonObject> statusDetails(FanoutNode node,
+                                                                                          NodeMetrics metrics) {
     long[] last = {metrics.ticksIn(), System.nanoTime()};
     return () -> {
       long ticks = metrics.ticksIn();
@@ -104,7 +115,8 @@ public class FanoutVerticle extends VerticleBase {
       double perSecond = now > last[1] ? (ticks - last[0]) * 1e9 / (now - last[1]) : 0;
       last[0] = ticks;
       last[1] = now;
-      return new io.vertx.core.json.JsonObject().put("connections", metrics.connections())
+      return new io.vertx.core.json.JsonObject().put("ready", node.ready()).put("draining", node.draining())
+          .put("connections", metrics.connections())
           .put("subscriptions", metrics.subscriptions()).put("ticksPerSecond", Math.round(perSecond));
     };
   }
@@ -153,6 +165,9 @@ public class FanoutVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (rebalancer != null) {
+      rebalancer.close();
+    }
     if (node != null) {
       node.startDraining();
     }

@@ -33,6 +33,8 @@ final class ClientSession {
   final boolean webSocket;
   boolean combined;
   boolean closed;
+  /** Asked to reconnect elsewhere (serverShutdown sent, 1012 on its way). */
+  boolean shedding;
   int index = -1;
   long lastPongMillis;
   private final LinkedHashMap<StreamName, Subscription> subscriptions = new LinkedHashMap<>(4);

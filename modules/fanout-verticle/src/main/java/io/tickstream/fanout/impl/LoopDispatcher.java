@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -61,6 +62,11 @@ public final class LoopDispatcher {
   long pendingTicks;
   long slowClientCloses;
   long subscriptionCount;
+  long rebalanced;
+  /** Connections asked to reconnect by the rebalancer and not closed yet. */
+  volatile int sheddingCount;
+  /** When the last connection the rebalancer shed here closed; 0 before. */
+  volatile long lastShedClosedMillis;
   private volatile int connectionCount;
 
   LoopDispatcher(Vertx vertx, Context context, FanoutConfig config, NodeMetrics metrics) {
@@ -273,6 +279,10 @@ public final class LoopDispatcher {
       s.index = -1;
     }
     connectionCount = sessionCount;
+    if (s.shedding) {
+      sheddingCount--;
+      lastShedClosedMillis = nowMillis();
+    }
     if (drained != null && sessionCount == 0) {
       drained.tryComplete();
     }
@@ -298,21 +308,62 @@ public final class LoopDispatcher {
   /**
    * Graceful drain: every connection gets {@code serverShutdown} now and is closed with 1012 at a random
    * moment within {@code windowMillis}, so clients do not reconnect all at once. Completes when every
-   * connection has closed, or shortly after the window.
+   * connection has closed, or shortly after the window. A connection already shed by the rebalancer keeps its
+   * notice and its (earlier) close.
    */
   Future<Void> drain(long delayMillis, long windowMillis) {
     drained = Promise.promise();
     long now = nowMillis();
     ClientSession[] all = Arrays.copyOf(sessions, sessionCount);
     for (ClientSession s : all) {
-      s.notifyShutdown(now);
-      long delay = 1 + delayMillis + (windowMillis <= 1 ? 0 : ThreadLocalRandom.current().nextLong(windowMillis));
-      vertx.setTimer(delay, id -> s.close(ClientSession.CLOSE_SERVICE_RESTART, "Service restart"));
+      if (!s.shedding) {
+        long delay = 1 + delayMillis + (windowMillis <= 1 ? 0 : ThreadLocalRandom.current().nextLong(windowMillis));
+        askToReconnect(s, now, delay, "Service restart");
+      }
     }
     if (sessionCount == 0) {
       drained.tryComplete();
     }
     vertx.setTimer(delayMillis + windowMillis + 2_000, id -> drained.tryComplete());
     return drained.future();
+  }
+
+  /**
+   * Rebalancing: asks {@code count} of this loop's connections (fewer if it has fewer not already asked) to
+   * reconnect elsewhere, exactly as the drain does, each closed with 1012 at a random moment within
+   * {@code jitterMillis}. Which ones is uniformly random but reproducible from {@code seed}. Does nothing once the
+   * loop drains. Returns how many were asked.
+   */
+  int shed(int count, long jitterMillis, long seed) {
+    if (drained != null || count <= 0) {
+      return 0;
+    }
+    ClientSession[] candidates = new ClientSession[sessionCount];
+    int n = 0;
+    for (int i = 0; i < sessionCount; i++) {
+      if (!sessions[i].shedding && !sessions[i].closed) {
+        candidates[n++] = sessions[i];
+      }
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    long now = nowMillis();
+    int shed = Math.min(count, n);
+    for (int i = 0; i < shed; i++) {
+      // A partial Fisher-Yates shuffle: candidates[0..i) are the ones picked so far.
+      int j = i + random.nextInt(n - i);
+      ClientSession s = candidates[j];
+      candidates[j] = candidates[i];
+      s.shedding = true;
+      sheddingCount++;
+      rebalanced++;
+      askToReconnect(s, now, 1 + (jitterMillis <= 1 ? 0 : random.nextLong(jitterMillis)), "Rebalancing");
+    }
+    return shed;
+  }
+
+  /** The one way a connection is sent elsewhere: {@code serverShutdown} now, 1012 after {@code closeDelayMillis}. */
+  private void askToReconnect(ClientSession s, long nowMillis, long closeDelayMillis, String reason) {
+    s.notifyShutdown(nowMillis);
+    vertx.setTimer(closeDelayMillis, id -> s.close(ClientSession.CLOSE_SERVICE_RESTART, reason));
   }
 }

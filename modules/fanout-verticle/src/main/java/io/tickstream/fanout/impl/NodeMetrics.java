@@ -62,6 +62,8 @@ public final class NodeMetrics {
     counter(registry, FanoutMetrics.FRAMES_OUT, "tick frames written to clients", d -> d.framesOut);
     counter(registry, FanoutMetrics.CONFLATED_DROPS, "pending ticks replaced by a newer one", d -> d.conflatedDrops);
     counter(registry, FanoutMetrics.SLOW_CLIENT_CLOSES, "connections closed with 1013", d -> d.slowClientCloses);
+    counter(registry, FanoutMetrics.REBALANCED, "connections asked to reconnect elsewhere by rebalancing",
+        d -> d.rebalanced);
   }
 
   void add(LoopDispatcher d) {
