@@ -69,6 +69,12 @@ public final class FanoutSettings {
       "Interface the WebSocket/SockJS/HTTP server binds.");
   public static final Setting<Integer> PORT = Setting.ofInt("fanout.port", DEFAULT_PORT, 0, 65_535,
       "Port of the server; 0 picks a free port (FanoutVerticle.actualPort() tells which).");
+  /**
+   * What this node's status (and so {@code /cluster}) names it by. A node bound to {@code 0.0.0.0} in a container
+   * would otherwise list {@code 0.0.0.0:8080}, which tells an operator nothing.
+   */
+  public static final Setting<String> PUBLIC_ADDRESS = Setting.ofString("fanout.public-address", null,
+      "Address /cluster lists for this node, host or host:port (a container's name or pod IP); unset lists fanout.host and the port.");
   public static final Setting<Integer> INSTANCES = Setting.ofInt("fanout.instances", DEFAULT_INSTANCES, 0, 256,
       "Server instances, each on its own event loop with its own dispatcher; 0 means one per processor.");
   public static final Setting<Integer> MAX_STREAMS = Setting.ofInt("fanout.max-streams", DEFAULT_MAX_STREAMS, 1, 1_000_000,
@@ -143,7 +149,7 @@ public final class FanoutSettings {
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
 
   /** The fanout's own settings, in documentation order. */
-  public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
+  public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,

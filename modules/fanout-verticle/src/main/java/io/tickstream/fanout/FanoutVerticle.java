@@ -85,7 +85,7 @@ public class FanoutVerticle extends VerticleBase {
         // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
         .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
         .map(v -> {
-          clusterStatus = ClusterStatus.start(vertx, "fanout", fc.host() + ":" + actualPort,
+          clusterStatus = ClusterStatus.start(vertx, "fanout", advertised(config.get(FanoutSettings.PUBLIC_ADDRESS), fc.host(), actualPort),
               ClusterStatus.DEFAULT_INTERVAL, statusDetails(node, metrics));
           node.clusterStatus(clusterStatus);
           RebalancePolicy policy = RebalancePolicy.of(config);
@@ -119,6 +119,14 @@ public class FanoutVerticle extends VerticleBase {
           .put("connections", metrics.connections())
           .put("subscriptions", metrics.subscriptions()).put("ticksPerSecond", Math.round(perSecond));
     };
+  }
+
+  /** {@code fanout.public-address} as given, with the port added if it names none; else {@code host:port}. */
+  static String advertised(String publicAddress, String host, int port) {
+    if (publicAddress == null || publicAddress.isBlank()) {
+      return host + ":" + port;
+    }
+    return publicAddress.matches(".*:\\d+") ? publicAddress : publicAddress + ":" + port;
   }
 
   /** Deploys the server instances one after the other; they share the port. */

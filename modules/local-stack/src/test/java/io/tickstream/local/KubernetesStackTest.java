@@ -476,8 +476,11 @@ class KubernetesStackTest {
         continue;
       }
       Object value = e.get("value");
+      Object field = path(e, "valueFrom", "fieldRef", "fieldPath");
       String expected = value != null ? String.valueOf(value)
-          : "metadata.namespace".equals(path(e, "valueFrom", "fieldRef", "fieldPath")) ? namespace : null;
+          : "metadata.namespace".equals(field) ? namespace
+          : "status.podIP".equals(field) ? "127.0.0.1" // the downward API's substitution, as the Javadoc says
+          : null;
       assertThat(p.env().get(name)).as("%s: %s as the manifest gives it", p.name(), name).isEqualTo(expected);
     }
     assertThat(p.env().keySet().stream().filter(k -> k.startsWith("TICKSTREAM_")))
