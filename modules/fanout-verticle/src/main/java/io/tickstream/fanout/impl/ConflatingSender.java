@@ -40,6 +40,8 @@ final class ConflatingSender {
   private ArrayDeque<Subscription> backlog;
   private long graceTimer = -1;
   private boolean dirty;
+  /** Oldest {@code ft} among the live ticks written since the last flush; {@link Long#MAX_VALUE} if none. */
+  private long oldestFtMicros = Long.MAX_VALUE;
 
   ConflatingSender(LoopDispatcher loop, FrameSink sink, ClientSession session) {
     this.loop = loop;
@@ -107,6 +109,10 @@ final class ConflatingSender {
     sink.write(tick.frame(session.combined, s.stream, loop.encoder));
     loop.framesOut++;
     s.lastSentMillis = nowMillis;
+    // A snapshot tick's ft may be minutes old: it is no measure of this node's delay, so it is left out.
+    if (!loop.snapshotting && tick.ftMicros < oldestFtMicros) {
+      oldestFtMicros = tick.ftMicros;
+    }
     if (!dirty) {
       dirty = true;
       loop.markDirty(this);
@@ -180,11 +186,20 @@ final class ConflatingSender {
     }
   }
 
-  /** Flushes what {@link #send} wrote since the last flush. Called by the dispatcher at the end of a batch. */
+  /**
+   * Flushes what {@link #send} wrote since the last flush. Called by the dispatcher at the end of a batch.
+   *
+   * <p>Then records {@code ft → flush} for the oldest live tick of this flush: one clock read and one histogram
+   * update per flush, whatever the number of ticks it carried, so the cost stays beside the flush's syscall.
+   */
   void flush() {
     if (dirty) {
       dirty = false;
       sink.flush();
+      if (oldestFtMicros != Long.MAX_VALUE) {
+        loop.recordFlush(oldestFtMicros);
+        oldestFtMicros = Long.MAX_VALUE;
+      }
     }
   }
 

@@ -50,6 +50,8 @@ public final class LoopDispatcher {
   private final ArrayList<ConflatingSender> dirty = new ArrayList<>();
   /** {@link #flushDirty()} is running: a drain inside it must not start another pass over {@link #dirty}. */
   private boolean flushing;
+  /** {@link #snapshot} is offering a subscription its latest ticks: their {@code ft} is no latency of ours. */
+  boolean snapshotting;
   private final ArrayList<EncodedTick> delivered = new ArrayList<>();
   private ClientSession[] sessions = new ClientSession[16];
   private int sessionCount;
@@ -188,6 +190,11 @@ public final class LoopDispatcher {
     }
   }
 
+  /** One connection flushed, now; {@code oldestFtMicros} of the live ticks it carried. */
+  void recordFlush(long oldestFtMicros) {
+    metrics.recordFlush(oldestFtMicros, NodeMetrics.nowMicros());
+  }
+
   void recordLatency(EncodedTick t) {
     metrics.recordLatency(t.tick.receiveTimeMicros(), NodeMetrics.nowMicros());
   }
@@ -210,6 +217,15 @@ public final class LoopDispatcher {
 
   /** Sends a new subscription the latest tick of its symbol, or of every symbol for {@code !bookTicker}. */
   void snapshot(Subscription sub, long now) {
+    snapshotting = true;
+    try {
+      offerSnapshot(sub, now);
+    } finally {
+      snapshotting = false;
+    }
+  }
+
+  private void offerSnapshot(Subscription sub, long now) {
     if (sub.slot != null) {
       if (sub.slot.latest != null) {
         sub.session.sender.offer(sub, sub.slot.latest, now);

@@ -28,6 +28,9 @@ public final class NodeMetrics {
   final Counter consumerRestarts;
   final Counter uRebases;
   final Timer latency;
+  final Timer appendToFt;
+  final Counter appendAfterFt;
+  final Timer ftToFlush;
   /** Newest {@code pt} (µs) accepted, 0 before the first; written by the Kafka thread once per poll. */
   volatile long newestPtMicros;
   /** When (ms) the consumer last confirmed it had read every partition to its end; 0 before the snapshot. */
@@ -55,6 +58,18 @@ public final class NodeMetrics {
         .register(registry);
     latency = Timer.builder(FanoutMetrics.LATENCY).description("now - pt when a tick is written to clients")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    // The append time has ms resolution, so nothing below 1 ms is worth a bucket.
+    appendToFt = Timer.builder(FanoutMetrics.APPEND_TO_FT)
+        .description("Kafka append time (record timestamp, LogAppendTime topics only) to ft")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    appendAfterFt = Counter.builder(FanoutMetrics.APPEND_AFTER_FT)
+        .description("records appended after their ft by the clocks (broker ahead of this host), recorded as 0")
+        .register(registry);
+    ftToFlush = Timer.builder(FanoutMetrics.FT_TO_FLUSH)
+        .description("per connection flush: oldest ft written since the previous flush to the flush's return")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
     gauge(registry, FanoutMetrics.CONNECTIONS, "open client connections", d -> d.connectionCount());
     gauge(registry, FanoutMetrics.SUBSCRIPTIONS, "stream subscriptions", d -> d.subscriptionCount);
@@ -132,6 +147,21 @@ public final class NodeMetrics {
     if (ptMicros > 0 && nowMicros >= ptMicros) {
       latency.record(nowMicros - ptMicros, TimeUnit.MICROSECONDS);
     }
+  }
+
+  /** Kafka's append time (ms) to {@code ft} (µs); a negative difference is clock skew, counted and recorded as 0. */
+  void recordAppendToFt(long appendMillis, long ftMicros) {
+    long micros = ftMicros - appendMillis * 1_000;
+    if (micros < 0) {
+      appendAfterFt.increment();
+      micros = 0;
+    }
+    appendToFt.record(micros, TimeUnit.MICROSECONDS);
+  }
+
+  /** One connection's flush at {@code nowMicros}; {@code oldestFtMicros} of the ticks it carried. */
+  void recordFlush(long oldestFtMicros, long nowMicros) {
+    ftToFlush.record(Math.max(0, nowMicros - oldestFtMicros), TimeUnit.MICROSECONDS);
   }
 
   static long nowMicros() {
