@@ -189,15 +189,15 @@ final class ConflatingSender {
   /**
    * Flushes what {@link #send} wrote since the last flush. Called by the dispatcher at the end of a batch.
    *
-   * <p>Then records {@code ft → flush} for the oldest live tick of this flush: one clock read and one histogram
-   * update per flush, whatever the number of ticks it carried, so the cost stays beside the flush's syscall.
+   * <p>Then hands the dispatcher the oldest live {@code ft} of this flush for {@code ft → flush}: one array store per
+   * flush, whatever the number of ticks it carried; the dispatcher reads the clock once per pass and buckets them.
    */
   void flush() {
     if (dirty) {
       dirty = false;
       sink.flush();
       if (oldestFtMicros != Long.MAX_VALUE) {
-        loop.recordFlush(oldestFtMicros);
+        loop.flushed(oldestFtMicros);
         oldestFtMicros = Long.MAX_VALUE;
       }
     }

@@ -2,9 +2,12 @@ package io.tickstream.fanout.impl;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickstream.fanout.FanoutMetrics;
 
 import java.time.Duration;
@@ -30,7 +33,9 @@ public final class NodeMetrics {
   final Timer latency;
   final Timer appendToFt;
   final Counter appendAfterFt;
-  final Timer ftToFlush;
+  private final FtToFlushHistogram ftToFlush;
+  /** Where {@link #ftToFlush} is registered; null on a registry other than Prometheus. */
+  private final PrometheusRegistry prometheus;
   /** Newest {@code pt} (µs) accepted, 0 before the first; written by the Kafka thread once per poll. */
   volatile long newestPtMicros;
   /** When (ms) the consumer last confirmed it had read every partition to its end; 0 before the snapshot. */
@@ -67,10 +72,17 @@ public final class NodeMetrics {
     appendAfterFt = Counter.builder(FanoutMetrics.APPEND_AFTER_FT)
         .description("records appended after their ft by the clocks (broker ahead of this host), recorded as 0")
         .register(registry);
-    ftToFlush = Timer.builder(FanoutMetrics.FT_TO_FLUSH)
-        .description("per connection flush: oldest ft written since the previous flush to the flush's return")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
-        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    // Up to one sample per connection per tick: counted by each loop in its own arrays, merged at scrape time.
+    ftToFlush = new FtToFlushHistogram(dispatchers);
+    if (registry instanceof PrometheusMeterRegistry p) {
+      prometheus = p.getPrometheusRegistry();
+      prometheus.register(ftToFlush);
+    } else {
+      prometheus = null;
+      FunctionTimer.builder(FanoutMetrics.FT_TO_FLUSH, this, m -> m.sum(d -> FtToFlushHistogram.count(d)),
+              m -> m.sum(d -> d.ftToFlushSumMicros), TimeUnit.MICROSECONDS)
+          .description(FtToFlushHistogram.HELP).register(registry);
+    }
     gauge(registry, FanoutMetrics.CONNECTIONS, "open client connections", d -> d.connectionCount());
     gauge(registry, FanoutMetrics.SUBSCRIPTIONS, "stream subscriptions", d -> d.subscriptionCount);
     gauge(registry, FanoutMetrics.PENDING, "ticks waiting for slow or throttled connections", d -> d.pendingTicks);
@@ -159,9 +171,14 @@ public final class NodeMetrics {
     appendToFt.record(micros, TimeUnit.MICROSECONDS);
   }
 
-  /** One connection's flush at {@code nowMicros}; {@code oldestFtMicros} of the ticks it carried. */
-  void recordFlush(long oldestFtMicros, long nowMicros) {
-    ftToFlush.record(Math.max(0, nowMicros - oldestFtMicros), TimeUnit.MICROSECONDS);
+  /**
+   * Takes the {@code ft → flush} histogram off the Prometheus registry: it is not a Micrometer meter, and a node
+   * deployed again on the same (Vert.x default) registry registers its own under the same name.
+   */
+  public void close() {
+    if (prometheus != null) {
+      prometheus.unregister(ftToFlush);
+    }
   }
 
   static long nowMicros() {
