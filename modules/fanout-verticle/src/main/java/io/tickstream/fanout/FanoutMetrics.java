@@ -41,8 +41,11 @@ public final class FanoutMetrics {
   /** Counter: records whose append time was after {@code ft} (broker clock ahead of this host's), recorded as 0. */
   public static final String APPEND_AFTER_FT = "tickstream.fanout.append.after.ft";
   /**
-   * Timer with percentile histogram: per connection flush, the oldest {@code ft} among the live ticks written since the
-   * previous flush to the moment that flush returned (bytes handed to the socket). One sample per flush, not per tick.
+   * Histogram, power-of-two buckets in µs: per connection flush, the oldest {@code ft} among the live ticks written
+   * since the previous flush to the end of the event loop's flush pass (bytes handed to the socket). One sample per
+   * flush, not per tick. Not a Micrometer meter on a Prometheus registry: each event loop counts in its own arrays,
+   * summed at scrape time into {@code tickstream_fanout_ft_to_flush_seconds}; other registries get a function timer
+   * (count and sum) of this name.
    */
   public static final String FT_TO_FLUSH = "tickstream.fanout.ft.to.flush";
 
