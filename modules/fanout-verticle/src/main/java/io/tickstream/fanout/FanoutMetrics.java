@@ -32,6 +32,22 @@ public final class FanoutMetrics {
   public static final String SLOW_CLIENT_CLOSES = "tickstream.fanout.slow.client.closes";
   /** Timer with percentile histogram: {@code now - pt} when a tick is written to clients. */
   public static final String LATENCY = "tickstream.fanout.latency";
+  /**
+   * Timer with percentile histogram: Kafka's append time (the record timestamp, ms) to {@code ft}, once per record
+   * accepted. Recorded only for records of a topic with {@code message.timestamp.type=LogAppendTime}; with the
+   * default CreateTime the record timestamp is the producer's {@code pt} and says nothing about the append.
+   */
+  public static final String APPEND_TO_FT = "tickstream.fanout.append.to.ft";
+  /** Counter: records whose append time was after {@code ft} (broker clock ahead of this host's), recorded as 0. */
+  public static final String APPEND_AFTER_FT = "tickstream.fanout.append.after.ft";
+  /**
+   * Histogram, power-of-two buckets in µs: per connection flush, the oldest {@code ft} among the live ticks written
+   * since the previous flush to the end of the event loop's flush pass (bytes handed to the socket). One sample per
+   * flush, not per tick. Not a Micrometer meter on a Prometheus registry: each event loop counts in its own arrays,
+   * summed at scrape time into {@code tickstream_fanout_ft_to_flush_seconds}; other registries get a function timer
+   * (count and sum) of this name.
+   */
+  public static final String FT_TO_FLUSH = "tickstream.fanout.ft.to.flush";
 
   /** Gauge, seconds: now minus the newest {@code pt} the node has accepted; NaN before the first tick. */
   public static final String DATA_AGE = "tickstream.fanout.data.age";

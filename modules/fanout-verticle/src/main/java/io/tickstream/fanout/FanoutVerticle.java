@@ -54,6 +54,7 @@ public class FanoutVerticle extends VerticleBase {
   private ClusterStatus clusterStatus;
   private Rebalancer rebalancer;
   private JvmMeters jvmMeters;
+  private NodeMetrics nodeMetrics;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
   public int actualPort() {
@@ -77,6 +78,7 @@ public class FanoutVerticle extends VerticleBase {
     registry = registry();
     jvmMeters = JvmMeters.bindTo(registry);
     NodeMetrics metrics = new NodeMetrics(registry);
+    nodeMetrics = metrics;
     node = new FanoutNode(vertx, fc, metrics);
     node.exchange(config.get(FanoutSettings.EXCHANGE));
     Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
@@ -191,6 +193,9 @@ public class FanoutVerticle extends VerticleBase {
       }
       if (admin != null) {
         admin.close(Duration.ofSeconds(5));
+      }
+      if (nodeMetrics != null) {
+        nodeMetrics.close(); // last: /metrics keeps the histogram while the clients drain
       }
       return null;
     });

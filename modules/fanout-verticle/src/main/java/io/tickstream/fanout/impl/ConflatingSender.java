@@ -40,6 +40,8 @@ final class ConflatingSender {
   private ArrayDeque<Subscription> backlog;
   private long graceTimer = -1;
   private boolean dirty;
+  /** Oldest {@code ft} among the live ticks written since the last flush; {@link Long#MAX_VALUE} if none. */
+  private long oldestFtMicros = Long.MAX_VALUE;
 
   ConflatingSender(LoopDispatcher loop, FrameSink sink, ClientSession session) {
     this.loop = loop;
@@ -107,6 +109,10 @@ final class ConflatingSender {
     sink.write(tick.frame(session.combined, s.stream, loop.encoder));
     loop.framesOut++;
     s.lastSentMillis = nowMillis;
+    // A snapshot tick's ft may be minutes old: it is no measure of this node's delay, so it is left out.
+    if (!loop.snapshotting && tick.ftMicros < oldestFtMicros) {
+      oldestFtMicros = tick.ftMicros;
+    }
     if (!dirty) {
       dirty = true;
       loop.markDirty(this);
@@ -180,11 +186,20 @@ final class ConflatingSender {
     }
   }
 
-  /** Flushes what {@link #send} wrote since the last flush. Called by the dispatcher at the end of a batch. */
+  /**
+   * Flushes what {@link #send} wrote since the last flush. Called by the dispatcher at the end of a batch.
+   *
+   * <p>Then hands the dispatcher the oldest live {@code ft} of this flush for {@code ft → flush}: one array store per
+   * flush, whatever the number of ticks it carried; the dispatcher reads the clock once per pass and buckets them.
+   */
   void flush() {
     if (dirty) {
       dirty = false;
       sink.flush();
+      if (oldestFtMicros != Long.MAX_VALUE) {
+        loop.flushed(oldestFtMicros);
+        oldestFtMicros = Long.MAX_VALUE;
+      }
     }
   }
 

@@ -50,7 +50,18 @@ public final class LoopDispatcher {
   private final ArrayList<ConflatingSender> dirty = new ArrayList<>();
   /** {@link #flushDirty()} is running: a drain inside it must not start another pass over {@link #dirty}. */
   private boolean flushing;
+  /** {@link #snapshot} is offering a subscription its latest ticks: their {@code ft} is no latency of ours. */
+  boolean snapshotting;
   private final ArrayList<EncodedTick> delivered = new ArrayList<>();
+  /**
+   * {@code ft → flush}, this loop's share (see {@link FtToFlushHistogram}): written by this loop only, once per
+   * flush pass; read racily at scrape time.
+   */
+  final long[] ftToFlushBuckets = new long[FtToFlushHistogram.BUCKETS];
+  long ftToFlushSumMicros;
+  /** The oldest live {@code ft} of each connection flushed in the running pass, bucketed when the pass ends. */
+  private long[] passFts = new long[64];
+  private int passFtCount;
   private ClientSession[] sessions = new ClientSession[16];
   private int sessionCount;
   private volatile boolean snapshotReceived;
@@ -127,9 +138,11 @@ public final class LoopDispatcher {
       }
     }
     snapshotReceived = true;
-    flushDirty();
+    long nowMicros = flushDirty();
     if (!delivered.isEmpty()) {
-      long nowMicros = NodeMetrics.nowMicros();
+      if (nowMicros == 0) {
+        nowMicros = NodeMetrics.nowMicros();
+      }
       for (int i = 0, n = delivered.size(); i < n; i++) {
         metrics.recordLatency(delivered.get(i).tick.receiveTimeMicros(), nowMicros);
       }
@@ -172,10 +185,16 @@ public final class LoopDispatcher {
    * <p>Re-entrant calls return at once. Netty reports a channel writable again from inside its flush, so a
    * connection's drain, which writes its pending ticks and calls this, can run inside this loop; the connections
    * it marks dirty are appended to the list and flushed by the running loop, which reads the size each round.
+   *
+   * <p>{@code ft → flush} reads the clock once, after the pass: every connection flushed in it is recorded against
+   * that one instant (so a connection flushed early in a long pass is counted late by the rest of the pass).
+   *
+   * @return the wall clock (µs since the epoch) read after the pass, or 0 if no flush carried a live tick (then
+   *     nothing read it)
    */
-  void flushDirty() {
+  long flushDirty() {
     if (flushing) {
-      return;
+      return 0;
     }
     flushing = true;
     try {
@@ -186,6 +205,34 @@ public final class LoopDispatcher {
     } finally {
       flushing = false;
     }
+    if (passFtCount == 0) {
+      return 0;
+    }
+    long nowMicros = NodeMetrics.nowMicros();
+    recordFlushes(nowMicros);
+    return nowMicros;
+  }
+
+  /** A connection flushed in the running pass; {@code oldestFtMicros} of the live ticks it carried. */
+  void flushed(long oldestFtMicros) {
+    if (passFtCount == passFts.length) {
+      passFts = Arrays.copyOf(passFts, passFtCount * 2);
+    }
+    passFts[passFtCount++] = oldestFtMicros;
+  }
+
+  /** Buckets the pass's samples against one clock read; a negative difference (clock stepped back) counts as 0. */
+  private void recordFlushes(long nowMicros) {
+    long[] fts = passFts;
+    long[] buckets = ftToFlushBuckets;
+    long sum = 0;
+    for (int i = 0, n = passFtCount; i < n; i++) {
+      long micros = Math.max(0, nowMicros - fts[i]);
+      buckets[FtToFlushHistogram.bucket(micros)]++;
+      sum += micros;
+    }
+    ftToFlushSumMicros += sum;
+    passFtCount = 0;
   }
 
   void recordLatency(EncodedTick t) {
@@ -210,6 +257,15 @@ public final class LoopDispatcher {
 
   /** Sends a new subscription the latest tick of its symbol, or of every symbol for {@code !bookTicker}. */
   void snapshot(Subscription sub, long now) {
+    snapshotting = true;
+    try {
+      offerSnapshot(sub, now);
+    } finally {
+      snapshotting = false;
+    }
+  }
+
+  private void offerSnapshot(Subscription sub, long now) {
     if (sub.slot != null) {
       if (sub.slot.latest != null) {
         sub.session.sender.offer(sub, sub.slot.latest, now);

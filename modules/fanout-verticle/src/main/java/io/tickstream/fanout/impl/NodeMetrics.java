@@ -2,9 +2,12 @@ package io.tickstream.fanout.impl;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickstream.fanout.FanoutMetrics;
 
 import java.time.Duration;
@@ -28,6 +31,11 @@ public final class NodeMetrics {
   final Counter consumerRestarts;
   final Counter uRebases;
   final Timer latency;
+  final Timer appendToFt;
+  final Counter appendAfterFt;
+  private final FtToFlushHistogram ftToFlush;
+  /** Where {@link #ftToFlush} is registered; null on a registry other than Prometheus. */
+  private final PrometheusRegistry prometheus;
   /** Newest {@code pt} (µs) accepted, 0 before the first; written by the Kafka thread once per poll. */
   volatile long newestPtMicros;
   /** When (ms) the consumer last confirmed it had read every partition to its end; 0 before the snapshot. */
@@ -56,6 +64,25 @@ public final class NodeMetrics {
     latency = Timer.builder(FanoutMetrics.LATENCY).description("now - pt when a tick is written to clients")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    // The append time has ms resolution, so nothing below 1 ms is worth a bucket.
+    appendToFt = Timer.builder(FanoutMetrics.APPEND_TO_FT)
+        .description("Kafka append time (record timestamp, LogAppendTime topics only) to ft")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    appendAfterFt = Counter.builder(FanoutMetrics.APPEND_AFTER_FT)
+        .description("records appended after their ft by the clocks (broker ahead of this host), recorded as 0")
+        .register(registry);
+    // Up to one sample per connection per tick: counted by each loop in its own arrays, merged at scrape time.
+    ftToFlush = new FtToFlushHistogram(dispatchers);
+    if (registry instanceof PrometheusMeterRegistry p) {
+      prometheus = p.getPrometheusRegistry();
+      prometheus.register(ftToFlush);
+    } else {
+      prometheus = null;
+      FunctionTimer.builder(FanoutMetrics.FT_TO_FLUSH, this, m -> m.sum(d -> FtToFlushHistogram.count(d)),
+              m -> m.sum(d -> d.ftToFlushSumMicros), TimeUnit.MICROSECONDS)
+          .description(FtToFlushHistogram.HELP).register(registry);
+    }
     gauge(registry, FanoutMetrics.CONNECTIONS, "open client connections", d -> d.connectionCount());
     gauge(registry, FanoutMetrics.SUBSCRIPTIONS, "stream subscriptions", d -> d.subscriptionCount);
     gauge(registry, FanoutMetrics.PENDING, "ticks waiting for slow or throttled connections", d -> d.pendingTicks);
@@ -131,6 +158,26 @@ public final class NodeMetrics {
   void recordLatency(long ptMicros, long nowMicros) {
     if (ptMicros > 0 && nowMicros >= ptMicros) {
       latency.record(nowMicros - ptMicros, TimeUnit.MICROSECONDS);
+    }
+  }
+
+  /** Kafka's append time (ms) to {@code ft} (µs); a negative difference is clock skew, counted and recorded as 0. */
+  void recordAppendToFt(long appendMillis, long ftMicros) {
+    long micros = ftMicros - appendMillis * 1_000;
+    if (micros < 0) {
+      appendAfterFt.increment();
+      micros = 0;
+    }
+    appendToFt.record(micros, TimeUnit.MICROSECONDS);
+  }
+
+  /**
+   * Takes the {@code ft → flush} histogram off the Prometheus registry: it is not a Micrometer meter, and a node
+   * deployed again on the same (Vert.x default) registry registers its own under the same name.
+   */
+  public void close() {
+    if (prometheus != null) {
+      prometheus.unregister(ftToFlush);
     }
   }
 

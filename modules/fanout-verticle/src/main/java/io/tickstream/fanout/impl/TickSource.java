@@ -12,6 +12,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -467,6 +468,10 @@ public final class TickSource implements AutoCloseable {
       onRebase(s.latest.updateId(), tick);
     }
     EncodedTick t = new EncodedTick(tick, ftMicros, encoder);
+    // Live records only: during the snapshot rebuild the append time is the history's age, not a latency.
+    if (caughtUp && r.timestampType() == TimestampType.LOG_APPEND_TIME) {
+      metrics.recordAppendToFt(r.timestamp(), ftMicros);
+    }
     if (s == null) {
       symbols.put(tick.symbol(), new SymbolState(t));
     } else {
