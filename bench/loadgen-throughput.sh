@@ -41,14 +41,20 @@ for run in $(seq 1 "$RUNS"); do
     --symbols "$SYMBOLS" --mode "$MODE" --event-loops "$EVENT_LOOPS" --duration "$DURATION" --ramp-rate 10000 \
     --symbol-list "@$out/symbols.txt" --json-out "$out/run-$run.json" "${settle_flag[@]}" $EXTRA > "$out/loadgen-$run.log" 2>&1 &
   lg=$!
+  # The load generator's CPU time, sampled each second while it lives (its /proc entry goes with it).
+  lg_ticks=0; t0=$(date +%s.%N)
+  while kill -0 "$lg" 2>/dev/null; do
+    lg_ticks=$(awk '{print $14 + $15}' "/proc/$lg/stat" 2>/dev/null || echo "$lg_ticks"); sleep 1
+  done
   wait "$lg" || echo "loadgen run $run exited with $?" >&2
+  lg_cores=$(echo "$lg_ticks / $clk / ($(date +%s.%N) - $t0)" | bc -l | xargs printf '%.2f')
   fh_cpu=$(awk -v c="$clk" '{printf "%.1f", ($14 + $15) / c}' "/proc/$fh/stat")
   kill "$fh"; wait "$fh" 2>/dev/null || true; fh=""
   # Steady rate: the median of the per-second progress lines after the first five seconds.
   steady=$(grep -oE '^t=[0-9]+s .*msgs/s=[0-9]+' "$out/loadgen-$run.log" | awk -F'msgs/s=' '{split($1,a,"[=s]"); if (a[2] > 5) print $2}' \
     | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : 0)}')
   whole=$(jq -r '.messagesPerSecond | floor' "$out/run-$run.json")
-  echo "run $run: steady $steady msgs/s (median per-second), whole run $whole msgs/s, firehose CPU ${fh_cpu}s" | tee -a "$out/summary.txt"
+  echo "run $run: steady $steady msgs/s (median per-second), whole run $whole msgs/s, loadgen ${lg_cores} cores, firehose CPU ${fh_cpu}s" | tee -a "$out/summary.txt"
   rates+=("$steady")
 done
 median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

@@ -32,6 +32,8 @@ public final class FrameFirehose {
   private static int framesPerWrite = DEFAULT_FRAMES_PER_WRITE;
   /** Between the 101 and the first frame: time for the client to swap its HTTP decoder for a WebSocket one. */
   static final long START_DELAY_MILLIS = 200;
+  /** Writes one connection makes before the others get the event loop. */
+  static final int WRITES_PER_TURN = 16;
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private FrameFirehose() {
@@ -76,7 +78,11 @@ public final class FrameFirehose {
       socket.setWriteQueueMaxSize(256 * 1024);
       socket.closeHandler(v -> c.stopped = true);
       socket.exceptionHandler(e -> c.stopped = true);
-      socket.drainHandler(v -> c.pump());
+      socket.drainHandler(v -> {
+        if (!c.scheduled) {
+          c.pump();
+        }
+      });
       // Frames in the same read as the 101 would reach the client's HTTP decoder, not its WebSocket decoder.
       Vertx.currentContext().owner().setTimer(START_DELAY_MILLIS, id -> c.pump());
     });
@@ -100,6 +106,8 @@ public final class FrameFirehose {
     final long[] u;
     int next;
     boolean stopped;
+    /** A turn is queued on the event loop: the drain handler must not start a second chain of turns. */
+    boolean scheduled;
 
     Connection(NetSocket socket, String path) {
       this.socket = socket;
@@ -116,8 +124,15 @@ public final class FrameFirehose {
       }
     }
 
+    /**
+     * Writes until the write queue is full (the drain handler calls again), or for {@link #WRITES_PER_TURN}
+     * writes, then yields the event loop so other connections, and new upgrades, get their turn.
+     */
     void pump() {
-      while (!stopped && !socket.writeQueueFull()) {
+      for (int w = 0; w < WRITES_PER_TURN; w++) {
+        if (stopped || socket.writeQueueFull()) {
+          return;
+        }
         Instant now = Instant.now();
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         Buffer batch = Buffer.buffer(framesPerWrite * 200);
@@ -139,6 +154,11 @@ public final class FrameFirehose {
         }
         socket.write(batch);
       }
+      scheduled = true;
+      Vertx.currentContext().runOnContext(v -> {
+        scheduled = false;
+        pump();
+      });
     }
   }
 }
