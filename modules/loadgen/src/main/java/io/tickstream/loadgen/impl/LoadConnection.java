@@ -219,8 +219,12 @@ final class LoadConnection {
       return;
     }
     int uEnd = TickFields.after(m, len, TickFields.U, 0);
-    int sEnd = uEnd < 0 ? -1 : TickFields.after(m, len, TickFields.S, uEnd);
-    int ptEnd = sEnd < 0 ? -1 : TickFields.after(m, len, TickFields.PT, sEnd);
+    // "s" follows u's digits and a comma; pt and ft close the message: found from the end, past the prices.
+    int sEnd = uEnd < 0 ? -1 : TickFields.after(m, len, TickFields.S, TickFields.skipNumber(m, len, uEnd) + 1);
+    int ptEnd = sEnd < 0 ? -1 : TickFields.before(m, len, TickFields.PT, sEnd);
+    if (ptEnd < 0 && sEnd >= 0) {
+      ptEnd = TickFields.after(m, len, TickFields.PT, 0);
+    }
     int slot = ptEnd < 0 ? -1 : TickFields.slot(m, len, sEnd, symbolBytes);
     if (slot < 0) {
       if (stalls) {
@@ -251,7 +255,7 @@ final class LoadConnection {
         stats.conflated.add(gap);
       }
       stats.latency.recordValue(Math.max(0, now - pt));
-      int ftEnd = TickFields.after(m, len, TickFields.FT, ptEnd);
+      int ftEnd = TickFields.before(m, len, TickFields.FT, ptEnd);
       long ft = ftEnd < 0 ? -1 : TickFields.number(m, len, ftEnd);
       if (ft > 0) {
         stats.fanoutLatency.recordValue(Math.max(0, now - ft));

@@ -80,6 +80,10 @@ class TickFieldsTest {
     assertThat(TickFields.slot(m, len, sEnd, SYMBOLS)).isEqualTo(1);
     assertThat(TickFields.number(m, len, ptEnd)).isEqualTo(1764180000123456L);
     assertThat(ftEnd < 0 ? -1 : TickFields.number(m, len, ftEnd)).isEqualTo(ft);
+    // The connection's way: s right after u's digits, pt and ft scanned for from the end.
+    assertThat(TickFields.after(m, len, TickFields.S, TickFields.skipNumber(m, len, uEnd) + 1)).isEqualTo(sEnd);
+    assertThat(TickFields.before(m, len, TickFields.PT, sEnd)).isEqualTo(ptEnd);
+    assertThat(TickFields.before(m, len, TickFields.FT, ptEnd)).isEqualTo(ftEnd);
   }
 
   private static byte[] bytes(Buffer b) {
