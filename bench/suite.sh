@@ -4,14 +4,20 @@
 #
 #   bench/suite.sh [latency|throughput|capacity|isolation ...]     default: all four
 #
-# Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (30s) per load-generator run;
+# Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (30s) per load-generator run, of
+#   which the steady state starts SETTLE (5s) after the ramp;
 #   CONNECTIONS (10000) and SYMBOLS (5) for latency/isolation; LATENCY_RATES ("20000 2000" ticks/s: the issue's
 #   feed, then one this 2-core machine can carry with the load generator on it); ISOLATION_RATE (2000);
 #   THROUGHPUT_RATES ("5000 20000 60000"), THROUGHPUT_CONNECTIONS (2000), THROUGHPUT_SYMBOLS (10);
 #   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections, CAPACITY_RUNS (2) times for each of
 #   CAPACITY_TARGETS ("tickstream tickstream-g1 baseline": tickstream-g1 is the fanout on G1_JAVA_OPTS instead of ZGC);
 #   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
-#   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process).
+#   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process; with PIN, one
+#   per core of SERVER_CPUS).
+# Pinning: PIN (auto: on when taskset exists and there are 2+ cores; 0 turns it off) runs every server under test
+#   on SERVER_CPUS (default: the lower half of the cores, "0" on 2 cores) and every load generator on LOADGEN_CPUS
+#   (the upper half, "1"), with taskset -c, so the load generator never takes the server's CPU and the figures are
+#   the server's. INFRA_CPUS (unset: not pinned) pins Kafka, the simulator and the ingest.
 # Small compacted segments keep the topic short: every server rebuilds its snapshot from the start of the topic.
 #
 # Every server under test runs alone while it is measured (the other one is stopped), so the two never share the
@@ -23,7 +29,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/java-home.sh
 
-RUNS=${RUNS:-3}; DURATION=${DURATION:-30s}
+RUNS=${RUNS:-3}; DURATION=${DURATION:-30s}; SETTLE=${SETTLE:-5s}
 CONNECTIONS=${CONNECTIONS:-10000}; SYMBOLS=${SYMBOLS:-5}
 LATENCY_RATES=${LATENCY_RATES:-"20000 2000"}; ISOLATION_RATE=${ISOLATION_RATE:-2000}
 THROUGHPUT_RATES=${THROUGHPUT_RATES:-"5000 20000 60000"}
@@ -34,8 +40,24 @@ TARGETS=${TARGETS:-"tickstream baseline"}
 UNIVERSE=${UNIVERSE:-2000}
 FANOUT_JAVA_OPTS=${FANOUT_JAVA_OPTS:-"-XX:+UseZGC"}
 G1_JAVA_OPTS=${G1_JAVA_OPTS:-"-XX:+UseG1GC"}
-BASELINE_WORKERS=${BASELINE_WORKERS:-2}
+BASELINE_WORKERS=${BASELINE_WORKERS:-}
 CAPACITY_RUNS=${CAPACITY_RUNS:-2}; CAPACITY_TARGETS=${CAPACITY_TARGETS:-"tickstream tickstream-g1 baseline"}
+ncpu=$(nproc)
+PIN=${PIN:-auto}
+if [ "$PIN" = auto ]; then
+  if command -v taskset > /dev/null && [ "$ncpu" -ge 2 ]; then PIN=1; else PIN=0; fi
+fi
+span() { if [ "$1" = "$2" ]; then echo "$1"; else echo "$1-$2"; fi; }
+half=$((ncpu / 2)); [ "$half" -lt 1 ] && half=1
+SERVER_CPUS=${SERVER_CPUS:-$(span 0 $((half - 1)))}
+LOADGEN_CPUS=${LOADGEN_CPUS:-$(span "$half" $((ncpu - 1)))}
+INFRA_CPUS=${INFRA_CPUS:-}
+cpus_in() { local n=0 part; for part in ${1//,/ }; do if [[ $part == *-* ]]; then n=$((n + ${part#*-} - ${part%-*} + 1)); else n=$((n + 1)); fi; done; echo $n; }
+if [ -z "$BASELINE_WORKERS" ]; then
+  if [ "$PIN" = 1 ]; then BASELINE_WORKERS=$(cpus_in "$SERVER_CPUS"); else BASELINE_WORKERS=2; fi
+fi
+# on CPUS CMD...: CMD, pinned to CPUS when pinning is on and CPUS is set. exec: in the background, $! is CMD's pid.
+on() { local cpus=$1; shift; if [ "$PIN" = 1 ] && [ -n "$cpus" ]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi; }
 scenarios=("$@"); [ ${#scenarios[@]} -eq 0 ] && scenarios=(latency isolation throughput capacity)
 
 v=0.1.0-SNAPSHOT
@@ -91,15 +113,15 @@ heap_kib() {
 start_infra() {
   log "starting Kafka broker, simulator ($UNIVERSE symbols) and ingest"
   for p in 29092 29093 29443 $INGEST_HTTP; do port_free $p; done
-  java -jar "$(jar kafka-broker)" --port 29092 --controller-port 29093 --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
+  on "$INFRA_CPUS" java -jar "$(jar kafka-broker)" --port 29092 --controller-port 29093 --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
   infra+=($!)
-  java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port 29443 --universe-size "$UNIVERSE" --tick-rate 1000 \
+  on "$INFRA_CPUS" java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port 29443 --universe-size "$UNIVERSE" --tick-rate 1000 \
     --tick-interval 1ms > "$out/simulator.log" 2>&1 &
   infra+=($!)
   wait_log "$out/kafka.log" ready 60
   wait_log "$out/simulator.log" listening 60
   # ./tickstream execs the role's JVM (with the module opens it needs), so $! is the JVM's pid.
-  JAVA_OPTS="-XX:+UseZGC" ./tickstream ingest --cluster.enabled=false --rest-url "http://$SIM" \
+  JAVA_OPTS="-XX:+UseZGC" on "$INFRA_CPUS" ./tickstream ingest --cluster.enabled=false --rest-url "http://$SIM" \
     --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP \
     --topic.segment-bytes 4194304 --topic.segment-time 1m --topic.configs min.cleanable.dirty.ratio=0.01 > "$out/ingest.log" 2>&1 &
   infra+=($!)
@@ -128,10 +150,10 @@ start_server() {
   if [ "$target" != baseline ]; then
     local opts=$FANOUT_JAVA_OPTS
     [ "$target" = tickstream-g1 ] && opts=$G1_JAVA_OPTS
-    JAVA_OPTS=$opts ./tickstream fanout --cluster.enabled=false --port "$port" \
+    JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --port "$port" \
       --kafka.bootstrap-servers=$KAFKA --max-connections 19000 > "$out/$target-$port.log" 2>&1 &
   else
-    node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
+    on "$SERVER_CPUS" node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
   fi
   SERVER_PID=$!
   servers+=("$SERVER_PID")
@@ -147,8 +169,8 @@ stop_servers() {
 # loadgen NAME PORT CONNECTIONS SYMBOLS [extra flags]: one load-generator process in the background, pid in LG_PID.
 loadgen() {
   local name=$1 port=$2 n=$3 k=$4; shift 4
-  java -XX:+UseZGC -jar "$(jar loadgen)" --url "ws://127.0.0.1:$port" --connections "$n" --symbols "$k" \
-    --duration "$DURATION" --ramp-rate "${RAMP:-2000}" --json-out "$out/$name.json" --symbol-list "@$out/symbols.txt" "$@" > "$out/$name.log" 2>&1 &
+  on "$LOADGEN_CPUS" java -XX:+UseZGC -jar "$(jar loadgen)" --url "ws://127.0.0.1:$port" --connections "$n" --symbols "$k" \
+    --duration "$DURATION" --settle "$SETTLE" --ramp-rate "${RAMP:-2000}" --json-out "$out/$name.json" --symbol-list "@$out/symbols.txt" "$@" > "$out/$name.log" 2>&1 &
   LG_PID=$!
   loadgens+=("$LG_PID")
 }
@@ -259,7 +281,8 @@ scenario_capacity() {
   done
 }
 
-{ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), node $(node --version)"; } > "$out/machine.txt"
+{ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), node $(node --version)"
+  if [ "$PIN" = 1 ]; then echo "# pinned: servers on CPUs $SERVER_CPUS, load generators on $LOADGEN_CPUS, infra on ${INFRA_CPUS:-any}"; else echo "# not pinned"; fi; } > "$out/machine.txt"
 start_infra
 for s in "${scenarios[@]}"; do
   log "scenario $s"

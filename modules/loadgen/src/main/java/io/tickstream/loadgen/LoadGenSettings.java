@@ -20,6 +20,7 @@ public final class LoadGenSettings {
   public static final Duration MAX_DURATION = Duration.ofHours(24);
   public static final Duration DEFAULT_PROBE_TIME = Duration.ofSeconds(1);
   public static final int DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+  public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(5);
 
   public static final Setting<String> URL = Setting.ofString("loadgen.url", DEFAULT_URL,
       "Node to load, ws://host:port; the host must be a loopback address (127.0.0.0/8 or ::1).");
@@ -37,6 +38,8 @@ public final class LoadGenSettings {
       "New connections per second while ramping up.");
   public static final Setting<Duration> DURATION = Setting.ofDuration("loadgen.duration", DEFAULT_DURATION,
       "Length of the run from the first connection, ramp included (at most 24h); then every connection is closed and the process exits.");
+  public static final Setting<Duration> SETTLE = Setting.ofDuration("loadgen.settle", DEFAULT_SETTLE,
+      "After the ramp (every connection opened or failed), how long to wait before the steady state starts: the steady latency and msgs/s of the summary and JSON cover only what follows; 0s starts it at once.");
   public static final Setting<List<String>> SOURCE_ADDRESSES = Setting.ofList("loadgen.source-addresses", List.of(),
       "Local addresses to connect from, spread round-robin to pass the ~28k ephemeral ports per source address: a range 127.0.0.1-127.0.0.50, a list, or a count N (127.0.0.1 up); empty: the OS picks.");
   public static final Setting<Integer> CONNECT_TIMEOUT = Setting.ofInt("loadgen.connect-timeout-ms", DEFAULT_CONNECT_TIMEOUT_MS,
@@ -49,5 +52,5 @@ public final class LoadGenSettings {
       "File for the JSON report; unset: loadgen-yyyyMMdd-HHmmss.json in the working directory.");
 
   public static final List<Setting<?>> ALL = List.of(URL, CONNECTIONS, SYMBOLS, MODE, SYMBOL_LIST, PROBE_TIME, RAMP_RATE,
-      DURATION, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, STALLED_PERCENT, JSON_OUT);
+      DURATION, SETTLE, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, STALLED_PERCENT, JSON_OUT);
 }

@@ -54,6 +54,9 @@ public final class LoadGenerator {
     this.out = out;
     this.target = LoopbackTarget.parse(config.get(LoadGenSettings.URL));
     this.sourceAddresses = SourceAddresses.parse(config.get(LoadGenSettings.SOURCE_ADDRESSES));
+    if (config.get(LoadGenSettings.SETTLE).isNegative()) {
+      throw new IllegalArgumentException("loadgen.settle: must not be negative");
+    }
     Duration duration = config.get(LoadGenSettings.DURATION);
     if (duration.isNegative() || duration.isZero() || duration.compareTo(LoadGenSettings.MAX_DURATION) > 0) {
       throw new IllegalArgumentException("loadgen.duration: " + duration + " must be more than 0 and at most "
@@ -154,15 +157,19 @@ public final class LoadGenerator {
         vertx.cancelTimer(id);
       }
     });
-    boolean[] steady = {false};
+    Duration settle = config.get(LoadGenSettings.SETTLE);
+    boolean[] rampDone = {false};
     long progress = vertx.setPeriodic(1000, id -> {
       out.println(totals.progressLine((System.nanoTime() - startNanos) / 1e9));
-      if (!steady[0] && launched[0] >= connections) {
+      if (!rampDone[0] && launched[0] >= connections) {
         LoadTotals.Snapshot s = totals.snapshot();
         if (s.opened() + s.connectErrors() >= connections) {
-          steady[0] = true;
-          totals.rampDone();
-          out.println("loadgen: every connection opened or failed; the rest of the run is the steady state");
+          rampDone[0] = true;
+          out.println("loadgen: every connection opened or failed; settling for " + settle.toMillis() / 1000.0 + " s");
+          vertx.setTimer(Math.max(1, settle.toMillis()), t -> {
+            totals.steadyStart((System.nanoTime() - startNanos) / 1e9);
+            out.println("loadgen: settled; the rest of the run is the steady state");
+          });
         }
       }
     });
@@ -176,13 +183,14 @@ public final class LoadGenerator {
     Future.join(lanes.stream().map(Lane::closeAll).toList()).await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     Histogram latency = totals.mergeLatency();
     LoadTotals.Snapshot end = totals.snapshot();
+    LoadReport.Steady steady = totals.steady(end.ticks(), seconds);
     for (WebSocketClient c : clients) {
       c.close();
     }
     return new LoadReport(config.get(LoadGenSettings.URL), mode, connections, k, seconds, end.opened(),
         end.withTicks(), end.connectErrors(), end.closesByCode(), end.ticks(), end.snapshots(), end.conflated(),
         end.notAdvanced(), end.other(), end.shutdownNotices(), latency, totals.fanoutLatency(),
-        totals.steadyLatency(), new LoadReport.Stalled(stalledPercent, stalls.among(connections), end.stalled(),
+        totals.steadyLatency(), steady, new LoadReport.Stalled(stalledPercent, stalls.among(connections), end.stalled(),
             end.stalledTicks(), end.stalledClosesByCode()));
   }
 }

@@ -20,7 +20,22 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
                          double seconds, long connectionsOpened, long connectionsWithTicks, long connectErrors,
                          Map<Integer, Long> closesByCode, long ticks, long snapshots, long conflated,
                          long notAdvanced, long otherMessages, long shutdownNotices, Histogram latencyMicros,
-                         Histogram fanoutToClientMicros, Histogram steadyLatencyMicros, Stalled stalled) {
+                         Histogram fanoutToClientMicros, Histogram steadyLatencyMicros, Steady steady,
+                         Stalled stalled) {
+
+  /**
+   * The steady state: from the end of the settle period ({@code loadgen.settle}, counted from when every
+   * connection had opened or failed) to the end of the run. Zero seconds if the run ended before it began.
+   *
+   * @param seconds its length
+   * @param ticks ticks the healthy connections received in it, snapshots included
+   */
+  public record Steady(double seconds, long ticks) {
+
+    public double ticksPerSecond() {
+      return seconds > 0 ? ticks / seconds : 0;
+    }
+  }
 
   /**
    * The connections made to stop reading after their first tick.
@@ -64,13 +79,13 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
         %s  messages: %d ticks (%.0f msgs/s), %d snapshots, %d live, %d conflated updates skipped, %d out of order, %d other, %d shutdown notices
           latency (now - pt, %d samples): p50 %s, p99 %s, p99.9 %s, max %s
           of which fanout to client (now - ft): p50 %s, p99 %s, max %s
-          after the ramp (%d samples, every connection open): p50 %s, p99 %s, p99.9 %s, max %s
+          steady state (%.1f s after the ramp and settle, %.0f msgs/s, %d samples): p50 %s, p99 %s, p99.9 %s, max %s
         """, mode, url, connectionsRequested, symbolsPerConnection, seconds, connectionsOpened, connectionsWithTicks,
         connectErrors, closesByCode, stalledLine(), ticks, ticksPerSecond(), snapshots, latencySamples(), conflated,
         notAdvanced, otherMessages, shutdownNotices, latencySamples(), micros(percentileMicros(50)), micros(percentileMicros(99)),
         micros(percentileMicros(99.9)), micros(maxMicros()), micros(at(fanoutToClientMicros, 50)),
         micros(at(fanoutToClientMicros, 99)), micros(at(fanoutToClientMicros, 100)),
-        steadyLatencyMicros.getTotalCount(), micros(at(steadyLatencyMicros, 50)), micros(at(steadyLatencyMicros, 99)),
+        steady.seconds(), steady.ticksPerSecond(), steadyLatencyMicros.getTotalCount(), micros(at(steadyLatencyMicros, 50)), micros(at(steadyLatencyMicros, 99)),
         micros(at(steadyLatencyMicros, 99.9)), micros(at(steadyLatencyMicros, 100)));
   }
 
@@ -134,7 +149,8 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
             .put("p99.9", percentileMicros(99.9)).put("p99.99", percentileMicros(99.99)).put("max", maxMicros())
             .put("percentiles", distribution))
         .put("steadyLatencyMicros", new JsonObject()
-            .put("samples", steadyLatencyMicros.getTotalCount()).put("p50", at(steadyLatencyMicros, 50))
+            .put("samples", steadyLatencyMicros.getTotalCount()).put("seconds", steady.seconds())
+            .put("messagesPerSecond", steady.ticksPerSecond()).put("p50", at(steadyLatencyMicros, 50))
             .put("p99", at(steadyLatencyMicros, 99)).put("p99.9", at(steadyLatencyMicros, 99.9))
             .put("max", at(steadyLatencyMicros, 100)))
         .put("fanoutToClientMicros", new JsonObject()

@@ -17,6 +17,8 @@ public final class Lane extends VerticleBase {
 
   public final LaneStats stats = new LaneStats();
   private final List<LoadConnection> connections = new ArrayList<>();
+  /** Shared by this lane's connections: they all run on its event loop, one message at a time. */
+  private final ReceiveBuffer receive = new ReceiveBuffer();
   private final Consumer<Lane> onStart;
 
   public Lane(Consumer<Lane> onStart) {
@@ -36,7 +38,7 @@ public final class Lane extends VerticleBase {
    */
   public void connect(WebSocketClient client, LoopbackTarget target, String mode, String[] symbols, boolean stalls) {
     context.runOnContext(v -> {
-      LoadConnection c = new LoadConnection(stats, mode, symbols, stalls);
+      LoadConnection c = new LoadConnection(stats, receive, mode, symbols, stalls);
       connections.add(c);
       c.open(client, target);
     });

@@ -11,6 +11,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -45,6 +46,9 @@ final class LoadConnection {
   private final LaneStats stats;
   private final String mode;
   private final String[] symbols;
+  /** The symbols as the ASCII bytes a frame carries them in. */
+  private final byte[][] symbolBytes;
+  private final ReceiveBuffer receive;
   private final UpdateGapCounter gaps;
   /** Meant to stop reading after its first tick. */
   private final boolean stalls;
@@ -58,10 +62,15 @@ final class LoadConnection {
   /** Completed by the close handler. */
   private final Promise<Void> ended = Promise.promise();
 
-  LoadConnection(LaneStats stats, String mode, String[] symbols, boolean stalls) {
+  LoadConnection(LaneStats stats, ReceiveBuffer receive, String mode, String[] symbols, boolean stalls) {
     this.stats = stats;
+    this.receive = receive;
     this.mode = mode;
     this.symbols = symbols;
+    this.symbolBytes = new byte[symbols.length][];
+    for (int i = 0; i < symbols.length; i++) {
+      symbolBytes[i] = TickFields.ascii(symbols[i]);
+    }
     this.stalls = stalls;
     this.gaps = new UpdateGapCounter(symbols.length);
   }
@@ -88,7 +97,13 @@ final class LoadConnection {
           ws = w;
           stats.opened.increment();
           stats.open.increment();
-          w.textMessageHandler(mode.equals("sockjs") ? this::onSockJSFrame : this::onMessage);
+          if (mode.equals("sockjs")) {
+            w.textMessageHandler(this::onSockJSFrame);
+          } else {
+            // The data handler gets each frame's payload as a Buffer: no String decoded, no message aggregated.
+            // The node sends every message as one unfragmented frame, so a frame is a message.
+            w.handler(this::onFrame);
+          }
           w.closeHandler(v -> {
             stats.open.decrement();
             if (!closing) {
@@ -164,7 +179,8 @@ final class LoadConnection {
       case 'a' -> {
         if (!stalled) {
           for (Object m : new JsonArray(frame.substring(1))) {
-            onMessage(String.valueOf(m));
+            byte[] b = String.valueOf(m).getBytes(StandardCharsets.UTF_8);
+            onMessage(b, b.length);
             if (stalled) {
               break;
             }
@@ -185,19 +201,35 @@ final class LoadConnection {
     }
   }
 
-  /** One message: a tick (raw or combined), a control reply or an event. */
-  void onMessage(String m) {
+  /** One frame of a raw or combined connection. Allocates nothing: the bytes are parsed in the lane's buffer. */
+  private void onFrame(Buffer frame) {
     if (stalled) {
       return;
     }
-    int ptAt = m.indexOf(TickFields.PT);
-    int sAt = ptAt < 0 ? -1 : m.indexOf(TickFields.S);
-    int uAt = sAt < 0 ? -1 : m.indexOf(TickFields.U);
-    int slot = uAt < 0 ? -1 : TickFields.slot(m, sAt + TickFields.S.length(), symbols);
+    byte[] m = receive.load(frame);
+    onMessage(m, receive.length());
+  }
+
+  /**
+   * One message, {@code m[0, len)}: a tick (raw or combined), a control reply or an event. Reads only what it
+   * measures ({@code u}, {@code s}, {@code pt}, {@code ft}) by position; allocates nothing.
+   */
+  void onMessage(byte[] m, int len) {
+    if (stalled) {
+      return;
+    }
+    int uEnd = TickFields.after(m, len, TickFields.U, 0);
+    // "s" follows u's digits and a comma; pt and ft close the message: found from the end, past the prices.
+    int sEnd = uEnd < 0 ? -1 : TickFields.after(m, len, TickFields.S, TickFields.skipNumber(m, len, uEnd) + 1);
+    int ptEnd = sEnd < 0 ? -1 : TickFields.before(m, len, TickFields.PT, sEnd);
+    if (ptEnd < 0 && sEnd >= 0) {
+      ptEnd = TickFields.after(m, len, TickFields.PT, 0);
+    }
+    int slot = ptEnd < 0 ? -1 : TickFields.slot(m, len, sEnd, symbolBytes);
     if (slot < 0) {
       if (stalls) {
         return;
-      } else if (m.contains("serverShutdown")) {
+      } else if (TickFields.indexOf(m, len, TickFields.SERVER_SHUTDOWN, 0) >= 0) {
         stats.shutdownNotices.increment();
       } else {
         stats.otherMessages.increment();
@@ -209,8 +241,8 @@ final class LoadConnection {
       return;
     }
     long now = EpochMicros.now();
-    long u = TickFields.number(m, uAt + TickFields.U.length());
-    long pt = TickFields.number(m, ptAt + TickFields.PT.length());
+    long u = TickFields.number(m, len, uEnd);
+    long pt = TickFields.number(m, len, ptEnd);
     stats.ticks.increment();
     countFirstTick();
     long gap = gaps.gap(slot, u);
@@ -223,8 +255,8 @@ final class LoadConnection {
         stats.conflated.add(gap);
       }
       stats.latency.recordValue(Math.max(0, now - pt));
-      int ftAt = m.indexOf(TickFields.FT, ptAt);
-      long ft = ftAt < 0 ? -1 : TickFields.number(m, ftAt + TickFields.FT.length());
+      int ftEnd = TickFields.before(m, len, TickFields.FT, ptEnd);
+      long ft = ftEnd < 0 ? -1 : TickFields.number(m, len, ftEnd);
       if (ft > 0) {
         stats.fanoutLatency.recordValue(Math.max(0, now - ft));
       }

@@ -16,9 +16,11 @@ public final class LoadTotals {
   private final List<Lane> lanes;
   private final Histogram total = new Histogram(3);
   private final Histogram totalFanout = new Histogram(3);
-  /** Samples drained after {@link #rampDone()}: the steady state, without connection set-up in it. */
+  /** Samples drained after {@link #steadyStart}: the steady state, without connection set-up or settling in it. */
   private final Histogram steady = new Histogram(3);
-  private boolean rampDone;
+  private boolean steadyStarted;
+  private double steadyStartSeconds;
+  private long steadyStartTicks;
   private long lastTicks;
   private double lastSeconds;
 
@@ -67,7 +69,7 @@ public final class LoadTotals {
       totalFanout.add(lane.stats.fanoutInterval());
     }
     total.add(interval);
-    if (rampDone) {
+    if (steadyStarted) {
       steady.add(interval);
     }
     return interval;
@@ -94,17 +96,31 @@ public final class LoadTotals {
   }
 
   /**
-   * Every connection has been opened (or has failed): samples drained from now on also count as steady state.
-   * Samples recorded before this call and not drained yet still count as ramp, which errs on the safe side.
+   * The steady state starts: every connection has been opened (or has failed) and the settle period is over, so
+   * samples drained from now on also count as steady state. Samples recorded before this call and not drained
+   * yet still count as ramp, which errs on the safe side.
+   *
+   * @param seconds since the start of the run
    */
-  public synchronized void rampDone() {
+  public synchronized void steadyStart(double seconds) {
     drainInterval();
-    rampDone = true;
+    steadyStarted = true;
+    steadyStartSeconds = seconds;
+    steadyStartTicks = snapshot().ticks();
   }
 
-  /** Latency (µs) after {@link #rampDone()}; call after {@link #mergeLatency()}. */
+  /** Latency (µs) after {@link #steadyStart}; call after {@link #mergeLatency()}. */
   public synchronized Histogram steadyLatency() {
     return steady.copy();
+  }
+
+  /**
+   * Ticks and time of the steady state, given the run's final tick count and length; zero if it never started.
+   */
+  public synchronized LoadReport.Steady steady(long endTicks, double endSeconds) {
+    return steadyStarted
+        ? new LoadReport.Steady(endSeconds - steadyStartSeconds, endTicks - steadyStartTicks)
+        : new LoadReport.Steady(0, 0);
   }
 
   /** The whole run's {@code now - ft} histogram (µs); call after {@link #mergeLatency()}. */

@@ -45,17 +45,4 @@ class LoopbackTargetTest {
     assertThat(SymbolCatalog.forConnection(symbols, 2, 2)).containsExactly("E", "A");
     assertThat(SymbolCatalog.forConnection(symbols, 3, 9)).hasSize(5);
   }
-
-  @Test
-  void tickFieldsAreReadFromRawAndCombinedMessages() {
-    String raw = "{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35\",\"B\":\"31.21\",\"a\":\"25.36\",\"A\":\"40.66\","
-        + "\"pt\":1764180000123456,\"ft\":1764180000123999}";
-    String combined = "{\"stream\":\"bnbusdt@bookTicker\",\"data\":" + raw + "}";
-    for (String m : List.of(raw, combined)) {
-      assertThat(TickFields.number(m, m.indexOf(TickFields.U) + TickFields.U.length())).isEqualTo(400900217L);
-      assertThat(TickFields.number(m, m.indexOf(TickFields.PT) + TickFields.PT.length())).isEqualTo(1764180000123456L);
-      assertThat(TickFields.slot(m, m.indexOf(TickFields.S) + TickFields.S.length(), new String[]{"BNB", "BNBUSDT"}))
-          .isEqualTo(1);
-    }
-  }
 }
