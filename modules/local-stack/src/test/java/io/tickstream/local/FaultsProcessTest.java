@@ -59,11 +59,12 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsProcessTest {
 
-  private static final List<String> JVM_OPENS = List.of("--add-modules", "java.se",
-      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+  /**
+   * The module flags this test JVM got from the pom's one list ({@code <jvm.add-opens>}, {@code <jvm.add-exports>}),
+   * handed to the processes it starts: {@code -cp} launches do not read the role jars' manifests.
+   */
+  private static final List<String> JVM_OPENS = java.lang.management.ManagementFactory.getRuntimeMXBean()
+      .getInputArguments().stream().filter(a -> a.startsWith("--add-opens=") || a.startsWith("--add-exports=")).toList();
   /**
    * Enough symbols for about a dozen chunks, so that each of two ingest nodes is all but sure to hold some
    * (rendezvous hashing gives one node none of n chunks with probability 2^(1-n): 3% for 6 chunks, seen here).

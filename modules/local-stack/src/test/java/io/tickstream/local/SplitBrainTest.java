@@ -62,11 +62,12 @@ import static org.awaitility.Awaitility.await;
 @Tag("netns")
 class SplitBrainTest {
 
-  private static final List<String> JVM_OPENS = List.of("--add-modules", "java.se",
-      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+  /**
+   * The module flags this test JVM got from the pom's one list ({@code <jvm.add-opens>}, {@code <jvm.add-exports>}),
+   * handed to the processes it starts: {@code -cp} launches do not read the role jars' manifests.
+   */
+  private static final List<String> JVM_OPENS = java.lang.management.ManagementFactory.getRuntimeMXBean()
+      .getInputArguments().stream().filter(a -> a.startsWith("--add-opens=") || a.startsWith("--add-exports=")).toList();
   private static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT",
       "DOGEUSDT", "TRXUSDT");
   /** The chunks every ingest node forms from these symbols with chunk size 2 (the ingest's own layout). */
