@@ -10,7 +10,9 @@
 #   feed, then one this 2-core machine can carry with the load generator on it); ISOLATION_RATE (2000);
 #   THROUGHPUT_RATES ("5000 20000 60000"), THROUGHPUT_CONNECTIONS (2000), THROUGHPUT_SYMBOLS (10);
 #   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections, CAPACITY_RUNS (2) times for each of
-#   CAPACITY_TARGETS ("tickstream tickstream-g1 baseline": tickstream-g1 is the fanout on G1_JAVA_OPTS instead of ZGC);
+#   CAPACITY_TARGETS ("tickstream tickstream-g1 baseline": tickstream-g1 is the fanout on G1_JAVA_OPTS instead of ZGC;
+#   a target ending in -vertx, e.g. tickstream-g1-vertx, serves WebSockets through Vert.x's ServerWebSocket as before
+#   issue 12, --websocket-transport vertx); HISTO=1 keeps a class histogram of every loaded JVM server (capacity);
 #   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
 #   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process; with PIN, one
 #   per core of SERVER_CPUS).
@@ -148,10 +150,11 @@ start_server() {
   local target=$1 port=$2 workers=${3:-$BASELINE_WORKERS}
   port_free "$port"
   if [ "$target" != baseline ]; then
-    local opts=$FANOUT_JAVA_OPTS
-    [ "$target" = tickstream-g1 ] && opts=$G1_JAVA_OPTS
+    local opts=$FANOUT_JAVA_OPTS transport=channel
+    [[ $target == tickstream-g1* ]] && opts=$G1_JAVA_OPTS
+    [[ $target == *-vertx ]] && transport=vertx
     JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --port "$port" \
-      --kafka.bootstrap-servers=$KAFKA --max-connections 19000 > "$out/$target-$port.log" 2>&1 &
+      --kafka.bootstrap-servers=$KAFKA --max-connections 19000 --websocket-transport "$transport" > "$out/$target-$port.log" 2>&1 &
   else
     on "$SERVER_CPUS" node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
   fi
@@ -268,6 +271,9 @@ scenario_capacity() {
       for i in "${!pids[@]}"; do
         rss1=$((rss1 + $(rss_kib "${pids[$i]}"))); heap1=$((heap1 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
         open=$((open + $(grep -oE 'open=[0-9]+' "$out/capacity-$target-$run-$i.log" | tail -1 | cut -d= -f2 || echo 0)))
+        if [ "${HISTO:-0}" = 1 ] && [ "$target" != baseline ]; then
+          jcmd "${pids[$i]}" GC.class_histogram > "$out/histogram-$target-$run-$i.txt" 2>&1 || true
+        fi
       done
       kill "${lgs[@]}" 2>/dev/null || true; wait "${lgs[@]}" 2>/dev/null || true   # SIGINT is ignored in background jobs
       stop_servers

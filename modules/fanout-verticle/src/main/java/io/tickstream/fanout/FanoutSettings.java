@@ -145,6 +145,13 @@ public final class FanoutSettings {
       DEFAULT_REBALANCE_JITTER,
       "A shed client gets serverShutdown at once and 1012 at a random moment within this; keep it 2s below the interval, or rounds are skipped.");
 
+  /** The lean path: about a third of the memory per idle connection (docs/benchmarks.md, issue 12). */
+  public static final String DEFAULT_WEBSOCKET_TRANSPORT = "channel";
+  public static final Setting<String> WEBSOCKET_TRANSPORT = Setting.ofString("fanout.websocket-transport",
+      DEFAULT_WEBSOCKET_TRANSPORT,
+      "How upgraded WebSockets are served: channel (the node's own Netty pipeline after Vert.x routed the handshake; "
+      + "least memory per connection) or vertx (Vert.x's ServerWebSocket, the path before issue 12; kept for comparison).");
+
   public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
 
@@ -153,7 +160,7 @@ public final class FanoutSettings {
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
-      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, EXCHANGE);
+      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

@@ -8,7 +8,8 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
                            int maxFrameBytes, int maxConnections, long slowClientGraceMillis, int writeQueueBytes,
                            int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainDelayMillis,
                            long drainWindowMillis, long maxDataAgeMillis, long partitionCheckIntervalMillis,
-                           long uRebaseAfterMillis, int consumerMaxFailures) {
+                           long uRebaseAfterMillis, int consumerMaxFailures,
+                           boolean channelWebSockets) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -21,6 +22,15 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         c.get(FanoutSettings.PONG_TIMEOUT).toMillis(), c.get(FanoutSettings.DRAIN_DELAY).toMillis(),
         c.get(FanoutSettings.DRAIN_WINDOW).toMillis(), c.get(FanoutSettings.MAX_DATA_AGE).toMillis(),
         Math.max(1, c.get(FanoutSettings.PARTITION_CHECK_INTERVAL).toMillis()), c.get(FanoutSettings.U_REBASE_AFTER).toMillis(),
-        c.get(FanoutSettings.CONSUMER_MAX_FAILURES));
+        c.get(FanoutSettings.CONSUMER_MAX_FAILURES), channelWebSockets(c.get(FanoutSettings.WEBSOCKET_TRANSPORT)));
+  }
+
+  private static boolean channelWebSockets(String transport) {
+    return switch (transport) {
+      case "channel" -> true;
+      case "vertx" -> false;
+      default -> throw new IllegalArgumentException(
+          "fanout.websocket-transport must be channel or vertx, not '" + transport + "'");
+    };
   }
 }

@@ -1,6 +1,7 @@
 package io.tickstream.fanout.impl;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.stream.InvalidStreamNameException;
@@ -45,6 +46,8 @@ public final class FanoutServer extends VerticleBase {
   private final int port;
   private final PrometheusMeterRegistry registry;
   private LoopDispatcher dispatcher;
+  /** Null when {@code fanout.websocket-transport=vertx}. */
+  private WebSocketChannelUpgrade channelUpgrade;
   private MessageConsumer<TickBatch> ticks;
   private HttpServer server;
 
@@ -64,6 +67,9 @@ public final class FanoutServer extends VerticleBase {
     dispatcher = new LoopDispatcher(vertx, context, c, node.metrics);
     dispatcher.onSessionRemoved = node::releaseConnection;
     node.dispatchers.add(dispatcher);
+    if (c.channelWebSockets()) {
+      channelUpgrade = new WebSocketChannelUpgrade(dispatcher, transportLimit(c), c.writeQueueBytes());
+    }
     node.metrics.add(dispatcher);
     // This loop's one consumer of the node's ticks; its handler runs on this loop.
     ticks = vertx.eventBus().<TickBatch>localConsumer(node.address(), msg -> dispatcher.onTicks(msg.body().ticks()));
@@ -153,8 +159,22 @@ public final class FanoutServer extends VerticleBase {
       reject(req, 400, "Invalid request: too many streams, at most " + node.config.maxStreams() + " per connection");
       return;
     }
+    if (channelUpgrade != null) {
+      WebSocketHandshake.Refusal refusal = WebSocketHandshake.check(req);
+      if (refusal != null) {
+        if (refusal.upgradeRequired()) {
+          req.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        }
+        req.response().setStatusCode(refusal.status()).end(refusal.body());
+        return;
+      }
+    }
     if (!node.tryAcquireConnection()) {
       reject(req, 503, "Service unavailable: connection limit reached");
+      return;
+    }
+    if (channelUpgrade != null) {
+      channelUpgrade.takeOver(req, combined, streams);
       return;
     }
     req.toWebSocket().onComplete(ar -> {

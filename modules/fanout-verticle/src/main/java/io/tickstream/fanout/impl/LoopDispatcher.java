@@ -294,6 +294,16 @@ public final class LoopDispatcher {
     return s;
   }
 
+  /**
+   * A WebSocket served on this node's own pipeline ({@link WebSocketChannelUpgrade}), whose frame handler calls the
+   * session directly; the caller subscribes it once its handler knows it.
+   */
+  ClientSession openWebSocket(FrameSink sink, boolean combined) {
+    ClientSession s = new ClientSession(this, sink, combined, true);
+    add(s);
+    return s;
+  }
+
   /** A SockJS session: no streams, {@code combined=true}, the same control messages. */
   ClientSession openSockJS(SockJSSocket socket) {
     socket.setWriteQueueMaxSize(writeQueueBytes);

@@ -1,0 +1,144 @@
+package io.tickstream.fanout.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket served on this node's own Netty pipeline ({@link WebSocketChannelUpgrade}): every frame is written at
+ * the frame handler's context, straight to the socket, without an encoder in between. Tick frames are the shared,
+ * pre-encoded ones ({@link Frame}); control replies, pings, pongs and closes are encoded here (server frames are
+ * never masked, RFC 6455 5.1).
+ *
+ * <p>Why not Vert.x's {@code ServerWebSocket}: after an upgrade Vert.x keeps the HTTP/1 connection, the request, a
+ * WebSocket connection and its queued-write path per socket, about 10-15 KiB of heap for a socket that is idle
+ * almost always (see {@code docs/benchmarks.md}, "Memory per idle connection"). Here a connection is its Netty
+ * channel, two small handlers and its {@link ClientSession}.
+ *
+ * <p>Threading: every method runs on the channel's event loop, which is the event loop of the connection's
+ * {@link LoopDispatcher} (the channel was accepted there and never moves).
+ */
+final class ChannelWebSocketSink implements FrameSink {
+
+  /** Vert.x's default: how long a close waits for the client's close frame before the TCP connection is closed. */
+  static final long CLOSING_TIMEOUT_MILLIS = 10_000;
+  private static final byte[] PING_PAYLOAD = "tickstream".getBytes(StandardCharsets.US_ASCII);
+  /** One ping frame for every connection of the process: it never changes, and it is never released. */
+  private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.unmodifiableBuffer(
+      Unpooled.directBuffer(2 + PING_PAYLOAD.length).writeByte(0x89).writeByte(PING_PAYLOAD.length).writeBytes(PING_PAYLOAD)));
+
+  private final ChannelHandlerContext ctx;
+  /** A close frame went out: nothing more may follow it (RFC 6455 5.5.1). */
+  private boolean closeSent;
+
+  ChannelWebSocketSink(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public boolean writable() {
+    return ctx.channel().isWritable();
+  }
+
+  @Override
+  public void write(Frame frame) {
+    if (!closeSent) {
+      ctx.write(frame.webSocketFrame(), ctx.voidPromise());
+    }
+  }
+
+  @Override
+  public void flush() {
+    ctx.flush();
+  }
+
+  @Override
+  public void writeText(String json) {
+    if (closeSent) {
+      return;
+    }
+    int len = ByteBufUtil.utf8Bytes(json);
+    ByteBuf frame = header(0x81, len);
+    ByteBufUtil.reserveAndWriteUtf8(frame, json, len);
+    ctx.writeAndFlush(frame, ctx.voidPromise());
+  }
+
+  @Override
+  public void ping() {
+    if (!closeSent) {
+      ctx.writeAndFlush(PING.duplicate(), ctx.voidPromise());
+    }
+  }
+
+  /** Answers a client's ping with its payload (at most 125 bytes: the decoder refuses longer control frames). */
+  void pong(ByteBuf payload) {
+    if (!closeSent) {
+      ByteBuf frame = header(0x8A, payload.readableBytes());
+      frame.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+      ctx.writeAndFlush(frame, ctx.voidPromise());
+    }
+  }
+
+  /**
+   * Sends a close frame and closes the TCP connection once the client answers it, or after
+   * {@link #CLOSING_TIMEOUT_MILLIS} if it does not (RFC 6455 7.1.1: the server closes the TCP connection first).
+   */
+  @Override
+  public void close(short code, String reason) {
+    if (closeSent) {
+      return;
+    }
+    closeSent = true;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    ctx.writeAndFlush(closeFrame(code, reason), ctx.voidPromise());
+    ctx.executor().schedule(() -> {
+      ctx.channel().close();
+    }, CLOSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The client sent a close frame: answer it with {@code code} (unless we already sent ours), then close TCP. */
+  void closeReceived(int code) {
+    if (closeSent || !ctx.channel().isActive()) {
+      ctx.channel().close();
+      return;
+    }
+    closeSent = true;
+    ByteBuf frame = code < 0 ? header(0x88, 0) : closeFrame((short) code, "");
+    ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  boolean closeSent() {
+    return closeSent;
+  }
+
+  private ByteBuf closeFrame(short code, String reason) {
+    byte[] text = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
+    int len = Math.min(2 + text.length, 125); // a control frame's payload is at most 125 bytes
+    ByteBuf frame = header(0x88, len);
+    frame.writeShort(code);
+    frame.writeBytes(text, 0, len - 2);
+    return frame;
+  }
+
+  /** A buffer of the frame's exact size with its FIN/opcode byte and unmasked length already written. */
+  private ByteBuf header(int finAndOpcode, int len) {
+    int header = len <= 125 ? 2 : (len <= 0xFFFF ? 4 : 10);
+    ByteBuf buf = ctx.alloc().buffer(header + len);
+    buf.writeByte(finAndOpcode);
+    if (len <= 125) {
+      buf.writeByte(len);
+    } else if (len <= 0xFFFF) {
+      buf.writeByte(126).writeShort(len);
+    } else {
+      buf.writeByte(127).writeLong(len);
+    }
+    return buf;
+  }
+}

@@ -1,0 +1,176 @@
+package io.tickstream.fanout.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The inbound end of a WebSocket served on this node's own pipeline: the frames Netty's
+ * {@code WebSocket13FrameDecoder} reads (which enforces masking, control-frame rules and the transport's frame limit)
+ * become {@link ClientSession} calls, as Vert.x's handlers did before.
+ *
+ * <ul>
+ *   <li>A text message (one frame, or fragments joined here) goes to {@link ClientSession#onText}, which applies the
+ *       rate limit and closes with 1009 above {@code fanout.max-frame-bytes}; fragments adding up to more than the
+ *       transport limit ({@link FanoutServer#TRANSPORT_FRAME_FACTOR} x that) close with 1009 at once, so a client
+ *       never makes the node hold more than that.</li>
+ *   <li>A binary message is refused by the session (1003); a pong counts as liveness; a ping is answered with a pong
+ *       carrying its payload; a close frame is answered and the TCP connection closed.</li>
+ *   <li>A frame the decoder rejects closes with its status: 1009 for a frame over the limit, 1002 for a protocol
+ *       error, 1007 for bad UTF-8 in a close frame.</li>
+ *   <li>The channel turning writable drains the session's conflated backlog; the channel closing releases it.</li>
+ * </ul>
+ *
+ * <p>Threading: Netty calls it on the channel's event loop, the dispatcher's. Size: a reference to the session and the
+ * sink, and a buffer only while a fragmented message is being received.
+ */
+final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
+
+  private final int maxMessageBytes;
+  private ChannelWebSocketSink sink;
+  private ClientSession session;
+  /** The text fragments received so far, or null outside a fragmented text message. */
+  private ByteBuf fragments;
+  /** A binary message's continuation frames are being skipped. */
+  private boolean inBinary;
+
+  WebSocketFrameHandler(int maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** The sink writing at this handler's place in the pipeline: right after the head, nothing to encode between. */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    sink = new ChannelWebSocketSink(ctx);
+  }
+
+  ChannelWebSocketSink sink() {
+    return sink;
+  }
+
+  /** Set once, right after the 101 went out and before any frame can be read. */
+  void session(ClientSession session) {
+    this.session = session;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (session == null || session.closed || sink.closeSent()) {
+        // A client may still send until it sees our close; only its close frame matters now.
+        if (msg instanceof CloseWebSocketFrame) {
+          ctx.channel().close();
+        }
+        return;
+      }
+      if (msg instanceof TextWebSocketFrame text) {
+        if (text.isFinalFragment()) {
+          session.onText(text.content().toString(StandardCharsets.UTF_8));
+        } else {
+          startFragments(ctx, text.content());
+        }
+      } else if (msg instanceof ContinuationWebSocketFrame more) {
+        onContinuation(more);
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        sink.pong(ping.content());
+      } else if (msg instanceof PongWebSocketFrame) {
+        session.onPong();
+      } else if (msg instanceof BinaryWebSocketFrame binary) {
+        inBinary = !binary.isFinalFragment();
+        session.onBinary();
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        int code = close.statusCode();
+        session.release();
+        sink.closeReceived(code);
+      }
+      // Anything else is what the HTTP decoder still passed on after the upgrade (its empty last content): dropped.
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void startFragments(ChannelHandlerContext ctx, ByteBuf first) {
+    if (first.readableBytes() > maxMessageBytes) {
+      tooBig();
+      return;
+    }
+    fragments = ctx.alloc().heapBuffer(Math.max(256, first.readableBytes() * 2), maxMessageBytes);
+    fragments.writeBytes(first);
+  }
+
+  private void onContinuation(ContinuationWebSocketFrame more) {
+    if (inBinary) {
+      inBinary = !more.isFinalFragment();
+      return;
+    }
+    if (fragments == null) {
+      return; // the decoder only passes continuations inside a message; a refused binary one ends above
+    }
+    ByteBuf part = more.content();
+    if (fragments.readableBytes() + part.readableBytes() > maxMessageBytes) {
+      tooBig();
+      return;
+    }
+    fragments.writeBytes(part);
+    if (more.isFinalFragment()) {
+      String text = fragments.toString(StandardCharsets.UTF_8);
+      releaseFragments();
+      session.onText(text);
+    }
+  }
+
+  private void tooBig() {
+    releaseFragments();
+    session.close(ClientSession.CLOSE_MESSAGE_TOO_BIG, "Message too big");
+  }
+
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (session != null && ctx.channel().isWritable()) {
+      session.sender.onDrain();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseFragments();
+    if (session != null) {
+      session.release();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    releaseFragments();
+    if (cause instanceof CorruptedWebSocketFrameException corrupt && session != null && !session.closed) {
+      session.close((short) corrupt.closeStatus().code(), corrupt.closeStatus().reasonText());
+    } else {
+      // I/O errors (a reset connection): nothing to say to the client.
+      ctx.channel().close();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    // Vert.x's server announces its shutdown to every channel it accepted; the dispatcher's drain has already
+    // closed this one's session with 1012, and the server closes the channel after its grace period.
+    ReferenceCountUtil.release(evt);
+  }
+}
