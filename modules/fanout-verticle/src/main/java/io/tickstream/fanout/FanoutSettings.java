@@ -83,7 +83,8 @@ public final class FanoutSettings {
       DEFAULT_MAX_MESSAGES_PER_SECOND, 1, 1_000_000,
       "Incoming messages (text, binary and pong frames) per connection per second; more closes it with 1008 (Binance: 5).");
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.ofInt("fanout.max-frame-bytes", DEFAULT_MAX_FRAME_BYTES,
-      1024, 16 << 20, "Largest incoming message; larger closes the connection with 1009 (frames over 4x this drop the connection).");
+      1024, 16 << 20, "Largest incoming message, in one frame or in fragments; larger closes the connection with 1009 (with "
+      + "fanout.websocket-transport=vertx, frames over 4x this drop the connection instead).");
   public static final Setting<Integer> MAX_CONNECTIONS = Setting.ofInt("fanout.max-connections", DEFAULT_MAX_CONNECTIONS,
       1, 10_000_000, "Client connections per node; upgrades beyond it are answered HTTP 503.");
   public static final Setting<Duration> SLOW_CLIENT_GRACE = Setting.ofDuration("fanout.slow-client-grace",

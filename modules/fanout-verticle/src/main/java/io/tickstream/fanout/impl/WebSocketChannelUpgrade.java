@@ -40,6 +40,7 @@ final class WebSocketChannelUpgrade {
    */
   private static final Set<String> VERTX_HTTP_HANDLERS = Set.of("httpEncoder", "chunkedWriter", "deflater", "inflater",
       "webSocketExtensionHandler");
+  private static final String HTTP_DECODER = "httpDecoder";
   private static final String DECODER = "tickstream-ws-decoder";
   private static final String HANDLER = "tickstream-ws";
 
@@ -64,7 +65,7 @@ final class WebSocketChannelUpgrade {
    * Answers the (already checked, see {@link WebSocketHandshake#check}) opening handshake with 101 on the request's
    * own channel and opens the session, subscribed to {@code streams}.
    *
-   * <p>Order matters: our handlers go in after Vert.x's HTTP decoder before anything is removed, so bytes the client
+   * <p>Order matters: our handlers go in right after Vert.x's HTTP decoder before anything is removed, so bytes the client
    * sent behind its request (frames it did not wait to send) reach our frame decoder when the HTTP decoder leaves
    * with them; the 101 is written before the session's snapshots; the HTTP decoder leaves last, once the session
    * exists to receive what it hands on.
@@ -74,9 +75,15 @@ final class WebSocketChannelUpgrade {
     ChannelHandlerContext vertxCtx = ((HttpServerConnection) req.connection()).channelHandlerContext();
     ChannelPipeline pipeline = vertxCtx.pipeline();
     pipeline.channel().config().setWriteBufferWaterMark(waterMark);
-    pipeline.addBefore(vertxCtx.name(), DECODER, new WebSocket13FrameDecoder(decoderConfig));
     WebSocketFrameHandler handler = new WebSocketFrameHandler(maxMessageBytes);
-    pipeline.addBefore(vertxCtx.name(), HANDLER, handler);
+    if (pipeline.get(HTTP_DECODER) != null) {
+      // Right behind the HTTP decoder: what it still holds when it leaves must reach the frame decoder next.
+      pipeline.addAfter(HTTP_DECODER, DECODER, new WebSocket13FrameDecoder(decoderConfig));
+      pipeline.addAfter(DECODER, HANDLER, handler);
+    } else {
+      pipeline.addBefore(vertxCtx.name(), DECODER, new WebSocket13FrameDecoder(decoderConfig));
+      pipeline.addBefore(vertxCtx.name(), HANDLER, handler);
+    }
     for (String name : pipeline.names()) {
       if (VERTX_HTTP_HANDLERS.contains(name)) {
         pipeline.remove(name);
@@ -89,8 +96,8 @@ final class WebSocketChannelUpgrade {
     ClientSession session = dispatcher.openWebSocket(sink, combined);
     handler.session(session);
     session.subscribe(streams);
-    if (pipeline.get("httpDecoder") != null) {
-      pipeline.remove("httpDecoder");
+    if (pipeline.get(HTTP_DECODER) != null) {
+      pipeline.remove(HTTP_DECODER);
     }
     return session;
   }
