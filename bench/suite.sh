@@ -66,7 +66,9 @@ v=0.1.0-SNAPSHOT
 jar() { echo "$root/modules/$1/target/tickstream-$1-$v-all.jar"; }
 bench_jar=$root/bench/target/tickstream-bench-$v-all.jar
 baseline=$root/bench/baselines/node-ws
-KAFKA=127.0.0.1:29092; SIM=127.0.0.1:29443; INGEST_HTTP=28089
+# PORT_OFFSET (0) shifts every port below, so two suites can run on one machine at once.
+PO=${PORT_OFFSET:-0}
+KAFKA=127.0.0.1:$((29092 + PO)); SIM=127.0.0.1:$((29443 + PO)); INGEST_HTTP=$((28089 + PO))
 
 ./mvnw -q -B -ntp package -DskipTests -pl bench,modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/loadgen -am
 [ -d "$baseline" ] && (cd "$baseline" && npm ci --no-audit --no-fund --loglevel=error)
@@ -114,10 +116,10 @@ heap_kib() {
 
 start_infra() {
   log "starting Kafka broker, simulator ($UNIVERSE symbols) and ingest"
-  for p in 29092 29093 29443 $INGEST_HTTP; do port_free $p; done
-  on "$INFRA_CPUS" java -jar "$(jar kafka-broker)" --port 29092 --controller-port 29093 --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
+  for p in $((29092 + PO)) $((29093 + PO)) $((29443 + PO)) $INGEST_HTTP; do port_free $p; done
+  on "$INFRA_CPUS" java -jar "$(jar kafka-broker)" --port $((29092 + PO)) --controller-port $((29093 + PO)) --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
   infra+=($!)
-  on "$INFRA_CPUS" java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port 29443 --universe-size "$UNIVERSE" --tick-rate 1000 \
+  on "$INFRA_CPUS" java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port $((29443 + PO)) --universe-size "$UNIVERSE" --tick-rate 1000 \
     --tick-interval 1ms > "$out/simulator.log" 2>&1 &
   infra+=($!)
   wait_log "$out/kafka.log" ready 60
@@ -133,10 +135,10 @@ start_infra() {
   set_rate 20000
   sleep 10
   set_rate 0
-  start_server tickstream 28080
+  start_server tickstream $((28080 + PO))
   NODE_PATH=${NODE_PATH:-$baseline/node_modules} node -e "
     const WebSocket = require('ws'); const seen = new Set();
-    const ws = new WebSocket('ws://127.0.0.1:28080/stream?streams=!bookTicker');
+    const ws = new WebSocket('ws://127.0.0.1:$((28080 + PO))/stream?streams=!bookTicker');
     ws.on('message', m => { const d = JSON.parse(m); seen.add((d.data || d).s); });
     setTimeout(() => { console.log([...seen].sort().join('\\n')); process.exit(0); }, 3000);" > "$out/symbols.txt"
   stop_servers
@@ -198,8 +200,8 @@ record() { echo "$1" >> "$out/results.jsonl"; }
 # measure SCENARIO TARGET RUN CONNS SYMBOLS RATE [loadgen flags]: one server, one load generator, CPU of the server.
 measure() {
   local scenario=$1 target=$2 run=$3 n=$4 k=$5 rate=$6; shift 6
-  local port=28080 name="$scenario-$target-$rate-$run" pid lg c0 c1 t0 t1
-  [ "$target" = baseline ] && port=28090
+  local port=$((28080 + PO)) name="$scenario-$target-$rate-$run" pid lg c0 c1 t0 t1
+  [ "$target" = baseline ] && port=$((28090 + PO))
   start_server "$target" "$port"; pid=$SERVER_PID
   set_rate "$rate"
   sleep 3   # the feed settles at the new rate before the clock starts (not synchronisation: a warm-up period)
@@ -252,8 +254,8 @@ scenario_capacity() {
   set_rate 0
   for run in $(seq 1 "$CAPACITY_RUNS"); do
     for target in $CAPACITY_TARGETS; do
-      local pids=() ports=() lgs=() rss0=0 heap0=0 rss1=0 heap1=0 base=28100
-      [ "$target" = baseline ] && base=28200
+      local pids=() ports=() lgs=() rss0=0 heap0=0 rss1=0 heap1=0 base=$((28100 + PO))
+      [ "$target" = baseline ] && base=$((28200 + PO))
       for i in $(seq 0 $((CAPACITY_NODES - 1))); do
         ports+=($((base + i))); start_server "$target" $((base + i)) 1; pids+=("$SERVER_PID")
       done

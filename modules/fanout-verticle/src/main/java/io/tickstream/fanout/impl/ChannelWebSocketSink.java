@@ -75,9 +75,13 @@ final class ChannelWebSocketSink implements FrameSink {
     }
   }
 
-  /** Answers a client's ping with its payload (at most 125 bytes: the decoder refuses longer control frames). */
+  /**
+   * Answers a client's ping with its payload (at most 125 bytes: the decoder refuses longer control frames). Not while
+   * the channel is unwritable: a client that pings and does not read would otherwise grow its outbound buffer without
+   * bound (pings are not rate-limited), and one that does not read has no use for the pong.
+   */
   void pong(ByteBuf payload) {
-    if (!closeSent) {
+    if (!closeSent && ctx.channel().isWritable()) {
       ByteBuf frame = header(0x8A, payload.readableBytes());
       frame.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
       ctx.writeAndFlush(frame, ctx.voidPromise());
