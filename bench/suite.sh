@@ -12,7 +12,9 @@
 #   CAPACITY_NODES (6) server processes x CAPACITY_PER_NODE (17000) idle connections, CAPACITY_RUNS (2) times for each of
 #   CAPACITY_TARGETS ("tickstream tickstream-g1 baseline": tickstream-g1 is the fanout on G1_JAVA_OPTS instead of ZGC;
 #   a target ending in -vertx, e.g. tickstream-g1-vertx, serves WebSockets through Vert.x's ServerWebSocket as before
-#   issue 12, --websocket-transport vertx); HISTO=1 keeps a class histogram of every loaded JVM server (capacity);
+#   issue 12, --websocket-transport vertx); JAVA_OPTS_<target with - as _> gives one target its own JVM options,
+#   e.g. JAVA_OPTS_tickstream_g1_coh="-XX:+UseG1GC -XX:+UseCompactObjectHeaders" for a target tickstream-g1-coh;
+#   HISTO=1 keeps a class histogram of every loaded JVM server (capacity); SKIP_BUILD=1 uses the jars as they are;
 #   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
 #   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process; with PIN, one
 #   per core of SERVER_CPUS).
@@ -70,7 +72,7 @@ baseline=$root/bench/baselines/node-ws
 PO=${PORT_OFFSET:-0}
 KAFKA=127.0.0.1:$((29092 + PO)); SIM=127.0.0.1:$((29443 + PO)); INGEST_HTTP=$((28089 + PO))
 
-./mvnw -q -B -ntp package -DskipTests -pl bench,modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/loadgen -am
+[ "${SKIP_BUILD:-0}" = 1 ] || ./mvnw -q -B -ntp package -DskipTests -pl bench,modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/loadgen -am
 [ -d "$baseline" ] && (cd "$baseline" && npm ci --no-audit --no-fund --loglevel=error)
 
 out=$root/bench/results/suite-$(date +%Y%m%d-%H%M%S)
@@ -122,8 +124,8 @@ start_infra() {
   on "$INFRA_CPUS" java -XX:+UseZGC -jar "$(jar exchange-simulator)" --port $((29443 + PO)) --universe-size "$UNIVERSE" --tick-rate 1000 \
     --tick-interval 1ms > "$out/simulator.log" 2>&1 &
   infra+=($!)
-  wait_log "$out/kafka.log" ready 60
-  wait_log "$out/simulator.log" listening 60
+  wait_log "$out/kafka.log" ready 240
+  wait_log "$out/simulator.log" listening 240
   # ./tickstream execs the role's JVM (with the module opens it needs), so $! is the JVM's pid.
   JAVA_OPTS="-XX:+UseZGC" on "$INFRA_CPUS" ./tickstream ingest --cluster.enabled=false --rest-url "http://$SIM" \
     --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP \
@@ -155,6 +157,8 @@ start_server() {
     local opts=$FANOUT_JAVA_OPTS transport=channel
     [[ $target == tickstream-g1* ]] && opts=$G1_JAVA_OPTS
     [[ $target == *-vertx ]] && transport=vertx
+    local own="JAVA_OPTS_${target//-/_}"
+    [ -n "${!own:-}" ] && opts=${!own}
     JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --port "$port" \
       --kafka.bootstrap-servers=$KAFKA --max-connections 19000 --websocket-transport "$transport" > "$out/$target-$port.log" 2>&1 &
   else
@@ -249,7 +253,8 @@ scenario_throughput() {
 }
 
 # Idle connections: the feed stopped, CAPACITY_NODES servers each take CAPACITY_PER_NODE connections subscribed to
-# one symbol. Memory per connection = (loaded - empty) / connections, RSS and heap after a full collection.
+# one symbol. Memory per connection = (loaded - empty) / connections: RSS (before and after the full collection that
+# measures the heap) and heap after a full collection.
 scenario_capacity() {
   set_rate 0
   for run in $(seq 1 "$CAPACITY_RUNS"); do
@@ -259,8 +264,10 @@ scenario_capacity() {
       for i in $(seq 0 $((CAPACITY_NODES - 1))); do
         ports+=($((base + i))); start_server "$target" $((base + i)) 1; pids+=("$SERVER_PID")
       done
+      local rss0gc=0 rss1gc=0
       for i in "${!pids[@]}"; do
         rss0=$((rss0 + $(rss_kib "${pids[$i]}"))); heap0=$((heap0 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
+        rss0gc=$((rss0gc + $(rss_kib "${pids[$i]}")))
       done
       for i in "${!pids[@]}"; do
         local a=$((i * 8 + 1))
@@ -272,6 +279,7 @@ scenario_capacity() {
       local open=0
       for i in "${!pids[@]}"; do
         rss1=$((rss1 + $(rss_kib "${pids[$i]}"))); heap1=$((heap1 + $(heap_kib "$target" "${pids[$i]}" "${ports[$i]}")))
+        rss1gc=$((rss1gc + $(rss_kib "${pids[$i]}")))
         open=$((open + $(grep -oE 'open=[0-9]+' "$out/capacity-$target-$run-$i.log" | tail -1 | cut -d= -f2 || echo 0)))
         if [ "${HISTO:-0}" = 1 ] && [ "$target" != baseline ]; then
           jcmd "${pids[$i]}" GC.class_histogram > "$out/histogram-$target-$run-$i.txt" 2>&1 || true
@@ -280,10 +288,11 @@ scenario_capacity() {
       kill "${lgs[@]}" 2>/dev/null || true; wait "${lgs[@]}" 2>/dev/null || true   # SIGINT is ignored in background jobs
       stop_servers
       record "$(jq -nc --arg t "$target" --argjson run "$run" --argjson open "$open" --argjson rss0 "$rss0" \
-        --argjson rss1 "$rss1" --argjson heap0 "$heap0" --argjson heap1 "$heap1" --argjson nodes "$CAPACITY_NODES" \
+        --argjson rss1 "$rss1" --argjson rss0gc "$rss0gc" --argjson rss1gc "$rss1gc" --argjson heap0 "$heap0" --argjson heap1 "$heap1" --argjson nodes "$CAPACITY_NODES" \
         '{scenario: "capacity", target: $t, run: $run, nodes: $nodes, connections: $open, rssEmptyKiB: $rss0,
           rssLoadedKiB: $rss1, heapEmptyKiB: $heap0, heapLoadedKiB: $heap1,
-          rssPerConnectionKiB: (($rss1 - $rss0) / $open), heapPerConnectionKiB: (($heap1 - $heap0) / $open)}')"
+          rssPerConnectionKiB: (($rss1 - $rss0) / $open), heapPerConnectionKiB: (($heap1 - $heap0) / $open),
+          rssAfterGcPerConnectionKiB: (($rss1gc - $rss0gc) / $open)}')"
       log "capacity $target run $run: $(tail -1 "$out/results.jsonl")"
     done
   done
