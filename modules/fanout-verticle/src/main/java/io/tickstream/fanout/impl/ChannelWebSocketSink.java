@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,8 @@ final class ChannelWebSocketSink implements FrameSink {
 
   /** Vert.x's default: how long a close waits for the client's close frame before the TCP connection is closed. */
   static final long CLOSING_TIMEOUT_MILLIS = 10_000;
+  /** How long a close frame may wait behind data the client does not read before the connection is dropped. */
+  static final long CLOSE_FRAME_DEADLINE_MILLIS = 60_000;
   private static final byte[] PING_PAYLOAD = "tickstream".getBytes(StandardCharsets.US_ASCII);
   /** One ping frame for every connection of the process: it never changes, and it is never released. */
   private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.unmodifiableBuffer(
@@ -89,8 +93,9 @@ final class ChannelWebSocketSink implements FrameSink {
   }
 
   /**
-   * Sends a close frame and closes the TCP connection once the client answers it, or after
-   * {@link #CLOSING_TIMEOUT_MILLIS} if it does not (RFC 6455 7.1.1: the server closes the TCP connection first).
+   * Sends a close frame and closes the TCP connection once the client answers it, or {@link #CLOSING_TIMEOUT_MILLIS}
+   * after the frame was written if it does not (RFC 6455 7.1.1: the server closes the TCP connection first), or
+   * after {@link #CLOSE_FRAME_DEADLINE_MILLIS} if the frame could not even be written (a client that never reads).
    */
   @Override
   public void close(short code, String reason) {
@@ -101,10 +106,20 @@ final class ChannelWebSocketSink implements FrameSink {
     if (!ctx.channel().isActive()) {
       return;
     }
-    ctx.writeAndFlush(closeFrame(code, reason), ctx.voidPromise());
-    ctx.executor().schedule(() -> {
+    ChannelPromise written = ctx.newPromise();
+    ctx.writeAndFlush(closeFrame(code, reason), written);
+    // A client that stopped reading gets its close frame only once it reads what is queued before it: closing the
+    // channel earlier would drop the frame (1006 instead of the code). So, as Vert.x did, the closing timeout runs
+    // from the moment the frame is written; the deadline only ends a client that never reads again.
+    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
       ctx.channel().close();
-    }, CLOSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }, CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    written.addListener(f -> {
+      deadline.cancel(false);
+      ctx.executor().schedule(() -> {
+        ctx.channel().close();
+      }, CLOSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    });
   }
 
   /** The client sent a close frame: answer it with {@code code} (unless we already sent ours), then close TCP. */
