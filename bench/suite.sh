@@ -240,8 +240,8 @@ sample_summary() {
     {samples: length,
      pendingMax: (map(.pending // 0) | max), droppedByServer: ((.[-1].dropped // 0) - (.[0].dropped // 0)),
      slowCloses: (.[-1].slowCloses // 0), firstSlowCloseAfterSeconds: at((.slowCloses // 0) > 0),
-     lastSlowCloseAfterSeconds: (if (.[-1].slowCloses // 0) > 0
-        then (map(select((.slowCloses // 0) == (.[-1].slowCloses))) | .[0].t - $t0) else null end),
+     lastSlowCloseAfterSeconds: ((.[-1].slowCloses // 0) as $last
+        | if $last > 0 then at((.slowCloses // 0) == $last) else null end),
      serverSendQMaxBytes: (map(.serverSendQMax) | max), serverSendQTotalMaxBytes: (map(.serverSendQ) | max),
      loadgenRecvQMedianBytes: (map(.clientRecvQ) | sort | .[length / 2 | floor]),
      loadgenRecvQMaxBytes: (map(.clientRecvQ) | max),
