@@ -3,7 +3,6 @@ package io.tickstream.fanout.impl;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.buffer.Buffer;
@@ -28,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Closing a client that stopped reading: Vert.x starts its WebSocket closing timeout only once the close frame has
  * been written, and behind a client that reads nothing it never is. The connection would then live for ever: its
  * file descriptor, its Netty queue and up to {@code net.ipv4.tcp_wmem}'s maximum of kernel send buffer (4 MiB on
- * Linux by default) per stalled client. So {@link #close} gives the close frame {@code abortAfterMillis} ({@link #CLOSE_FRAME_WAIT_MILLIS})
- * to leave Netty's queue; if it is still there then, the connection is reset (SO_LINGER 0: no FIN that would wait behind the
+ * Linux by default) per stalled client. So {@link #close} gives the close handshake {@code abortAfterMillis} ({@link #CLOSE_FRAME_WAIT_MILLIS})
+ * to finish; if the connection is still open then, it is reset (SO_LINGER 0: no FIN that would wait behind the
  * unread data either), which frees all of it at once.
  */
 final class WebSocketSink implements FrameSink {
@@ -98,14 +97,15 @@ final class WebSocketSink implements FrameSink {
   }
 
   /**
-   * Resets the connection if the close frame (or anything before it) has still not left Netty's queue. Closed from
-   * {@code ctx}, not from the channel: a close from the pipeline's tail would reach Vert.x's handler, which turns it
-   * into one more graceful close waiting for the same stuck frame.
+   * Resets the connection if it is still open: its close handshake has not finished in the time Vert.x gives one,
+   * and the close frame may be stuck in Netty's queue or in Vert.x's own (which waits for the channel to become
+   * writable), where neither Vert.x's timeout nor a FIN would ever get past it. Closed from {@code ctx}, not from the
+   * channel: a close from the pipeline's tail would reach Vert.x's handler, which turns it into one more graceful
+   * close waiting for the same stuck frame.
    */
   static void abortIfStuck(ChannelHandlerContext ctx) {
     Channel ch = ctx.channel();
-    ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-    if (ch.isOpen() && queued != null && queued.totalPendingWriteBytes() > 0) {
+    if (ch.isOpen()) {
       ch.config().setOption(ChannelOption.SO_LINGER, 0);
       ctx.close();
     }
