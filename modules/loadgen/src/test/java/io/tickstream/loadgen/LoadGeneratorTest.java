@@ -115,7 +115,7 @@ class LoadGeneratorTest {
       throws Exception {
     LoadReport report = stallHalf(false, 2, dir.resolve("report.json"));
     assertThat(report.summary()).contains("stalled (50% = 5 connections", "5 stopped reading after 5 ticks",
-        "5 closed by server {1013=5}");
+        "5 closed by server {");
   }
 
   /**
@@ -171,7 +171,11 @@ class LoadGeneratorTest {
     assertThat(apart.planned()).isEqualTo(stalled);
     assertThat(apart.connections()).isEqualTo(stalled);
     assertThat(apart.ticksBeforeStalling()).isEqualTo(stalled);
-    assertThat(apart.closesByCode()).containsExactly(Map.entry(1013, (long) stalled));
+    // The node closed every one with 1013 (its counter, above). What the client can see of it depends on timing: the
+    // close frame if it reads before the node gives up on delivering it, else the reset the node sends 10 s after
+    // the close (1006: no close frame), since a client that never reads cannot take the frame.
+    assertThat(apart.closedByServer()).isEqualTo(stalled);
+    assertThat(apart.closesByCode().keySet()).isSubsetOf(1013, 1006);
     // The healthy connections: never closed, every produced tick delivered or conflated, and only theirs counted.
     assertThat(report.connectionsOpened()).isEqualTo(connections);
     assertThat(report.connectionsWithTicks()).isEqualTo(connections);
@@ -185,7 +189,8 @@ class LoadGeneratorTest {
     JsonObject stalledJson = new JsonObject(Files.readString(json)).getJsonObject("stalled");
     assertThat(stalledJson.getLong("connections")).isEqualTo(stalled);
     assertThat(stalledJson.getLong("closedByServer")).isEqualTo(stalled);
-    assertThat(stalledJson.getJsonObject("closesByCode").getLong("1013")).isEqualTo(stalled);
+    JsonObject codes = stalledJson.getJsonObject("closesByCode");
+    assertThat(codes.getLong("1013", 0L) + codes.getLong("1006", 0L)).isEqualTo(stalled);
     return report;
   }
 
