@@ -2,7 +2,8 @@
 # The benchmark suite: tickstream's fanout against the Node.js baseline (bench/baselines/node-ws), side by side in
 # one sitting, fed by the same simulator -> ingest -> Kafka chain.
 #
-#   bench/suite.sh [latency|throughput|capacity|isolation ...]     default: all four
+#   bench/suite.sh [latency|throughput|capacity|isolation|isolation-fill|scenario1 ...]
+#   default: latency isolation throughput capacity (isolation-fill and scenario1, issue 12, only when named)
 #
 # Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (30s) per load-generator run, of
 #   which the steady state starts SETTLE (5s) after the ramp;
@@ -18,6 +19,15 @@
 #   STALLED_PERCENT (1) for isolation; TARGETS ("tickstream baseline"); BASELINE_WORKERS (2) node:cluster workers
 #   (one per core, as tickstream runs one event loop per core; capacity runs one worker per process; with PIN, one
 #   per core of SERVER_CPUS).
+# isolation-fill (issue 12): FILL_CONNECTIONS (100) connections of !bookTicker at FILL_RATE (1000) ticks/s, so a
+#   stalled one's socket fills within seconds; each run measures every share of FILL_STALLED_PERCENTS ("0 1": none,
+#   then 1 % = one connection of 100) in turn, per target; FILL_DURATION (45s: a stalled socket fills in ~25 s here), FILL_SETTLE (1s: the stall, the
+#   full socket and the 1013 close happen early in the run and belong in the steady state).
+# scenario1 (issue 5, run pinned by issue 12): SCENARIO1_CONNECTIONS (10000) x SCENARIO1_SYMBOLS (5) at
+#   SCENARIO1_RATE (20000) ticks/s, SCENARIO1_LOADGENS (1) load-generator processes sharing the connections.
+# Every run of these two also samples, once a second, the server's /metrics counters (pending, conflated or skipped,
+#   slow-client closes, connections), the kernel's queues of the connections (the server's unsent bytes, the load
+#   generator's unread bytes) and the load generator's CPU: samples-<run>.jsonl, summarised in results.jsonl.
 # Pinning: PIN (auto: on when taskset exists and there are 2+ cores; 0 turns it off) runs every server under test
 #   on SERVER_CPUS (default: the lower half of the cores, "0" on 2 cores) and every load generator on LOADGEN_CPUS
 #   (the upper half, "1"), with taskset -c, so the load generator never takes the server's CPU and the figures are
@@ -40,6 +50,10 @@ THROUGHPUT_RATES=${THROUGHPUT_RATES:-"5000 20000 60000"}
 THROUGHPUT_CONNECTIONS=${THROUGHPUT_CONNECTIONS:-2000}; THROUGHPUT_SYMBOLS=${THROUGHPUT_SYMBOLS:-10}
 CAPACITY_NODES=${CAPACITY_NODES:-6}; CAPACITY_PER_NODE=${CAPACITY_PER_NODE:-17000}
 STALLED_PERCENT=${STALLED_PERCENT:-1}
+FILL_CONNECTIONS=${FILL_CONNECTIONS:-100}; FILL_RATE=${FILL_RATE:-1000}; FILL_STALLED_PERCENTS=${FILL_STALLED_PERCENTS:-"0 1"}
+FILL_DURATION=${FILL_DURATION:-45s}; FILL_SETTLE=${FILL_SETTLE:-1s}
+SCENARIO1_CONNECTIONS=${SCENARIO1_CONNECTIONS:-10000}; SCENARIO1_SYMBOLS=${SCENARIO1_SYMBOLS:-5}
+SCENARIO1_RATE=${SCENARIO1_RATE:-20000}; SCENARIO1_LOADGENS=${SCENARIO1_LOADGENS:-1}
 TARGETS=${TARGETS:-"tickstream baseline"}
 UNIVERSE=${UNIVERSE:-2000}
 FANOUT_JAVA_OPTS=${FANOUT_JAVA_OPTS:-"-XX:+UseZGC"}
@@ -78,9 +92,9 @@ KAFKA=127.0.0.1:$((29092 + PO)); SIM=127.0.0.1:$((29443 + PO)); INGEST_HTTP=$((2
 out=$root/bench/results/suite-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 work=$(mktemp -d)
-infra=(); servers=(); loadgens=()
+infra=(); servers=(); loadgens=(); samplers=()
 cleanup() {
-  kill "${loadgens[@]}" "${servers[@]}" "${infra[@]}" 2>/dev/null || true
+  kill "${samplers[@]}" "${loadgens[@]}" "${servers[@]}" "${infra[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -198,31 +212,99 @@ wait_loaded() {
   echo "$1: connections never settled" >&2; exit 1
 }
 
+# sampler PORT FILE LGPIDS...: once a second until killed, one JSON line: the time; the server's counters from its
+# /metrics under common names (pending: tickstream's pending ticks; dropped: tickstream's conflated drops or the
+# baseline's skipped frames; slowCloses: 1013 closes; connections; framesOut); the kernel's queues of the connections
+# to PORT (serverSendQ: bytes the server wrote that the client has not taken; clientRecvQ: bytes the load generator
+# has not read yet, its receive backlog), summed and the largest single one; the load generators' CPU ticks.
+sampler() {
+  local port=$1 file=$2; shift 2
+  local lgs=("$@")
+  while :; do
+    local t m q c=0 p
+    t=$(date +%s.%N)
+    m=$(curl -sf -m 1 "http://127.0.0.1:$port/metrics" | awk '
+      BEGIN { k["tickstream_fanout_pending_ticks"] = "pending"; k["tickstream_fanout_conflated_drops_total"] = "dropped";
+        k["baseline_node_slow_drops_total"] = "dropped"; k["tickstream_fanout_slow_client_closes_total"] = "slowCloses";
+        k["baseline_node_slow_client_closes_total"] = "slowCloses"; k["tickstream_fanout_connections"] = "connections";
+        k["baseline_node_connections"] = "connections"; k["tickstream_fanout_frames_out_total"] = "framesOut";
+        k["baseline_node_frames_out_total"] = "framesOut" }
+      /^[a-z]/ { n = $1; sub(/\{.*/, "", n); if (n in k) v[k[n]] += $NF }
+      END { for (x in v) printf "\"%s\":%.0f,", x, v[x] }' || true)
+    q=$(ss -Htn state established "( sport = :$port or dport = :$port )" | awk -v p=":$port" '
+      { if ($3 ~ (p "$")) { sq += $2; if ($2 > ms) ms = $2 } else { rq += $1; if ($1 > mr) mr = $1 } }
+      END { printf "\"serverSendQ\":%d,\"serverSendQMax\":%d,\"clientRecvQ\":%d,\"clientRecvQMax\":%d", sq, ms, rq, mr }')
+    for p in "${lgs[@]}"; do [ -r "/proc/$p/stat" ] && c=$((c + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+    echo "{\"t\":$t,$m$q,\"loadgenCpuTicks\":$c}" >> "$file"
+    sleep 1
+  done
+}
+
+# sample_summary FILE T0: what the samples of one run say, as a JSON object (times in seconds after T0, the
+# load generator's start).
+sample_summary() {
+  jq -s --argjson t0 "$2" --argjson hz "$clk_tck" '
+    def at(f): map(select(f)) | if length > 0 then (.[0].t - $t0) else null end;
+    (map(.loadgenCpuTicks) | max) as $cpu | (map(select(.loadgenCpuTicks == $cpu)) | .[0].t) as $tcpu |
+    {samples: length,
+     pendingMax: (map(.pending // 0) | max), droppedByServer: ((.[-1].dropped // 0) - (.[0].dropped // 0)),
+     slowCloses: (.[-1].slowCloses // 0), firstSlowCloseAfterSeconds: at((.slowCloses // 0) > 0),
+     lastSlowCloseAfterSeconds: ((.[-1].slowCloses // 0) as $last
+        | if $last > 0 then at((.slowCloses // 0) == $last) else null end),
+     serverSendQMaxBytes: (map(.serverSendQMax) | max), serverSendQTotalMaxBytes: (map(.serverSendQ) | max),
+     loadgenRecvQMedianBytes: (map(.clientRecvQ) | sort | .[length / 2 | floor]),
+     loadgenRecvQMaxBytes: (map(.clientRecvQ) | max),
+     loadgenCores: (if $tcpu > .[0].t then ($cpu - .[0].loadgenCpuTicks) / $hz / ($tcpu - .[0].t) else null end)}' "$1"
+}
+
 # record JSON: one line of results.jsonl.
 record() { echo "$1" >> "$out/results.jsonl"; }
 
 # measure SCENARIO TARGET RUN CONNS SYMBOLS RATE [loadgen flags]: one server, one load generator, CPU of the server.
+# NAME_SUFFIX tells runs of one scenario apart in file names (e.g. the stalled share); SAMPLE=1 runs the sampler;
+# LOADGENS (1) splits the connections over that many load-generator processes (one JSON report each; the record
+# takes the first's figures, with messages and msgs/s summed over all).
 measure() {
   local scenario=$1 target=$2 run=$3 n=$4 k=$5 rate=$6; shift 6
-  local port=$((28080 + PO)) name="$scenario-$target-$rate-$run" pid lg c0 c1 t0 t1
+  local port=$((28080 + PO)) name="$scenario-$target-$rate${NAME_SUFFIX:-}-$run" pid lg c0 c1 t0 t1 parts=${LOADGENS:-1} i
   [ "$target" = baseline ] && port=$((28090 + PO))
   start_server "$target" "$port"; pid=$SERVER_PID
   set_rate "$rate"
   sleep 3   # the feed settles at the new rate before the clock starts (not synchronisation: a warm-up period)
   c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
-  loadgen "$name" "$port" "$n" "$k" "$@"; lg=$LG_PID
-  wait "$lg" || log "load generator $name exited with $?"
+  local lgs=() names=()
+  for i in $(seq 1 "$parts"); do
+    local part=$name; [ "$parts" -gt 1 ] && part="$name.$i"
+    local share=$((n / parts)); [ "$i" -le $((n % parts)) ] && share=$((share + 1))
+    loadgen "$part" "$port" "$share" "$k" "$@"; lgs+=("$LG_PID"); names+=("$part")
+  done
+  local sp=""
+  if [ "${SAMPLE:-0}" = 1 ]; then
+    on "$INFRA_CPUS" bash -c "$(declare -f sampler); clk_tck=$clk_tck; sampler $port '$out/samples-$name.jsonl' ${lgs[*]}" &
+    sp=$!; samplers+=("$sp")
+  fi
+  for i in "${lgs[@]}"; do wait "$i" || log "load generator $name exited with $?"; done
   c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N)
   local rss; rss=$(rss_kib "$pid")
+  [ -n "$sp" ] && { kill "$sp" 2>/dev/null; wait "$sp" 2>/dev/null || true; }
   stop_servers
+  local samples='null'
+  [ -n "$sp" ] && [ -s "$out/samples-$name.jsonl" ] && samples=$(sample_summary "$out/samples-$name.jsonl" "$t0")
+  local total=0 totalRate=0 f
+  for f in "${names[@]}"; do
+    total=$((total + $(jq '.ticks' "$out/$f.json"))); totalRate=$(echo "$totalRate + $(jq '.messagesPerSecond' "$out/$f.json")" | bc -l)
+  done
   record "$(jq -c --arg s "$scenario" --arg t "$target" --argjson run "$run" --argjson rate "$rate" \
     --argjson cpu "$(echo "($c1 - $c0) / $clk_tck" | bc -l)" --argjson wall "$(echo "$t1 - $t0" | bc -l)" \
-    --argjson rss "$rss" '{scenario: $s, target: $t, run: $run, rate: $rate, serverCpuSeconds: $cpu,
-      wallSeconds: $wall, serverRssKiB: $rss, report: input_filename,
-      connections: .connectionsOpened, messages: (.ticks), messagesPerSecond: .messagesPerSecond,
+    --argjson rss "$rss" --argjson samples "$samples" --argjson total "$total" --argjson totalRate "$totalRate" \
+    --argjson loadgens "$parts" --arg variant "${VARIANT:-}" \
+    '{scenario: $s, target: $t, variant: $variant, run: $run, rate: $rate, serverCpuSeconds: $cpu,
+      wallSeconds: $wall, serverRssKiB: $rss, report: input_filename, loadgens: $loadgens,
+      connections: .connectionsOpened, messages: $total, messagesPerSecond: $totalRate,
       conflated: .conflatedUpdates, outOfOrder: .outOfOrder, closes: .closesByCode, connectErrors: .connectErrors,
-      stalled: .stalled, latency: .latencyMicros | del(.percentiles), steady: .steadyLatencyMicros}' "$out/$name.json")"
-  log "$name: $(jq -c '{msgs: .messagesPerSecond, p50: .steadyLatencyMicros.p50, p99: .steadyLatencyMicros.p99, p999: .steadyLatencyMicros["p99.9"], conflated: .conflatedUpdates}' "$out/$name.json")"
+      stalled: .stalled, latency: .latencyMicros | del(.percentiles), steady: .steadyLatencyMicros,
+      samples: $samples}' "$out/${names[0]}.json")"
+  log "$name: $(jq -c '{msgs: .messagesPerSecond, p50: .steadyLatencyMicros.p50, p99: .steadyLatencyMicros.p99, p999: .steadyLatencyMicros["p99.9"], conflated: .conflatedUpdates, stalled: .stalled.closesByCode}' "$out/${names[0]}.json") $( [ "$samples" != null ] && echo "$samples" | jq -c '{pendingMax, droppedByServer, slowCloses, firstSlowCloseAfterSeconds, loadgenCores, loadgenRecvQMaxBytes}')"
 }
 
 scenario_latency() {
@@ -248,6 +330,31 @@ scenario_throughput() {
       for target in $TARGETS; do
         measure throughput "$target" "$run" "$THROUGHPUT_CONNECTIONS" "$THROUGHPUT_SYMBOLS" "$rate" --source-addresses 4
       done
+    done
+  done
+}
+
+# Issue 12, goal 3: a client that stops reading, at a feed where its socket fills. FILL_CONNECTIONS connections of
+# !bookTicker (every symbol: ~170 KB/s each at 1,000 ticks/s) with each share of FILL_STALLED_PERCENTS stalled,
+# alternated within every run and target, so "none stalled" and "1 % stalled" are measured in the same sitting.
+scenario_isolation_fill() {
+  for run in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do
+      for pct in $FILL_STALLED_PERCENTS; do
+        NAME_SUFFIX="-stalled$pct" VARIANT="$pct% stalled" SAMPLE=1 DURATION=$FILL_DURATION SETTLE=$FILL_SETTLE RAMP=1000 \
+          measure isolation-fill "$target" "$run" "$FILL_CONNECTIONS" 1 "$FILL_RATE" --all-symbols --stalled-percent "$pct"
+      done
+    done
+  done
+}
+
+# Issue 5's scenario 1, as specified: 10,000 connections x 5 symbols at a 20,000 ticks/s feed, pinned, with the
+# load generator's CPU and receive backlog sampled to show whether it, rather than the server, is the limit.
+scenario_scenario1() {
+  for run in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do
+      SAMPLE=1 LOADGENS=$SCENARIO1_LOADGENS VARIANT="$SCENARIO1_LOADGENS loadgen(s)" \
+        measure scenario1 "$target" "$run" "$SCENARIO1_CONNECTIONS" "$SCENARIO1_SYMBOLS" "$SCENARIO1_RATE" --source-addresses 4
     done
   done
 }
@@ -303,7 +410,7 @@ scenario_capacity() {
 start_infra
 for s in "${scenarios[@]}"; do
   log "scenario $s"
-  "scenario_$s"
+  "scenario_${s//-/_}"
 done
 set_rate 0
 java -cp "$bench_jar" io.tickstream.bench.SuiteSummary "$out" | tee "$out/summary.md"
@@ -319,4 +426,14 @@ for rate in $LATENCY_RATES; do
   [ ${#series[@]} -gt 0 ] && java -cp "$bench_jar" io.tickstream.bench.LatencyPlot --out "$out/latency-$rate.svg" \
     --title "$CONNECTIONS conns x $SYMBOLS symbols, $rate ticks/s: latency now - pt" "${series[@]}"
 done
+# The isolation-fill runs: every run of every target and stalled share.
+series=()
+for f in "$out"/isolation-fill-*.json; do
+  [ -f "$f" ] || continue
+  name=$(basename "$f" .json); rest=${name#isolation-fill-}; target=${rest%%-*}
+  pct=$(echo "$name" | grep -oE 'stalled[0-9.]+' | cut -c8-)
+  series+=("$target, $pct% stalled=$f")
+done
+[ ${#series[@]} -gt 0 ] && java -cp "$bench_jar" io.tickstream.bench.LatencyPlot --out "$out/isolation-fill.svg" \
+  --title "$FILL_CONNECTIONS !bookTicker conns, $FILL_RATE ticks/s: healthy clients' latency now - pt" "${series[@]}"
 echo "(results: $out)"

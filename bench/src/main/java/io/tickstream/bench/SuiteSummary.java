@@ -62,6 +62,8 @@ public final class SuiteSummary {
         ratio(sb, byTarget, "CPU per delivered message (baseline / tickstream)", SuiteSummary::cpuPerMillion);
       });
     }
+    fill(sb, results);
+    scenario1(sb, results);
     Map<String, List<JsonObject>> throughput = group(results, "throughput",
         r -> r.getString("target") + " @ " + String.format(Locale.ROOT, "%6d", r.getInteger("rate")) + " ticks/s");
     if (!throughput.isEmpty()) {
@@ -96,6 +98,100 @@ public final class SuiteSummary {
       ratio(sb, capacity, "RSS per connection (baseline / tickstream)", r -> r.getDouble("rssPerConnectionKiB", 0.0));
     }
     return sb.toString();
+  }
+
+  /**
+   * Issue 12, goal 3: per target, the healthy connections' steady latency with each stalled share, what the server did
+   * (pending and dropped ticks, 1013 closes and when), and the p99 ratio of each stalled share to none stalled.
+   */
+  private static void fill(StringBuilder sb, List<JsonObject> results) {
+    Map<String, List<JsonObject>> byVariant = group(results, "isolation-fill",
+        r -> r.getString("target") + ", " + r.getString("variant", "?"));
+    if (byVariant.isEmpty()) {
+      return;
+    }
+    JsonObject first = byVariant.values().iterator().next().get(0);
+    sb.append("\n#### isolation-fill: !bookTicker connections, feed ").append(first.getInteger("rate"))
+        .append(" ticks/s\n\n")
+        .append("| target, stalled | runs | healthy conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated (client) | server: pending max | server: dropped | server: 1013 closes | first close after | stalled closed (client) | server CPU (cores) | loadgen cores |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    byVariant.forEach((key, runs) -> sb.append("| ").append(key).append(" | ").append(runs.size())
+        .append(" | ").append(median(runs, r -> r.getInteger("connections", 0) - stalledCount(r)))
+        .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
+        .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
+        .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
+        .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
+        .append(" | ").append(median(runs, r -> sample(r, "pendingMax")))
+        .append(" | ").append(median(runs, r -> sample(r, "droppedByServer")))
+        .append(" | ").append(median(runs, r -> sample(r, "slowCloses")))
+        .append(" | ").append(firstClose(runs))
+        .append(" | ").append(stalled(runs.get(runs.size() / 2)))
+        .append(" | ").append(median(runs, SuiteSummary::cores))
+        .append(" | ").append(median(runs, r -> sample(r, "loadgenCores"))).append(" |\n"));
+    Map<String, Double> none = new TreeMap<>();
+    byVariant.forEach((key, runs) -> {
+      if (runs.get(0).getJsonObject("stalled") == null || stalledPlanned(runs.get(0)) == 0) {
+        none.put(runs.get(0).getString("target"), medianValue(runs, r -> steady(r, "p99")));
+      }
+    });
+    sb.append('\n');
+    byVariant.forEach((key, runs) -> {
+      Double base = none.get(runs.get(0).getString("target"));
+      if (base != null && base > 0 && stalledPlanned(runs.get(0)) > 0) {
+        sb.append(String.format(Locale.ROOT, "- %s: healthy p99 / p99 with none stalled = %.2f (goal: at most 1.10)%n",
+            key, medianValue(runs, r -> steady(r, "p99")) / base));
+      }
+    });
+  }
+
+  /** Issue 5's scenario 1, pinned: the latency table plus the load generator's CPU and receive backlog. */
+  private static void scenario1(StringBuilder sb, List<JsonObject> results) {
+    Map<String, List<JsonObject>> byTarget = group(results, "scenario1", r -> r.getString("target"));
+    if (byTarget.isEmpty()) {
+      return;
+    }
+    JsonObject first = byTarget.values().iterator().next().get(0);
+    sb.append("\n#### scenario 1, feed ").append(first.getInteger("rate")).append(" ticks/s, ")
+        .append(first.getInteger("loadgens", 1)).append(" load generator(s)\n\n")
+        .append("| target | runs | conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated | server CPU (cores) | CPU s per 1M msgs | loadgen cores | loadgen unread bytes, median / max | server unsent bytes, max |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    byTarget.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
+        .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
+        .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
+        .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
+        .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
+        .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
+        .append(" | ").append(median(runs, SuiteSummary::cores))
+        .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion))
+        .append(" | ").append(median(runs, r -> sample(r, "loadgenCores")))
+        .append(" | ").append(median(runs, r -> sample(r, "loadgenRecvQMedianBytes"))).append(" / ")
+        .append(median(runs, r -> sample(r, "loadgenRecvQMaxBytes")))
+        .append(" | ").append(median(runs, r -> sample(r, "serverSendQTotalMaxBytes"))).append(" |\n"));
+    sb.append("\nGoal (issue 5): p99 < 5 ms, p99.9 < 15 ms.\n");
+  }
+
+  private static double sample(JsonObject r, String field) {
+    JsonObject s = r.getJsonObject("samples");
+    Object v = s == null ? null : s.getValue(field);
+    return v instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  private static long stalledCount(JsonObject r) {
+    JsonObject s = r.getJsonObject("stalled");
+    return s == null ? 0 : s.getLong("connections", 0L);
+  }
+
+  private static long stalledPlanned(JsonObject r) {
+    JsonObject s = r.getJsonObject("stalled");
+    return s == null ? 0 : s.getLong("planned", 0L);
+  }
+
+  /** Seconds after the load generator started at which the server's first 1013 close was seen, per run. */
+  private static String firstClose(List<JsonObject> runs) {
+    List<String> v = runs.stream().map(r -> r.getJsonObject("samples") == null ? null
+        : r.getJsonObject("samples").getValue("firstSlowCloseAfterSeconds"))
+        .map(x -> x instanceof Number n ? format(n.doubleValue()) + " s" : "-").toList();
+    return String.join(", ", v);
   }
 
   private static Map<String, List<JsonObject>> group(List<JsonObject> results, String scenario,

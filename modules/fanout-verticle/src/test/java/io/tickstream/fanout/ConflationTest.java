@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ class ConflationTest {
     patient.deploy();
     strict = FanoutFixture.create("stalled", smallBuffers("500ms", 2048));
     strict.produce("STALLUSDT", 1);
+    strict.produce("CUTUSDT", 1);
     strict.deploy();
   }
 
@@ -103,6 +105,36 @@ class ConflationTest {
       }
       assertThat(stalled.closeStatus).isEqualTo(1013);
       assertThat(strict.meter(FanoutMetrics.PENDING)).isZero();
+    }
+  }
+
+  /**
+   * A client that never reads again cannot take the 1013 close frame either: it waits in the node's queue behind the
+   * ticks. Vert.x starts its closing timeout only once that frame is written, so without a bound of the node's own
+   * the TCP connection (descriptor, queue, kernel send buffer) lived for ever. The node resets it instead, which the
+   * client, still not reading, sees as a failed write.
+   */
+  @Test
+  void aClosedClientThatNeverReadsTheCloseFrameIsResetWithinTheCloseFrameWait() throws Exception {
+    try (RawWebSocketClient stalled = new RawWebSocketClient(strict.port(), "/ws/cutusdt@bookTicker")) {
+      double closesBefore = strict.meter(FanoutMetrics.SLOW_CLIENT_CLOSES);
+      AtomicLong u = new AtomicLong(1);
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        long from = u.get() + 1;
+        strict.produceAll("CUTUSDT", from, u.addAndGet(200));
+        return strict.meter(FanoutMetrics.SLOW_CLIENT_CLOSES) > closesBefore;
+      });
+      long closedAt = System.nanoTime();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        try {
+          stalled.ping();
+          return false;
+        } catch (IOException reset) {
+          return true;
+        }
+      });
+      assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).as("reset after the close frame's wait")
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(9));
     }
   }
 

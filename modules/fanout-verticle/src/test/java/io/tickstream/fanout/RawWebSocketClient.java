@@ -68,6 +68,15 @@ final class RawWebSocketClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a masked ping without reading anything; throws once the node has reset the connection (the first write
+   * after a reset may still succeed: the reset arrives in answer to it).
+   */
+  void ping() throws IOException {
+    out.write(new byte[]{(byte) 0x89, (byte) 0x80, 1, 2, 3, 4});
+    out.flush();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -28,6 +28,8 @@ public final class LoadGenSettings {
       MAX_CONNECTIONS, "WebSocket connections to open; one process holds a little under 20,000 (open-files limit).");
   public static final Setting<Integer> SYMBOLS = Setting.ofInt("loadgen.symbols", DEFAULT_SYMBOLS, 1, 1024,
       "Symbols each connection subscribes to, taken in turn from the symbol list so connections spread over it.");
+  public static final Setting<Boolean> ALL_SYMBOLS = Setting.ofBoolean("loadgen.all-symbols", false,
+      "Each connection subscribes to !bookTicker (every symbol, one stream) instead of --symbols symbols; the symbol list (or the probe) is then the set of symbols it tells apart, 8 bytes each per connection.");
   public static final Setting<String> MODE = Setting.ofChoice("loadgen.mode", "raw", List.of("raw", "combined", "sockjs"),
       "How connections subscribe: raw /ws/a@bookTicker/b@bookTicker, combined /stream?streams=a/b, or the SockJS websocket transport with SUBSCRIBE.");
   public static final Setting<List<String>> SYMBOL_LIST = Setting.ofList("loadgen.symbol-list", List.of(),
@@ -51,6 +53,6 @@ public final class LoadGenSettings {
   public static final Setting<String> JSON_OUT = Setting.ofString("loadgen.json-out", null,
       "File for the JSON report; unset: loadgen-yyyyMMdd-HHmmss.json in the working directory.");
 
-  public static final List<Setting<?>> ALL = List.of(URL, CONNECTIONS, SYMBOLS, MODE, SYMBOL_LIST, PROBE_TIME, RAMP_RATE,
+  public static final List<Setting<?>> ALL = List.of(URL, CONNECTIONS, SYMBOLS, ALL_SYMBOLS, MODE, SYMBOL_LIST, PROBE_TIME, RAMP_RATE,
       DURATION, SETTLE, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, STALLED_PERCENT, JSON_OUT);
 }

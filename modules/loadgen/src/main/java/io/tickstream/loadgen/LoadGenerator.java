@@ -7,6 +7,7 @@ import io.tickstream.loadgen.impl.LoopbackTarget;
 import io.tickstream.loadgen.impl.SourceAddresses;
 import io.tickstream.loadgen.impl.StallPattern;
 import io.tickstream.loadgen.impl.SymbolCatalog;
+import io.tickstream.loadgen.impl.SymbolIndex;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -115,12 +116,15 @@ public final class LoadGenerator {
       throw new IllegalStateException("no symbols to subscribe to: the node knows none yet, or the list is empty");
     }
     int connections = config.get(LoadGenSettings.CONNECTIONS);
-    int k = Math.min(config.get(LoadGenSettings.SYMBOLS), symbols.size());
+    boolean allSymbols = config.get(LoadGenSettings.ALL_SYMBOLS);
+    // !bookTicker: every connection receives every symbol; the index tells them apart without allocating.
+    SymbolIndex index = allSymbols ? new SymbolIndex(symbols) : null;
+    int k = allSymbols ? symbols.size() : Math.min(config.get(LoadGenSettings.SYMBOLS), symbols.size());
     String mode = config.get(LoadGenSettings.MODE);
     double stalledPercent = config.get(LoadGenSettings.STALLED_PERCENT);
     StallPattern stalls = new StallPattern(stalledPercent);
-    out.printf("loadgen: %d connections x %d of %d symbols (%s) to %s:%d from %s, ramp %d/s, for %s%n",
-        connections, k, symbols.size(), mode, target.host(), target.port(),
+    out.printf("loadgen: %d connections x %s (%s) to %s:%d from %s, ramp %d/s, for %s%n",
+        connections, allSymbols ? "!bookTicker (" + k + " symbols known)" : k + " of " + symbols.size() + " symbols", mode, target.host(), target.port(),
         sourceAddresses.isEmpty() ? "the OS's choice of address" : sourceAddresses.size() + " source addresses",
         config.get(LoadGenSettings.RAMP_RATE), config.get(LoadGenSettings.DURATION));
     if (stalls.among(connections) > 0) {
@@ -151,7 +155,7 @@ public final class LoadGenerator {
       for (; launched[0] < due; launched[0]++) {
         int i = launched[0];
         lanes.get(i % lanes.size()).connect(clients.get(i % clients.size()), target, mode,
-            SymbolCatalog.forConnection(symbols, i, k), stalls.stalls(i));
+            allSymbols ? null : SymbolCatalog.forConnection(symbols, i, k), index, stalls.stalls(i));
       }
       if (launched[0] >= connections) {
         vertx.cancelTimer(id);

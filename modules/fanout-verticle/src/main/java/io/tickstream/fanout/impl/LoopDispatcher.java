@@ -282,7 +282,8 @@ public final class LoopDispatcher {
   /** A WebSocket accepted for this loop, subscribed to {@code streams} (already checked). */
   ClientSession openWebSocket(ServerWebSocket ws, boolean combined, List<StreamName> streams) {
     ClientSession[] holder = new ClientSession[1];
-    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, () -> holder[0].sender.onDrain());
+    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, WebSocketSink.CLOSE_FRAME_WAIT_MILLIS,
+        () -> holder[0].sender.onDrain());
     ClientSession s = holder[0] = new ClientSession(this, sink, combined, true);
     add(s);
     ws.textMessageHandler(s::onText);

@@ -1,11 +1,16 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes pre-encoded tick frames straight to the WebSocket's Netty channel, many per flush.
@@ -18,16 +23,35 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * Writability is the channel's (water marks {@code writeQueueBytes/2} and {@code writeQueueBytes}). Vert.x's
  * drain handler only fires for its own write queue, which these writes bypass, so a small handler in front
  * of Vert.x's reports the channel becoming writable again.
+ *
+ * <p>Closing a client that stopped reading: Vert.x starts its WebSocket closing timeout only once the close frame has
+ * been written, and behind a client that reads nothing it never is. The connection would then live for ever: its
+ * file descriptor, its Netty queue and up to {@code net.ipv4.tcp_wmem}'s maximum of kernel send buffer (4 MiB on
+ * Linux by default) per stalled client. So {@link #close} gives the close handshake {@code abortAfterMillis} ({@link #CLOSE_FRAME_WAIT_MILLIS})
+ * to finish; if the connection is still open then, it is reset (SO_LINGER 0: no FIN that would wait behind the
+ * unread data either), which frees all of it at once.
  */
 final class WebSocketSink implements FrameSink {
 
+  /**
+   * How long a close frame may wait in Netty's queue before the connection is reset: as long as Vert.x gives a client
+   * to answer a close frame it did receive ({@link HttpServerOptions#DEFAULT_WEBSOCKET_CLOSING_TIMEOUT}, 10 s), so a
+   * client that reads slowly still gets its close frame.
+   */
+  static final long CLOSE_FRAME_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(HttpServerOptions.DEFAULT_WEBSOCKET_CLOSING_TIMEOUT);
   private static final Buffer PING_PAYLOAD = Buffer.buffer("tickstream");
 
   private final ServerWebSocket ws;
   private final ChannelHandlerContext ctx;
+  private final long abortAfterMillis;
 
-  WebSocketSink(ServerWebSocket ws, int writeQueueBytes, Runnable onWritable) {
+  /**
+   * @param abortAfterMillis how long after {@link #close} a close frame still queued behind unread data may wait
+   *     before the connection is reset
+   */
+  WebSocketSink(ServerWebSocket ws, int writeQueueBytes, long abortAfterMillis, Runnable onWritable) {
     this.ws = ws;
+    this.abortAfterMillis = abortAfterMillis;
     this.ctx = ((WebSocketInternal) ws).channelHandlerContext();
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
     ctx.pipeline().addBefore(ctx.name(), "tickstream-writability", new ChannelInboundHandlerAdapter() {
@@ -69,5 +93,21 @@ final class WebSocketSink implements FrameSink {
   @Override
   public void close(short code, String reason) {
     ws.close(code, reason);
+    ctx.executor().schedule(() -> abortIfStuck(ctx), abortAfterMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Resets the connection if it is still open: its close handshake has not finished in the time Vert.x gives one,
+   * and the close frame may be stuck in Netty's queue or in Vert.x's own (which waits for the channel to become
+   * writable), where neither Vert.x's timeout nor a FIN would ever get past it. Closed from {@code ctx}, not from the
+   * channel: a close from the pipeline's tail would reach Vert.x's handler, which turns it into one more graceful
+   * close waiting for the same stuck frame.
+   */
+  static void abortIfStuck(ChannelHandlerContext ctx) {
+    Channel ch = ctx.channel();
+    if (ch.isOpen()) {
+      ch.config().setOption(ChannelOption.SO_LINGER, 0);
+      ctx.close();
+    }
   }
 }

@@ -34,11 +34,15 @@ public final class Lane extends VerticleBase {
   /**
    * Opens one connection; callable from any thread.
    *
+   * @param symbols the symbols it subscribes to, or null to subscribe to {@code !bookTicker}
+   * @param allSymbols every symbol of the run (shared, read-only): how a {@code !bookTicker} connection tells
+   *     them apart; may be null when {@code symbols} is not
    * @param stalls whether it stops reading after its first tick (see {@link StallPattern})
    */
-  public void connect(WebSocketClient client, LoopbackTarget target, String mode, String[] symbols, boolean stalls) {
+  public void connect(WebSocketClient client, LoopbackTarget target, String mode, String[] symbols,
+                      SymbolIndex allSymbols, boolean stalls) {
     context.runOnContext(v -> {
-      LoadConnection c = new LoadConnection(stats, receive, mode, symbols, stalls);
+      LoadConnection c = new LoadConnection(stats, receive, mode, symbols, allSymbols, stalls);
       connections.add(c);
       c.open(client, target);
     });

@@ -42,12 +42,16 @@ final class LoadConnection {
   /** At the end, how long a stalled connection reads its backlog waiting for the node's close or pong. */
   static final long VERDICT_TIMEOUT_MILLIS = 10_000;
   private static final Buffer PING = Buffer.buffer("loadgen");
+  /** Every symbol, conflated by the node: what a dashboard subscribes to. */
+  static final String ALL_SYMBOLS_STREAM = "!bookTicker";
 
   private final LaneStats stats;
   private final String mode;
   private final String[] symbols;
-  /** The symbols as the ASCII bytes a frame carries them in. */
+  /** The symbols as the ASCII bytes a frame carries them in; empty for {@code !bookTicker}. */
   private final byte[][] symbolBytes;
+  /** Every symbol of the run when this connection subscribes to {@code !bookTicker}, else null. */
+  private final SymbolIndex allSymbols;
   private final ReceiveBuffer receive;
   private final UpdateGapCounter gaps;
   /** Meant to stop reading after its first tick. */
@@ -62,25 +66,45 @@ final class LoadConnection {
   /** Completed by the close handler. */
   private final Promise<Void> ended = Promise.promise();
 
-  LoadConnection(LaneStats stats, ReceiveBuffer receive, String mode, String[] symbols, boolean stalls) {
+  /**
+   * @param symbols the symbols it subscribes to, or null for {@code !bookTicker}
+   * @param allSymbols every symbol of the run, to tell them apart in a {@code !bookTicker} stream; used only when
+   *     {@code symbols} is null
+   */
+  LoadConnection(LaneStats stats, ReceiveBuffer receive, String mode, String[] symbols, SymbolIndex allSymbols,
+                 boolean stalls) {
     this.stats = stats;
     this.receive = receive;
     this.mode = mode;
     this.symbols = symbols;
-    this.symbolBytes = new byte[symbols.length][];
-    for (int i = 0; i < symbols.length; i++) {
+    this.allSymbols = symbols == null ? allSymbols : null;
+    if (symbols == null && allSymbols == null) {
+      throw new IllegalArgumentException("a !bookTicker connection needs the index of every symbol");
+    }
+    this.symbolBytes = new byte[symbols == null ? 0 : symbols.length][];
+    for (int i = 0; i < symbolBytes.length; i++) {
       symbolBytes[i] = TickFields.ascii(symbols[i]);
     }
     this.stalls = stalls;
-    this.gaps = new UpdateGapCounter(symbols.length);
+    // One last u per symbol it can receive: for !bookTicker every symbol of the run (8 bytes each).
+    this.gaps = new UpdateGapCounter(symbols == null ? allSymbols.size() : symbols.length);
   }
 
-  /** The request URI for this connection's mode and symbols. */
-  static String uri(String mode, String[] symbols) {
-    StringBuilder streams = new StringBuilder();
-    for (String s : symbols) {
-      streams.append(streams.isEmpty() ? "" : "/").append(s.toLowerCase(Locale.ROOT)).append("@bookTicker");
+  /** The stream names of a connection of {@code symbols}, or {@code !bookTicker} alone when they are null. */
+  static String[] streams(String[] symbols) {
+    if (symbols == null) {
+      return new String[] {ALL_SYMBOLS_STREAM};
     }
+    String[] out = new String[symbols.length];
+    for (int i = 0; i < symbols.length; i++) {
+      out[i] = symbols[i].toLowerCase(Locale.ROOT) + "@bookTicker";
+    }
+    return out;
+  }
+
+  /** The request URI for this connection's mode and symbols (null: {@code !bookTicker}). */
+  static String uri(String mode, String[] symbols) {
+    String streams = String.join("/", streams(symbols));
     return switch (mode) {
       case "raw" -> "/ws/" + streams;
       case "combined" -> "/stream?streams=" + streams;
@@ -170,8 +194,8 @@ final class LoadConnection {
     switch (frame.charAt(0)) {
       case 'o' -> {
         JsonArray params = new JsonArray();
-        for (String s : symbols) {
-          params.add(s.toLowerCase(Locale.ROOT) + "@bookTicker");
+        for (String s : streams(symbols)) {
+          params.add(s);
         }
         String subscribe = new JsonObject().put("method", "SUBSCRIBE").put("params", params).put("id", 1).encode();
         ws.writeTextMessage(new JsonArray().add(subscribe).encode());
@@ -225,7 +249,8 @@ final class LoadConnection {
     if (ptEnd < 0 && sEnd >= 0) {
       ptEnd = TickFields.after(m, len, TickFields.PT, 0);
     }
-    int slot = ptEnd < 0 ? -1 : TickFields.slot(m, len, sEnd, symbolBytes);
+    int slot = ptEnd < 0 ? -1
+        : allSymbols != null ? allSymbols.slot(m, len, sEnd) : TickFields.slot(m, len, sEnd, symbolBytes);
     if (slot < 0) {
       if (stalls) {
         return;

@@ -6,6 +6,7 @@ import io.tickstream.common.tick.EpochMicros;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +16,7 @@ class LoadConnectionTest {
   private final LaneStats stats = new LaneStats();
   private final BookTickerEncoder encoder = new BookTickerEncoder();
   private final LoadConnection connection =
-      new LoadConnection(stats, new ReceiveBuffer(), "raw", new String[]{"BTCUSDT", "ETHUSDT"}, false);
+      new LoadConnection(stats, new ReceiveBuffer(), "raw", new String[]{"BTCUSDT", "ETHUSDT"}, null, false);
 
   @Test
   void firstTickIsASnapshotAndLaterOnesAreLatencySamplesWithGapsCountedAsConflation() {
@@ -56,6 +57,39 @@ class LoadConnectionTest {
     assertThat(stats.ticks.sum()).isZero();
     assertThat(stats.otherMessages.sum()).isEqualTo(2);
     assertThat(stats.shutdownNotices.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aBookTickerConnectionTellsEverySymbolOfTheRunApartAndCountsOthersAsOther() {
+    LoadConnection all = new LoadConnection(stats, new ReceiveBuffer(), "raw", null,
+        new SymbolIndex(List.of("BTCUSDT", "ETHUSDT", "BNBUSDT")), false);
+    long pt = EpochMicros.now() - 1_000;
+    for (String s : List.of("BTCUSDT", "ETHUSDT", "BNBUSDT")) {
+      feed(all, tick(7, s, pt), pt);   // one snapshot per symbol
+      feed(all, tick(8, s, pt), pt);   // live, consecutive
+    }
+    feed(all, tick(12, "BNBUSDT", pt), pt);   // 3 skipped: the node conflated for this connection
+    feed(all, tick(1, "XRPUSDT", pt), pt);    // not a symbol of the run
+
+    assertThat(stats.snapshots.sum()).isEqualTo(3);
+    assertThat(stats.ticks.sum()).isEqualTo(7);
+    assertThat(stats.conflated.sum()).isEqualTo(3);
+    assertThat(stats.interval().getTotalCount()).isEqualTo(4);
+    assertThat(stats.otherMessages.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void bookTickerConnectionsAskForTheOneStreamInEveryMode() {
+    assertThat(LoadConnection.uri("raw", null)).isEqualTo("/ws/!bookTicker");
+    assertThat(LoadConnection.uri("combined", null)).isEqualTo("/stream?streams=!bookTicker");
+    assertThat(LoadConnection.uri("raw", new String[]{"BTCUSDT", "ETHUSDT"}))
+        .isEqualTo("/ws/btcusdt@bookTicker/ethusdt@bookTicker");
+    assertThat(LoadConnection.streams(null)).containsExactly("!bookTicker");
+  }
+
+  private void feed(LoadConnection c, BookTicker t, long ft) {
+    byte[] m = encoder.clientRaw(t, ft).getBytes();
+    c.onMessage(m, m.length);
   }
 
   private void feed(BookTicker t, long ft) {
