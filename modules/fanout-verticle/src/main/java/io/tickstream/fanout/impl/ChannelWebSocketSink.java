@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -29,8 +30,13 @@ final class ChannelWebSocketSink implements FrameSink {
 
   /** Vert.x's default: how long a close waits for the client's close frame before the TCP connection is closed. */
   static final long CLOSING_TIMEOUT_MILLIS = 10_000;
-  /** How long a close frame may wait behind data the client does not read before the connection is dropped. */
-  static final long CLOSE_FRAME_DEADLINE_MILLIS = 60_000;
+  /**
+   * How long a close frame may wait behind data the client does not read before the connection is reset: as long as
+   * the close handshake may take. A client that has not read for that long after being closed (typically a stalled
+   * one closed with 1013) will not read its close frame either; waiting longer only keeps its file descriptor, its
+   * Netty queue and up to {@code net.ipv4.tcp_wmem}'s maximum of kernel send buffer.
+   */
+  static final long CLOSE_FRAME_DEADLINE_MILLIS = CLOSING_TIMEOUT_MILLIS;
   private static final byte[] PING_PAYLOAD = "tickstream".getBytes(StandardCharsets.US_ASCII);
   /** One ping frame for every connection of the process: it never changes, and it is never released. */
   private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.unmodifiableBuffer(
@@ -95,7 +101,8 @@ final class ChannelWebSocketSink implements FrameSink {
   /**
    * Sends a close frame and closes the TCP connection once the client answers it, or {@link #CLOSING_TIMEOUT_MILLIS}
    * after the frame was written if it does not (RFC 6455 7.1.1: the server closes the TCP connection first), or
-   * after {@link #CLOSE_FRAME_DEADLINE_MILLIS} if the frame could not even be written (a client that never reads).
+   * after {@link #CLOSE_FRAME_DEADLINE_MILLIS} if the frame could not even be written (a client that never reads):
+   * then the connection is reset (SO_LINGER 0), since a FIN would wait behind the same unread data.
    */
   @Override
   public void close(short code, String reason) {
@@ -112,7 +119,10 @@ final class ChannelWebSocketSink implements FrameSink {
     // channel earlier would drop the frame (1006 instead of the code). So, as Vert.x did, the closing timeout runs
     // from the moment the frame is written; the deadline only ends a client that never reads again.
     ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
-      ctx.channel().close();
+      if (ctx.channel().isOpen()) {
+        ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        ctx.channel().close();
+      }
     }, CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
     written.addListener(f -> {
       deadline.cancel(false);
