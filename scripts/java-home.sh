@@ -4,7 +4,15 @@
 # Looks, in this order, at: JAVA_HOME; the `java` on PATH; macOS's /usr/libexec/java_home; then the usual install
 # places (Linux packages under /usr/lib/jvm, macOS /Library/Java/JavaVirtualMachines, Homebrew, SDKMAN, ~/.jdks,
 # asdf, mise) and takes the newest. The first two win when they are 21+, so a JDK you chose is the one used.
+# The major version from the JDK's `release` file (every JDK and JRE since 9 has one): reading it is instant, where
+# asking `java` starts a JVM, and this runs for every candidate on every ./tickstream start. JDK 8's "1.8.0_x" reads
+# as 1 and is refused like any JDK below 21. Without the file, java is asked.
 _java_major() {
+  local v
+  if [ -f "$1/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -1)
+    [ -n "$v" ] && { echo "$v"; return; }
+  fi
   "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1
 }
 _java_ok() {
@@ -17,7 +25,10 @@ _java_pick() {
   local candidate major best="" best_major=0
   if _java_ok "${JAVA_HOME:-}"; then echo "$JAVA_HOME"; return; fi
   if command -v java >/dev/null 2>&1; then
-    candidate=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p' | head -1)
+    # The home of the `java` on PATH, by following its links (a JVM start saved); asked from java if that fails.
+    candidate=$(cd "$(dirname "$(readlink -f "$(command -v java)" 2>/dev/null)")/.." 2>/dev/null && pwd -P || true)
+    [ -x "$candidate/bin/java" ] && [ -f "$candidate/release" ] \
+      || candidate=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p' | head -1)
     if _java_ok "$candidate"; then echo "$candidate"; return; fi
   fi
   if [ -x /usr/libexec/java_home ]; then
