@@ -36,7 +36,7 @@ class LoopDispatcherTest {
     FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
     LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(), config,
         new NodeMetrics(new SimpleMeterRegistry()));
-    loop.onTicks(List.of(tick("AUSDT", 1), tick("BUSDT", 1)));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 1), tick("BUSDT", 1)));
 
     // Accepts one frame per flush, then reports unwritable until flushed: the slow one.
     FakeSink slowSink = new FakeSink(1);
@@ -50,7 +50,7 @@ class LoopDispatcherTest {
     }
 
     // The slow connection writes A, is then unwritable, so B waits; the batch's flush makes it writable again.
-    loop.onTicks(List.of(tick("AUSDT", 2), tick("BUSDT", 2)));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 2), tick("BUSDT", 2)));
 
     assertThat(slowSink.flushed).isEqualTo(2);
     assertThat(fastSink.flushed).isEqualTo(2);
