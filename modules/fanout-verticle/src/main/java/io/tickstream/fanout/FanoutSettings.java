@@ -92,6 +92,12 @@ public final class FanoutSettings {
   public static final Setting<Integer> WRITE_QUEUE_BYTES = Setting.ofInt("fanout.write-queue-bytes",
       DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 << 20,
       "Outbound bytes queued per connection before it counts as unwritable and conflation starts.");
+  /** {@value} lets Vert.x choose: epoll, else io_uring, else NIO. */
+  public static final String TRANSPORT_AUTO = "auto";
+  public static final Setting<String> TRANSPORT = Setting.ofChoice("fanout.transport", TRANSPORT_AUTO,
+      List.of(TRANSPORT_AUTO, "epoll", "io_uring", "nio"),
+      "Network transport of a fanout process: auto (epoll, else io_uring, else NIO), or one of them; a native one "
+          + "that this OS cannot load fails the start. Not used by the local stack, which shares one Vert.x.");
   public static final Setting<Integer> SEND_BUFFER_BYTES = Setting.ofInt("fanout.send-buffer-bytes",
       DEFAULT_SEND_BUFFER_BYTES, -1, 64 << 20, "SO_SNDBUF of client sockets; -1 keeps the OS default.");
   public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,
@@ -158,7 +164,7 @@ public final class FanoutSettings {
 
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
-      MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, PING_INTERVAL,
+      MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE);

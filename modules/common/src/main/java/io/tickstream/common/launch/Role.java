@@ -42,6 +42,14 @@ public interface Role {
    */
   Optional<Setting<Integer>> instancesSetting();
 
+  /**
+   * The network transport the role's Vert.x runs on, or null for Vert.x's own choice ({@code preferNativeTransport}:
+   * epoll, else io_uring, else NIO).
+   */
+  default io.vertx.core.transport.Transport transport(Config config) {
+    return null;
+  }
+
   /** The one line printed once the verticle runs: what runs where. */
   String banner(Config config);
 }

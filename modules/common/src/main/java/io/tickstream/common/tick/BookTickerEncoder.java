@@ -13,7 +13,10 @@ import java.util.Arrays;
  *   <li>{@link #binancePayload}: what Binance sends on a raw stream (the simulator's output);</li>
  *   <li>{@link #binanceCombined}: the same inside {@code {"stream":..,"data":..}};</li>
  *   <li>{@link #recordValue}: the Kafka record value, the payload plus {@code pt};</li>
- *   <li>{@link #clientRaw} and {@link #clientCombined}: what a fanout node sends, with {@code pt} and {@code ft}.</li>
+ *   <li>{@link #clientRaw} and {@link #clientCombined}: what a fanout node sends, with {@code pt} and {@code ft};</li>
+ *   <li>{@link #encodeClientRaw} and {@link #encodeClientCombined}: the same, left in the scratch array behind
+ *       {@link #HEADROOM} free bytes, for a caller that frames the message and copies it once, header and
+ *       payload together, to where it is sent from (the fanout's direct-memory frames).</li>
  * </ul>
  * Field order and string values are exactly Binance's, so a client that compares text sees the exchange's.
  * Strings are written without escaping: the decoder only admits symbols and decimals that need none
@@ -34,6 +37,12 @@ public final class BookTickerEncoder {
   private static final byte[] FT = ascii(",\"ft\":");
   private static final byte[] STREAM = ascii("{\"stream\":\"");
   private static final byte[] DATA = ascii("\",\"data\":");
+
+  /**
+   * Free bytes in front of a message left by {@link #encodeClientRaw} and {@link #encodeClientCombined}: room for
+   * the longest WebSocket frame header (2, 4 or 10 bytes), which the caller writes once it knows the length.
+   */
+  public static final int HEADROOM = 10;
 
   private byte[] scratch = new byte[512];
   private int pos;
@@ -80,10 +89,41 @@ public final class BookTickerEncoder {
     return Buffer.buffer(pos).appendBytes(scratch, 0, pos);
   }
 
+  /**
+   * Encodes what {@link #clientRaw} returns into {@link #scratch()} at {@code [HEADROOM, HEADROOM + length)}, and
+   * returns the length. Allocates nothing; the bytes stay valid until this encoder's next call.
+   */
+  public int encodeClientRaw(BookTicker t, long ftMicros) {
+    begin(t, null, HEADROOM);
+    payload(t, t.hasReceiveTime(), ftMicros);
+    return pos - HEADROOM;
+  }
+
+  /** Like {@link #encodeClientRaw}, for what {@link #clientCombined} returns. */
+  public int encodeClientCombined(BookTicker t, String stream, long ftMicros) {
+    begin(t, stream, HEADROOM);
+    envelope(stream);
+    payload(t, t.hasReceiveTime(), ftMicros);
+    put((byte) '}');
+    return pos - HEADROOM;
+  }
+
+  /**
+   * The scratch array the {@code encode*} methods leave their result in (after {@link #HEADROOM} bytes); the caller
+   * may write into the headroom. Replaced by a larger array when a message needs it, so read it after encoding.
+   */
+  public byte[] scratch() {
+    return scratch;
+  }
+
   private void begin(BookTicker t, String stream) {
-    pos = 0;
+    begin(t, stream, 0);
+  }
+
+  private void begin(BookTicker t, String stream, int start) {
+    pos = start;
     // Worst case: every char of every string takes 3 UTF-8 bytes, plus fixed text and three longs.
-    int need = 160 + 3 * (t.symbol().length() + t.bidPrice().length() + t.bidQty().length()
+    int need = start + 160 + 3 * (t.symbol().length() + t.bidPrice().length() + t.bidQty().length()
         + t.askPrice().length() + t.askQty().length() + (stream == null ? 0 : stream.length()));
     if (need > scratch.length) {
       scratch = new byte[Math.max(need, scratch.length * 2)];

@@ -51,6 +51,7 @@ public class PerTickPathBenchmark {
 
   private Vertx vertx;
   private LoopDispatcher dispatcher;
+  private FanoutConfig config;
   private final BookTickerEncoder encoder = new BookTickerEncoder();
   private byte[][] records;
   private long u = 1_000;
@@ -74,15 +75,16 @@ public class PerTickPathBenchmark {
     Context context = vertx.getOrCreateContext();
     FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
     dispatcher = new LoopDispatcher(vertx, context, config, new NodeMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+    this.config = config;
     records = new byte[1024][];
     for (int i = 0; i < records.length; i++) {
       records[i] = encoder.recordValue(new BookTicker(u + i, "BNBUSDT", "25.35190000", "31.21000000",
           "25.36520000", "40.66000000", 1_764_180_000_123_456L + i));
     }
-    dispatcher.onTicks(List.of(new EncodedTick(BookTickerDecoder.decode(records[0]), ft, encoder)));
+    dispatcher.onTicksAndFlush(List.of(new EncodedTick(BookTickerDecoder.decode(records[0]), ft, encoder)));
     StreamName stream = StreamName.parse("bnbusdt@bookTicker");
     for (int i = 0; i < connections; i++) {
-      ClientSession s = new ClientSession(dispatcher, new NullSink(), (i & 1) == 1, true);
+      ClientSession s = new ClientSession(dispatcher.sends, dispatcher, config, new NullSink(), (i & 1) == 1, true);
       s.subscribe(List.of(stream));
     }
   }
@@ -104,7 +106,7 @@ public class PerTickPathBenchmark {
   public void decodeEncodeAndDispatch(Blackhole bh) throws Exception {
     byte[] record = records[next++ & 1023];
     EncodedTick t = new EncodedTick(BookTickerDecoder.decode(record), ft++, encoder);
-    dispatcher.onTicks(List.of(t));
+    dispatcher.onTicksAndFlush(List.of(t));
     bh.consume(bytes);
   }
 }

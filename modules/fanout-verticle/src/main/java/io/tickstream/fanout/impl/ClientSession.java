@@ -16,8 +16,11 @@ import java.util.List;
  * simulator; this class adds the known-symbol and stream-limit checks), the incoming-message rate limit and
  * ping liveness. Its ticks go through its {@link ConflatingSender}.
  *
- * <p>Threading: confined to the event loop of its {@link LoopDispatcher}; every handler the transport calls
- * runs there. Size: a handful of fields, a map of its subscriptions, and the sender's backlog only once it
+ * <p>Layering: a session knows its transport only as a {@link FrameSink}, its loop's routing only as a
+ * {@link SubscriptionRouter}, and sends ticks through its own {@link ConflatingSender}; the dispatcher that routes
+ * ticks knows sessions, not the other way round.
+ *
+ * <p>Threading: confined to one event loop; every handler the transport calls runs there. Size: a handful of fields, a map of its subscriptions, and the sender's backlog only once it
  * fell behind.
  */
 final class ClientSession {
@@ -27,11 +30,12 @@ final class ClientSession {
   static final short CLOSE_SERVICE_RESTART = 1012;
   static final short CLOSE_MESSAGE_TOO_BIG = 1009;
 
-  final LoopDispatcher loop;
+  private final SendLoop loop;
+  private final SubscriptionRouter router;
+  private final FanoutConfig limits;
   final FrameSink sink;
   final ConflatingSender sender;
   final boolean webSocket;
-  boolean combined;
   boolean closed;
   /** Asked to reconnect elsewhere (serverShutdown sent, 1012 on its way). */
   boolean shedding;
@@ -41,13 +45,25 @@ final class ClientSession {
   private long windowStartMillis;
   private int messagesInWindow;
 
-  ClientSession(LoopDispatcher loop, FrameSink sink, boolean combined, boolean webSocket) {
+  /**
+   * @param limits the per-connection limits ({@code fanout.max-streams}, {@code fanout.max-messages-per-second},
+   *     {@code fanout.max-frame-bytes})
+   */
+  ClientSession(SendLoop loop, SubscriptionRouter router, FanoutConfig limits, FrameSink sink, boolean combined,
+                boolean webSocket) {
     this.loop = loop;
+    this.router = router;
+    this.limits = limits;
     this.sink = sink;
-    this.combined = combined;
     this.webSocket = webSocket;
-    this.sender = new ConflatingSender(loop, sink, this);
+    this.sender = new ConflatingSender(loop, sink, combined,
+        () -> close(ConflatingSender.CLOSE_TRY_AGAIN_LATER, "Slow client: not reading for too long"));
     this.lastPongMillis = loop.nowMillis();
+  }
+
+  /** The connection's {@code combined} property (Binance's {@code SET_PROPERTY}). */
+  boolean combined() {
+    return sender.combined;
   }
 
   int subscriptionCount() {
@@ -64,7 +80,7 @@ final class ClientSession {
       windowStartMillis = now;
       messagesInWindow = 0;
     }
-    if (++messagesInWindow > loop.maxMessagesPerSecond) {
+    if (++messagesInWindow > limits.maxMessagesPerSecond()) {
       close(CLOSE_POLICY_VIOLATION, "Too many messages");
       return false;
     }
@@ -87,7 +103,7 @@ final class ClientSession {
     if (!admit()) {
       return;
     }
-    if (text.length() > loop.maxFrameBytes) {
+    if (text.length() > limits.maxFrameBytes()) {
       close(CLOSE_MESSAGE_TOO_BIG, "Message too big");
       return;
     }
@@ -128,12 +144,12 @@ final class ClientSession {
         return r.reply(names);
       }
       case SET_PROPERTY -> {
-        combined = r.setPropertyValue();
+        sender.combined = r.setPropertyValue();
         return r.reply(null);
       }
       case GET_PROPERTY -> {
         r.checkGetProperty();
-        return r.reply(combined);
+        return r.reply(sender.combined);
       }
       default -> throw new IllegalStateException(r.method().name());
     }
@@ -143,15 +159,15 @@ final class ClientSession {
   String checkSubscribe(List<StreamName> streams) {
     int added = 0;
     for (StreamName s : streams) {
-      if (!s.isAllSymbols() && !loop.isKnown(s.symbol())) {
+      if (!s.isAllSymbols() && !router.isKnown(s.symbol())) {
         return "Invalid request: unknown symbol " + s.symbol();
       }
       if (!subscriptions.containsKey(s)) {
         added++;
       }
     }
-    if (subscriptions.size() + added > loop.maxStreams) {
-      return "Invalid request: too many streams, at most " + loop.maxStreams + " per connection";
+    if (subscriptions.size() + added > limits.maxStreams()) {
+      return "Invalid request: too many streams, at most " + limits.maxStreams() + " per connection";
     }
     return null;
   }
@@ -163,9 +179,9 @@ final class ClientSession {
       if (subscriptions.containsKey(s)) {
         continue;
       }
-      Subscription sub = loop.register(this, s);
+      Subscription sub = router.register(sender, s);
       subscriptions.put(s, sub);
-      loop.snapshot(sub, now);
+      router.snapshot(sub, now);
     }
     loop.flushDirty();
   }
@@ -174,14 +190,14 @@ final class ClientSession {
     Subscription sub = subscriptions.remove(s);
     if (sub != null) {
       sender.discard(sub);
-      loop.unregister(sub);
+      router.unregister(sub);
     }
   }
 
   /** Binance's drain notice, in this connection's format. */
   void notifyShutdown(long epochMillis) {
     JsonObject event = new JsonObject().put("e", "serverShutdown").put("E", epochMillis);
-    sink.writeText(combined ? new JsonObject().put("stream", "!serverShutdown").put("data", event).encode()
+    sink.writeText(sender.combined ? new JsonObject().put("stream", "!serverShutdown").put("data", event).encode()
         : event.encode());
   }
 
@@ -201,10 +217,10 @@ final class ClientSession {
     closed = true;
     for (Subscription sub : subscriptions.values()) {
       sender.discard(sub);
-      loop.unregister(sub);
+      router.unregister(sub);
     }
     subscriptions.clear();
     sender.close();
-    loop.remove(this);
+    router.remove(this);
   }
 }

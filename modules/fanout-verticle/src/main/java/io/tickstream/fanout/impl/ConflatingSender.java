@@ -25,6 +25,10 @@ import java.util.Iterator;
  *       timer at the end of the interval.</li>
  * </ul>
  *
+ * <p>Layering: a sender knows its {@link FrameSink}, its loop's {@link SendLoop} (clock, timers, counters, flush
+ * pass) and the {@link Subscription}s it is offered; not the session that owns it nor the dispatcher that offers
+ * ticks. The session tells it the connection's format ({@link #combined}) and what to do with a stalled client.
+ *
  * <p>Threading: every method runs on the connection's event loop. Allocation: none on the writable path
  * beyond the channel's frame view; a deque and, for {@code !bookTicker}, a map once a connection first falls
  * behind.
@@ -34,19 +38,29 @@ final class ConflatingSender {
   /** WebSocket close code 1013: try again later. */
   static final short CLOSE_TRY_AGAIN_LATER = 1013;
 
-  private final LoopDispatcher loop;
+  private final SendLoop loop;
+  private final SendCounters counters;
   private final FrameSink sink;
-  private final ClientSession session;
+  private final Runnable onStalled;
+  /** The connection's {@code combined} property, set by its session: which frame of a tick it is sent. */
+  boolean combined;
+  private boolean closed;
   private ArrayDeque<Subscription> backlog;
   private long graceTimer = -1;
   private boolean dirty;
   /** Oldest {@code ft} among the live ticks written since the last flush; {@link Long#MAX_VALUE} if none. */
   private long oldestFtMicros = Long.MAX_VALUE;
 
-  ConflatingSender(LoopDispatcher loop, FrameSink sink, ClientSession session) {
+  /**
+   * @param onStalled called once when the grace period runs out with ticks still pending; it must close the
+   *     connection (the sender then counts a slow-client close)
+   */
+  ConflatingSender(SendLoop loop, FrameSink sink, boolean combined, Runnable onStalled) {
     this.loop = loop;
+    this.counters = loop.counters;
     this.sink = sink;
-    this.session = session;
+    this.combined = combined;
+    this.onStalled = onStalled;
   }
 
   /** Offers {@code tick} for {@code s}: written now, or kept as the subscription's newest pending tick. */
@@ -55,7 +69,7 @@ final class ConflatingSender {
       pend(s, tick);
       if (!s.queued && s.timerId == -1) {
         long delay = Math.max(1, s.lastSentMillis + s.intervalMillis - nowMillis);
-        s.timerId = loop.vertx().setTimer(delay, id -> onThrottleTimer(s));
+        s.timerId = loop.timers.setTimer(delay, id -> onThrottleTimer(s));
       }
       return;
     }
@@ -69,7 +83,7 @@ final class ConflatingSender {
 
   private void onThrottleTimer(Subscription s) {
     s.timerId = -1;
-    if (session.closed || !s.hasPending()) {
+    if (closed || !s.hasPending()) {
       return;
     }
     if ((backlog == null || backlog.isEmpty()) && sink.writable()) {
@@ -82,7 +96,7 @@ final class ConflatingSender {
 
   /** The transport drained: send what is pending, as far as it stays writable. */
   void onDrain() {
-    if (session.closed || backlog == null) {
+    if (closed || backlog == null) {
       return;
     }
     cancelGrace();
@@ -92,7 +106,7 @@ final class ConflatingSender {
       s.queued = false;
       if (s.intervalMillis > 0 && now - s.lastSentMillis < s.intervalMillis) {
         if (s.timerId == -1) {
-          s.timerId = loop.vertx().setTimer(Math.max(1, s.lastSentMillis + s.intervalMillis - now),
+          s.timerId = loop.timers.setTimer(Math.max(1, s.lastSentMillis + s.intervalMillis - now),
               id -> onThrottleTimer(s));
         }
       } else {
@@ -106,8 +120,8 @@ final class ConflatingSender {
   }
 
   private void send(Subscription s, EncodedTick tick, long nowMillis) {
-    sink.write(tick.frame(session.combined, s.stream, loop.encoder));
-    loop.framesOut++;
+    sink.write(tick.frame(combined, s.stream, loop.encoder));
+    counters.framesOut++;
     s.lastSentMillis = nowMillis;
     // A snapshot tick's ft may be minutes old: it is no measure of this node's delay, so it is left out.
     if (!loop.snapshotting && tick.ftMicros < oldestFtMicros) {
@@ -123,7 +137,7 @@ final class ConflatingSender {
     if (s.pending != null) {
       EncodedTick t = s.pending;
       s.pending = null;
-      loop.pendingTicks--;
+      counters.pendingTicks--;
       send(s, t, nowMillis);
       loop.recordLatency(t);
     }
@@ -132,7 +146,7 @@ final class ConflatingSender {
       while (it.hasNext()) {
         EncodedTick t = it.next();
         it.remove();
-        loop.pendingTicks--;
+        counters.pendingTicks--;
         send(s, t, nowMillis);
       }
     }
@@ -150,9 +164,9 @@ final class ConflatingSender {
       previous = s.pendingBySymbol.put(tick.symbol(), tick);
     }
     if (previous != null) {
-      loop.conflatedDrops++;
+      counters.conflatedDrops++;
     } else {
-      loop.pendingTicks++;
+      counters.pendingTicks++;
     }
   }
 
@@ -169,11 +183,11 @@ final class ConflatingSender {
 
   private void startGrace() {
     if (graceTimer == -1) {
-      graceTimer = loop.vertx().setTimer(loop.slowClientGraceMillis, id -> {
+      graceTimer = loop.timers.setTimer(loop.slowClientGraceMillis, id -> {
         graceTimer = -1;
-        if (!session.closed && backlog != null && !backlog.isEmpty()) {
-          loop.slowClientCloses++;
-          session.close(CLOSE_TRY_AGAIN_LATER, "Slow client: not reading for too long");
+        if (!closed && backlog != null && !backlog.isEmpty()) {
+          counters.slowClientCloses++;
+          onStalled.run();
         }
       });
     }
@@ -181,7 +195,7 @@ final class ConflatingSender {
 
   private void cancelGrace() {
     if (graceTimer != -1) {
-      loop.vertx().cancelTimer(graceTimer);
+      loop.timers.cancelTimer(graceTimer);
       graceTimer = -1;
     }
   }
@@ -205,11 +219,11 @@ final class ConflatingSender {
 
   /** Forgets {@code s}: its pending ticks, its timer, its place in the backlog. */
   void discard(Subscription s) {
-    loop.pendingTicks -= s.pendingCount();
+    counters.pendingTicks -= s.pendingCount();
     s.pending = null;
     s.pendingBySymbol = null;
     if (s.timerId != -1) {
-      loop.vertx().cancelTimer(s.timerId);
+      loop.timers.cancelTimer(s.timerId);
       s.timerId = -1;
     }
     if (s.queued) {
@@ -218,8 +232,10 @@ final class ConflatingSender {
     }
   }
 
-  /** The connection closed: stop the grace timer (subscriptions are discarded one by one). */
+  /** The connection closed: stop the grace timer and ignore drains and timers from now on (subscriptions are
+   * discarded one by one). */
   void close() {
+    closed = true;
     cancelGrace();
   }
 }

@@ -30,8 +30,8 @@ final class EncodedTick {
     this.symbol = tick.symbol();
     this.ftMicros = ftMicros;
     String stream = tick.symbol().toLowerCase(java.util.Locale.ROOT) + "@bookTicker";
-    this.raw = new Frame(encoder.clientRaw(tick, ftMicros));
-    this.combined = new Frame(encoder.clientCombined(tick, stream, ftMicros));
+    this.raw = Frame.raw(encoder, tick, ftMicros);
+    this.combined = Frame.combined(encoder, tick, stream, ftMicros);
   }
 
   private EncodedTick(String symbol) {
@@ -86,7 +86,7 @@ final class EncodedTick {
     }
     Frame f = v.get(index);
     if (f == null) {
-      f = new Frame(encoder.clientCombined(tick, stream.toString(), ftMicros));
+      f = Frame.combined(encoder, tick, stream.toString(), ftMicros);
       if (!v.compareAndSet(index, null, f)) {
         f = v.get(index);
       }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code symbol -> subscriptions} map for its connections. The event bus keeps one address's consumers in a
  * copy-on-write array, so registering one consumer per loop stays cheap where one per connection would not.
  */
-public final class FanoutNode {
+public final class FanoutNode implements TickBatchSink {
 
   final FanoutConfig config;
   final NodeMetrics metrics;
@@ -47,7 +47,13 @@ public final class FanoutNode {
     return address;
   }
 
+  @Override
+  public FanoutConfig config() {
+    return config;
+  }
+
   /** Publishes one batch of ticks to every loop of this node; called on the Kafka thread. */
+  @Override
   public void publish(List<EncodedTick> batch) {
     vertx.eventBus().publish(address, new TickBatch(batch), LOCAL);
   }

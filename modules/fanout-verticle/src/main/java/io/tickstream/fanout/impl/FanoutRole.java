@@ -8,6 +8,8 @@ import io.tickstream.common.launch.Role;
 import io.tickstream.fanout.FanoutSettings;
 import io.tickstream.fanout.FanoutVerticle;
 
+import io.vertx.core.transport.Transport;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -43,6 +45,29 @@ public final class FanoutRole implements Role {
   @Override
   public Optional<Setting<Integer>> instancesSetting() {
     return Optional.of(FanoutSettings.INSTANCES);
+  }
+
+  /**
+   * {@code fanout.transport}. A native transport this OS cannot load is an error at start rather than a silent NIO:
+   * the throughput figures depend on it (docs/benchmarks.md).
+   */
+  @Override
+  public Transport transport(Config c) {
+    String choice = c.get(FanoutSettings.TRANSPORT);
+    Transport t = switch (choice) {
+      case "epoll" -> Transport.EPOLL;
+      case "io_uring" -> Transport.IO_URING;
+      case "nio" -> Transport.NIO;
+      default -> null;
+    };
+    if (choice.equals(FanoutSettings.TRANSPORT_AUTO)) {
+      return null;
+    }
+    if (t == null || !t.available()) { // null: the native classes are not on the class path
+      throw new IllegalStateException("fanout.transport " + choice + " is not available here"
+          + (t == null ? "" : ": " + t.unavailabilityCause()));
+    }
+    return t;
   }
 
   @Override

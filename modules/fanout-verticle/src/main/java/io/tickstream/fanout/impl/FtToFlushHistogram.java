@@ -52,7 +52,7 @@ final class FtToFlushHistogram implements Collector {
   /** Samples {@code d} recorded (racy read). */
   static long count(LoopDispatcher d) {
     long n = 0;
-    for (long c : d.ftToFlushBuckets) {
+    for (long c : d.sends.ftToFlushBuckets) {
       n += c;
     }
     return n;
@@ -69,8 +69,8 @@ final class FtToFlushHistogram implements Collector {
     long sumMicros = 0;
     for (LoopDispatcher d : dispatchers) {
       // The sum first: the loop adds to it after the buckets, so read this way round it lags them, never leads.
-      sumMicros += d.ftToFlushSumMicros;
-      long[] own = d.ftToFlushBuckets;
+      sumMicros += d.sends.ftToFlushSumMicros;
+      long[] own = d.sends.ftToFlushBuckets;
       for (int i = 0; i < BUCKETS; i++) {
         counts[i] += own[i];
       }

@@ -1,9 +1,9 @@
 package io.tickstream.fanout.impl;
 
 import io.tickstream.common.stream.StreamName;
-import io.tickstream.common.tick.BookTickerEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -33,45 +33,28 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Threading: every method runs on {@link #context}'s event loop, except the counters, which metrics read
  * racily from other threads. Per tick the hot path allocates nothing but a frame view per written connection.
  */
-public final class LoopDispatcher {
+public final class LoopDispatcher implements SubscriptionRouter {
 
   final Vertx vertx;
   final Context context;
-  final BookTickerEncoder encoder = new BookTickerEncoder();
-  final int maxStreams;
-  final int maxMessagesPerSecond;
-  final int maxFrameBytes;
-  final long slowClientGraceMillis;
+  /** The send side of this loop: clock, timers, counters, flush pass. Sessions and senders share it. */
+  final SendLoop sends;
+  private final FanoutConfig config;
   private final long pongTimeoutMillis;
   private final int writeQueueBytes;
-  private final NodeMetrics metrics;
   private final HashMap<String, SymbolSlot> slots = new HashMap<>();
   private final SymbolSlot allSymbols = new SymbolSlot("!bookTicker");
-  private final ArrayList<ConflatingSender> dirty = new ArrayList<>();
-  /** {@link #flushDirty()} is running: a drain inside it must not start another pass over {@link #dirty}. */
-  private boolean flushing;
-  /** {@link #snapshot} is offering a subscription its latest ticks: their {@code ft} is no latency of ours. */
-  boolean snapshotting;
+  /** Ticks dispatched to at least one subscription since the last batch flush: their latency is recorded then. */
   private final ArrayList<EncodedTick> delivered = new ArrayList<>();
-  /**
-   * {@code ft → flush}, this loop's share (see {@link FtToFlushHistogram}): written by this loop only, once per
-   * flush pass; read racily at scrape time.
-   */
-  final long[] ftToFlushBuckets = new long[FtToFlushHistogram.BUCKETS];
-  long ftToFlushSumMicros;
-  /** The oldest live {@code ft} of each connection flushed in the running pass, bucketed when the pass ends. */
-  private long[] passFts = new long[64];
-  private int passFtCount;
+  /** A batch flush is queued behind the batches on this loop ({@link #onTicks}). */
+  private boolean flushQueued;
+  private final Handler<Void> flushQueuedBatches = v -> flushBatches();
   private ClientSession[] sessions = new ClientSession[16];
   private int sessionCount;
   private volatile boolean snapshotReceived;
   private Promise<Void> drained;
 
-  // Written by this loop only; read racily by NodeMetrics.
-  long framesOut;
-  long conflatedDrops;
-  long pendingTicks;
-  long slowClientCloses;
+  // Written by this loop only; read racily by NodeMetrics. The senders' own counters are in sends.counters.
   long subscriptionCount;
   long rebalanced;
   /** Connections asked to reconnect by the rebalancer and not closed yet. */
@@ -83,22 +66,20 @@ public final class LoopDispatcher {
   LoopDispatcher(Vertx vertx, Context context, FanoutConfig config, NodeMetrics metrics) {
     this.vertx = vertx;
     this.context = context;
-    this.maxStreams = config.maxStreams();
-    this.maxMessagesPerSecond = config.maxMessagesPerSecond();
-    this.maxFrameBytes = config.maxFrameBytes();
-    this.slowClientGraceMillis = config.slowClientGraceMillis();
+    this.config = config;
+    this.sends = new SendLoop(LoopTimers.of(vertx), config.slowClientGraceMillis(), metrics);
     this.pongTimeoutMillis = config.pongTimeoutMillis();
     this.writeQueueBytes = config.writeQueueBytes();
-    this.metrics = metrics;
     vertx.setPeriodic(config.pingIntervalMillis(), id -> pingAll());
   }
 
-  Vertx vertx() {
-    return vertx;
+  long nowMillis() {
+    return sends.nowMillis();
   }
 
-  long nowMillis() {
-    return System.currentTimeMillis();
+  /** The senders' counters of this loop (read racily by the metrics). */
+  SendCounters counters() {
+    return sends.counters;
   }
 
   public long connectionCount() {
@@ -111,13 +92,34 @@ public final class LoopDispatcher {
   }
 
   /** A symbol with a latest tick here: it ticked since the node started and has not been delisted since. */
-  boolean isKnown(String symbol) {
+  @Override
+  public boolean isKnown(String symbol) {
     SymbolSlot slot = slots.get(symbol);
     return slot != null && slot.latest != null;
   }
 
-  /** Dispatches one batch; on this loop (package-private for the benchmark). */
+  /**
+   * Dispatches one batch, and flushes once every batch already queued on this loop has been dispatched too: the
+   * flush pass runs as a task behind them. Why: a flush is a syscall per connection, and a connection's syscall
+   * carries every frame it was written since the last one. While the loop keeps up, each batch is flushed right after
+   * it (one task hop later, microseconds); once batches queue up behind a busy loop, one pass flushes all of them,
+   * so the frames per syscall grow with the load instead of the syscalls. On this loop.
+   */
   void onTicks(List<EncodedTick> batch) {
+    dispatch(batch);
+    if (!flushQueued) {
+      flushQueued = true;
+      context.runOnContext(flushQueuedBatches);
+    }
+  }
+
+  /** Dispatches one batch and flushes at once; on this loop (package-private for tests and the benchmark). */
+  void onTicksAndFlush(List<EncodedTick> batch) {
+    dispatch(batch);
+    flushBatches();
+  }
+
+  private void dispatch(List<EncodedTick> batch) {
     long now = nowMillis();
     for (int i = 0, n = batch.size(); i < n; i++) {
       EncodedTick t = batch.get(i);
@@ -138,13 +140,18 @@ public final class LoopDispatcher {
       }
     }
     snapshotReceived = true;
-    long nowMicros = flushDirty();
+  }
+
+  /** The flush pass after one or more batches, then their {@code now - pt}, against one clock read. */
+  private void flushBatches() {
+    flushQueued = false;
+    long nowMicros = sends.flushDirty();
     if (!delivered.isEmpty()) {
       if (nowMicros == 0) {
         nowMicros = NodeMetrics.nowMicros();
       }
       for (int i = 0, n = delivered.size(); i < n; i++) {
-        metrics.recordLatency(delivered.get(i).tick.receiveTimeMicros(), nowMicros);
+        sends.recordLatency(delivered.get(i), nowMicros);
       }
       delivered.clear();
     }
@@ -171,83 +178,21 @@ public final class LoopDispatcher {
     Subscription[] subs = slot.subscribers;
     for (int i = 0, n = slot.size; i < n; i++) {
       Subscription s = subs[i];
-      s.session.sender.offer(s, t, now);
+      s.sender.offer(s, t, now);
     }
   }
 
-  void markDirty(ConflatingSender sender) {
-    dirty.add(sender);
-  }
-
-  /**
-   * One flush per connection written since the last call: the syscall count is what broadcast costs.
-   *
-   * <p>Re-entrant calls return at once. Netty reports a channel writable again from inside its flush, so a
-   * connection's drain, which writes its pending ticks and calls this, can run inside this loop; the connections
-   * it marks dirty are appended to the list and flushed by the running loop, which reads the size each round.
-   *
-   * <p>{@code ft → flush} reads the clock once, after the pass: every connection flushed in it is recorded against
-   * that one instant (so a connection flushed early in a long pass is counted late by the rest of the pass).
-   *
-   * @return the wall clock (µs since the epoch) read after the pass, or 0 if no flush carried a live tick (then
-   *     nothing read it)
-   */
-  long flushDirty() {
-    if (flushing) {
-      return 0;
-    }
-    flushing = true;
-    try {
-      for (int i = 0; i < dirty.size(); i++) {
-        dirty.get(i).flush();
-      }
-      dirty.clear();
-    } finally {
-      flushing = false;
-    }
-    if (passFtCount == 0) {
-      return 0;
-    }
-    long nowMicros = NodeMetrics.nowMicros();
-    recordFlushes(nowMicros);
-    return nowMicros;
-  }
-
-  /** A connection flushed in the running pass; {@code oldestFtMicros} of the live ticks it carried. */
-  void flushed(long oldestFtMicros) {
-    if (passFtCount == passFts.length) {
-      passFts = Arrays.copyOf(passFts, passFtCount * 2);
-    }
-    passFts[passFtCount++] = oldestFtMicros;
-  }
-
-  /** Buckets the pass's samples against one clock read; a negative difference (clock stepped back) counts as 0. */
-  private void recordFlushes(long nowMicros) {
-    long[] fts = passFts;
-    long[] buckets = ftToFlushBuckets;
-    long sum = 0;
-    for (int i = 0, n = passFtCount; i < n; i++) {
-      long micros = Math.max(0, nowMicros - fts[i]);
-      buckets[FtToFlushHistogram.bucket(micros)]++;
-      sum += micros;
-    }
-    ftToFlushSumMicros += sum;
-    passFtCount = 0;
-  }
-
-  void recordLatency(EncodedTick t) {
-    metrics.recordLatency(t.tick.receiveTimeMicros(), NodeMetrics.nowMicros());
-  }
-
-  Subscription register(ClientSession session, StreamName stream) {
+  @Override
+  public Subscription register(ConflatingSender sender, StreamName stream) {
     SymbolSlot slot = stream.isAllSymbols() ? null : slots.get(stream.symbol());
-    Subscription sub = new Subscription(session, stream, slot);
+    Subscription sub = new Subscription(sender, stream, slot);
     (slot == null ? allSymbols : slot).add(sub);
     subscriptionCount++;
     return sub;
   }
 
-  void unregister(Subscription sub) {
+  @Override
+  public void unregister(Subscription sub) {
     (sub.slot == null ? allSymbols : sub.slot).remove(sub);
     subscriptionCount--;
     if (sub.slot != null && sub.slot.latest == null && sub.slot.size == 0 && slots.get(sub.slot.symbol) == sub.slot) {
@@ -256,24 +201,25 @@ public final class LoopDispatcher {
   }
 
   /** Sends a new subscription the latest tick of its symbol, or of every symbol for {@code !bookTicker}. */
-  void snapshot(Subscription sub, long now) {
-    snapshotting = true;
+  @Override
+  public void snapshot(Subscription sub, long now) {
+    sends.snapshotting = true;
     try {
       offerSnapshot(sub, now);
     } finally {
-      snapshotting = false;
+      sends.snapshotting = false;
     }
   }
 
   private void offerSnapshot(Subscription sub, long now) {
     if (sub.slot != null) {
       if (sub.slot.latest != null) {
-        sub.session.sender.offer(sub, sub.slot.latest, now);
+        sub.sender.offer(sub, sub.slot.latest, now);
       }
     } else {
       for (SymbolSlot slot : slots.values()) {
         if (slot.latest != null) {
-          sub.session.sender.offer(sub, slot.latest, now);
+          sub.sender.offer(sub, slot.latest, now);
         }
       }
     }
@@ -284,7 +230,7 @@ public final class LoopDispatcher {
     ClientSession[] holder = new ClientSession[1];
     WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, WebSocketSink.CLOSE_FRAME_WAIT_MILLIS,
         () -> holder[0].sender.onDrain());
-    ClientSession s = holder[0] = new ClientSession(this, sink, combined, true);
+    ClientSession s = holder[0] = new ClientSession(sends, this, config, sink, combined, true);
     add(s);
     ws.textMessageHandler(s::onText);
     ws.binaryMessageHandler(b -> s.onBinary());
@@ -300,7 +246,7 @@ public final class LoopDispatcher {
    * session directly; the caller subscribes it once its handler knows it.
    */
   ClientSession openWebSocket(FrameSink sink, boolean combined) {
-    ClientSession s = new ClientSession(this, sink, combined, true);
+    ClientSession s = new ClientSession(sends, this, config, sink, combined, true);
     add(s);
     return s;
   }
@@ -308,7 +254,7 @@ public final class LoopDispatcher {
   /** A SockJS session: no streams, {@code combined=true}, the same control messages. */
   ClientSession openSockJS(SockJSSocket socket) {
     socket.setWriteQueueMaxSize(writeQueueBytes);
-    ClientSession s = new ClientSession(this, new SockJSSink(socket), true, false);
+    ClientSession s = new ClientSession(sends, this, config, new SockJSSink(socket), true, false);
     add(s);
     socket.handler(b -> onLoop(() -> s.onText(b.toString())));
     socket.drainHandler(v -> onLoop(s.sender::onDrain));
@@ -336,7 +282,8 @@ public final class LoopDispatcher {
   }
 
   /** Called once per session by {@link ClientSession#release()}. */
-  void remove(ClientSession s) {
+  @Override
+  public void remove(ClientSession s) {
     int i = s.index;
     if (i >= 0 && i < sessionCount && sessions[i] == s) {
       ClientSession last = sessions[--sessionCount];

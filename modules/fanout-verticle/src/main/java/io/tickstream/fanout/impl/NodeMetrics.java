@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * The node's meters. Counters touched once per Kafka record are Micrometer counters; what changes per
- * connection and per frame is counted in plain fields of each {@link LoopDispatcher} (written by its event
+ * connection and per frame is counted in plain fields of each {@link LoopDispatcher} and its {@link SendCounters} (written by its event
  * loop only) and summed at scrape time by function counters and gauges: a scrape may read a value a few
  * increments old, and the hot path pays no atomic operation per frame.
  */
@@ -80,15 +80,15 @@ public final class NodeMetrics {
     } else {
       prometheus = null;
       FunctionTimer.builder(FanoutMetrics.FT_TO_FLUSH, this, m -> m.sum(d -> FtToFlushHistogram.count(d)),
-              m -> m.sum(d -> d.ftToFlushSumMicros), TimeUnit.MICROSECONDS)
+              m -> m.sum(d -> d.sends.ftToFlushSumMicros), TimeUnit.MICROSECONDS)
           .description(FtToFlushHistogram.HELP).register(registry);
     }
     gauge(registry, FanoutMetrics.CONNECTIONS, "open client connections", d -> d.connectionCount());
     gauge(registry, FanoutMetrics.SUBSCRIPTIONS, "stream subscriptions", d -> d.subscriptionCount);
-    gauge(registry, FanoutMetrics.PENDING, "ticks waiting for slow or throttled connections", d -> d.pendingTicks);
-    counter(registry, FanoutMetrics.FRAMES_OUT, "tick frames written to clients", d -> d.framesOut);
-    counter(registry, FanoutMetrics.CONFLATED_DROPS, "pending ticks replaced by a newer one", d -> d.conflatedDrops);
-    counter(registry, FanoutMetrics.SLOW_CLIENT_CLOSES, "connections closed with 1013", d -> d.slowClientCloses);
+    gauge(registry, FanoutMetrics.PENDING, "ticks waiting for slow or throttled connections", d -> d.counters().pendingTicks);
+    counter(registry, FanoutMetrics.FRAMES_OUT, "tick frames written to clients", d -> d.counters().framesOut);
+    counter(registry, FanoutMetrics.CONFLATED_DROPS, "pending ticks replaced by a newer one", d -> d.counters().conflatedDrops);
+    counter(registry, FanoutMetrics.SLOW_CLIENT_CLOSES, "connections closed with 1013", d -> d.counters().slowClientCloses);
     counter(registry, FanoutMetrics.REBALANCED, "connections asked to reconnect elsewhere by rebalancing",
         d -> d.rebalanced);
   }

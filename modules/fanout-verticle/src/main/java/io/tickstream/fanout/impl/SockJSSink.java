@@ -22,7 +22,7 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public void write(Frame frame) {
-    socket.write(frame.text);
+    socket.write(frame.text());
   }
 
   @Override

@@ -12,7 +12,8 @@ import java.util.HashMap;
  */
 final class Subscription {
 
-  final ClientSession session;
+  /** The connection's sender, which the dispatcher offers this subscription's ticks. */
+  final ConflatingSender sender;
   final StreamName stream;
   final int intervalMillis;
   /** The symbol's slot, or null for {@code !bookTicker}. */
@@ -25,8 +26,8 @@ final class Subscription {
   long timerId = -1;
   boolean queued;
 
-  Subscription(ClientSession session, StreamName stream, SymbolSlot slot) {
-    this.session = session;
+  Subscription(ConflatingSender sender, StreamName stream, SymbolSlot slot) {
+    this.sender = sender;
     this.stream = stream;
     this.intervalMillis = stream.intervalMillis();
     this.slot = slot;

@@ -82,7 +82,7 @@ public final class TickSource implements AutoCloseable {
   private final Map<String, Object> props;
   private final String topic;
   private final Duration pollTimeout;
-  private final FanoutNode sink;
+  private final TickBatchSink sink;
   private final NodeMetrics metrics;
   private final long rebaseAfterMillis;
   private final int maxFailures;
@@ -112,12 +112,12 @@ public final class TickSource implements AutoCloseable {
   private long rebasesSinceLog;
 
   /**
-   * @param sink receives each batch of accepted ticks on the consumer thread ({@link FanoutNode#publish}); its
+   * @param sink receives each batch of accepted ticks on the consumer thread ({@link TickBatchSink#publish}, the node's); its
    *     configuration gives the recovery settings
    */
   public TickSource(Map<String, Object> clientProps, String topic, Duration pollTimeout,
-                    FanoutNode sink, NodeMetrics metrics) {
-    FanoutConfig config = sink.config;
+                    TickBatchSink sink, NodeMetrics metrics) {
+    FanoutConfig config = sink.config();
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

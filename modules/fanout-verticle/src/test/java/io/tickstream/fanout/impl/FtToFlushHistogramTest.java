@@ -47,12 +47,12 @@ class FtToFlushHistogramTest {
     LoopDispatcher a = loop(metrics);
     LoopDispatcher b = loop(metrics);
     long now = NodeMetrics.nowMicros();
-    a.flushed(now - 5_000_000); // 5 s: le 2^23 µs (8.4 s)
-    a.flushed(now + 60_000_000); // ft ahead of the clock: recorded as 0
-    assertThat(a.flushDirty()).isGreaterThanOrEqualTo(now);
-    b.flushed(now - 5_000_000);
-    b.flushDirty();
-    assertThat(b.flushDirty()).as("a pass that flushed no live tick reads no clock").isZero();
+    a.sends.flushed(now - 5_000_000); // 5 s: le 2^23 µs (8.4 s)
+    a.sends.flushed(now + 60_000_000); // ft ahead of the clock: recorded as 0
+    assertThat(a.sends.flushDirty()).isGreaterThanOrEqualTo(now);
+    b.sends.flushed(now - 5_000_000);
+    b.sends.flushDirty();
+    assertThat(b.sends.flushDirty()).as("a pass that flushed no live tick reads no clock").isZero();
 
     Map<String, Double> samples = samples(registry.scrape());
     assertThat(samples).containsEntry("tickstream_fanout_ft_to_flush_seconds_count", 3.0)

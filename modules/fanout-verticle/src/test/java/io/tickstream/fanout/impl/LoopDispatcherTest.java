@@ -33,23 +33,24 @@ class LoopDispatcherTest {
    */
   @Test
   void aConnectionThatDrainsInsideTheBatchFlushDoesNotBreakTheFlushOfTheOthers() throws Exception {
-    LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(),
-        FanoutConfig.of(Config.defaults(FanoutSettings.ALL)), new NodeMetrics(new SimpleMeterRegistry()));
-    loop.onTicks(List.of(tick("AUSDT", 1), tick("BUSDT", 1)));
+    FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
+    LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(), config,
+        new NodeMetrics(new SimpleMeterRegistry()));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 1), tick("BUSDT", 1)));
 
     // Accepts one frame per flush, then reports unwritable until flushed: the slow one.
     FakeSink slowSink = new FakeSink(1);
-    ClientSession slow = new ClientSession(loop, slowSink, false, true);
+    ClientSession slow = new ClientSession(loop.sends, loop, config, slowSink, false, true);
     slowSink.onWritable = slow.sender::onDrain;
     FakeSink fastSink = new FakeSink(Integer.MAX_VALUE);
-    ClientSession fast = new ClientSession(loop, fastSink, false, true);
+    ClientSession fast = new ClientSession(loop.sends, loop, config, fastSink, false, true);
     for (ClientSession s : new ClientSession[]{slow, fast}) {
-      loop.register(s, StreamName.bookTicker("AUSDT"));
-      loop.register(s, StreamName.bookTicker("BUSDT"));
+      loop.register(s.sender, StreamName.bookTicker("AUSDT"));
+      loop.register(s.sender, StreamName.bookTicker("BUSDT"));
     }
 
     // The slow connection writes A, is then unwritable, so B waits; the batch's flush makes it writable again.
-    loop.onTicks(List.of(tick("AUSDT", 2), tick("BUSDT", 2)));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 2), tick("BUSDT", 2)));
 
     assertThat(slowSink.flushed).isEqualTo(2);
     assertThat(fastSink.flushed).isEqualTo(2);

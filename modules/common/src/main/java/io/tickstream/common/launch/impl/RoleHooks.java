@@ -55,6 +55,10 @@ public final class RoleHooks implements VertxApplicationHooks {
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     VertxBuilder builder = Vertx.builder().with(options);
+    io.vertx.core.transport.Transport transport = commandLine.role().transport(commandLine.config());
+    if (transport != null) {
+      builder = builder.withTransport(transport);
+    }
     // Only used when clustered (VertxApplication builds a plain Vert.x otherwise), but creating it is cheap.
     return commandLine.clustered() ? builder.withClusterManager(HazelcastCluster.clusterManager(commandLine.config())) : builder;
   }

@@ -1,0 +1,18 @@
+package io.tickstream.fanout.impl;
+
+/**
+ * What the senders of one event loop count: frames written, ticks replaced while pending, ticks pending now, slow
+ * clients cut. Plain fields, written only by that loop's {@link ConflatingSender}s, read racily by the metrics at
+ * scrape time: the hot path pays no atomic operation per frame, and a scrape may read a value a few increments old.
+ */
+final class SendCounters {
+
+  /** Tick frames written to transports. */
+  long framesOut;
+  /** Pending ticks replaced by a newer one before they could be written. */
+  long conflatedDrops;
+  /** Ticks pending for slow or throttled subscriptions now (a gauge). */
+  long pendingTicks;
+  /** Connections closed with 1013 after the grace period. */
+  long slowClientCloses;
+}
