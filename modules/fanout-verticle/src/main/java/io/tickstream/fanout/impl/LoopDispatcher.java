@@ -70,6 +70,7 @@ public final class LoopDispatcher {
   // Written by this loop only; read racily by NodeMetrics.
   long framesOut;
   long conflatedDrops;
+  long lateCopies;
   long pendingTicks;
   long slowClientCloses;
   long subscriptionCount;
@@ -129,6 +130,8 @@ public final class LoopDispatcher {
       if (slot == null) {
         slot = new SymbolSlot(t.symbol());
         slots.put(t.symbol(), slot);
+      } else if (isLateCopy(slot, t)) {
+        continue;
       }
       slot.latest = t;
       offerAll(slot, t, now);
@@ -148,6 +151,22 @@ public final class LoopDispatcher {
       }
       delivered.clear();
     }
+  }
+
+  /**
+   * Ticks reach a loop from two sources when the express lane is on (Kafka and the express lane, see
+   * {@link ExpressReceiver}), each in increasing {@code u} per symbol but interleaved in any order: the copy that
+   * comes second, or an older tick behind a newer one of the other source, is dropped here and counted, so
+   * {@code u} never steps back for a client. Without the express lane the Kafka consumer already drops such ticks
+   * and this never fires. A re-based tick ({@link EncodedTick#rebase}) passes.
+   */
+  private boolean isLateCopy(SymbolSlot slot, EncodedTick t) {
+    EncodedTick last = slot.latest;
+    if (last != null && t.updateId() <= last.updateId() && !t.rebase) {
+      lateCopies++;
+      return true;
+    }
+    return false;
   }
 
   /**
