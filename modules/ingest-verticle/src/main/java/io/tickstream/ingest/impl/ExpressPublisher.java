@@ -21,7 +21,7 @@ import io.vertx.core.buffer.Buffer;
  * <p>Only what the sender really sends is published: never a tick while the sender is held during a handover,
  * never a {@code u} at or below the previous owner's floor, never a delisted symbol. So the express lane keeps the
  * same per-symbol order as the topic. A tick Kafka later rejects has still been delivered by the express lane: see
- * docs/architecture.md ("Express lane").
+ * the README ("The express lane").
  *
  * <p>Threading: {@link #offer} on the chunk's context only.
  */
