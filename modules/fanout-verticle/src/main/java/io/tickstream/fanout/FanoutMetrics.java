@@ -55,6 +55,13 @@ public final class FanoutMetrics {
   public static final String CONSUMER_RESTARTS = "tickstream.fanout.consumer.restarts";
   /** Gauge: partitions the consumer reads (grows when partitions are added to the topic). */
   public static final String PARTITIONS = "tickstream.fanout.partitions";
+  /** Counter: ticks received on the express lane ({@code fanout.express}). */
+  public static final String EXPRESS_TICKS = "tickstream.fanout.express.ticks";
+  /**
+   * Counter: tick copies a loop dropped because it had already delivered that symbol's {@code u} or a higher one
+   * (with the express lane on: the later of the Kafka and the express copy), counted once per event loop.
+   */
+  public static final String LATE_COPIES = "tickstream.fanout.late.copies";
   /** Counter: symbols re-based onto a lower {@code u} that stayed below the last accepted one past the bound. */
   public static final String U_REBASES = "tickstream.fanout.u.rebases";
 

@@ -127,6 +127,11 @@ public final class FanoutSettings {
       "The Kafka consumer is restarted with back-off when it fails; after this many failures in a row without one "
       + "successful poll (Kafka being unreachable does not count) /health/live turns 503 and the process exits with 70; 0 restarts forever.");
 
+  public static final Setting<Boolean> EXPRESS = Setting.ofBoolean("fanout.express", false,
+      "Also take ticks from the express lane (published by ingest nodes with ingest.express over the clustered event "
+      + "bus) once the snapshot is rebuilt; each loop delivers whichever copy of a tick comes first and drops the other "
+      + "by its u. Kafka stays the snapshot source and fills what the express lane loses.");
+
   public static final Setting<Boolean> REBALANCE_ENABLED = Setting.ofBoolean("fanout.rebalance.enabled",
       DEFAULT_REBALANCE_ENABLED,
       "A node well above the mean connection count of the ready fanout nodes asks a share of its clients to reconnect "
@@ -166,7 +171,7 @@ public final class FanoutSettings {
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
-      CONSUMER_MAX_FAILURES, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
+      CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */

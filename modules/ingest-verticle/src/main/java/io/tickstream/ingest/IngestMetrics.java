@@ -30,6 +30,10 @@ public final class IngestMetrics {
   public static final String SYMBOLS = "tickstream.ingest.symbols";
   /** Gauge: ticks waiting for the producer (at most one per symbol). */
   public static final String PENDING = "tickstream.ingest.pending";
+  /** Counter: ticks published on the express lane ({@code ingest.express}), beside Kafka. */
+  public static final String EXPRESS_TICKS = "tickstream.ingest.express.ticks";
+  /** Counter: express-lane event-bus messages published (one per chunk per event-loop turn with ticks). */
+  public static final String EXPRESS_MESSAGES = "tickstream.ingest.express.messages";
   /** Gauge: 1 while every chunk is streaming, else 0. */
   public static final String READY = "tickstream.ingest.ready";
 

@@ -53,6 +53,8 @@ public final class IngestSettings {
       "Producer buffer.memory; half of it bounds the bytes in flight to Kafka, beyond which ticks are conflated per symbol.");
   public static final Setting<List<String>> KAFKA_PROPERTIES = Setting.ofList("ingest.kafka.properties", List.of(),
       "Further producer properties as key=value pairs (they win over the settings above).");
+  public static final Setting<Boolean> EXPRESS = Setting.ofBoolean("ingest.express", false,
+      "Also publish every tick sent to Kafka straight to the fanout nodes over the clustered event bus (the express lane); the fanout delivers whichever copy comes first (fanout.express).");
   public static final Setting<String> RECORD_FILE = Setting.ofString("ingest.record", null,
       "Write every exchange frame received to this capture file (the simulator can replay it).");
   public static final Setting<String> HTTP_HOST = Setting.ofString("ingest.http-host", "127.0.0.1",
@@ -64,7 +66,7 @@ public final class IngestSettings {
   public static final List<Setting<?>> OWN = List.of(REST_URL, WS_URL, SYMBOLS, CHUNK_SIZE, SYMBOL_REFRESH,
       WATCHDOG_TIMEOUT, CONNECTION_MAX_AGE, REPLACEMENT_TIMEOUT, REPLICAS, HANDOVER_TIMEOUT, RECONNECT_BASE_DELAY, RECONNECT_MAX_DELAY,
       CONNECT_ATTEMPTS, CONNECT_WINDOW, CONTROL_RATE, KAFKA_ACKS, KAFKA_IDEMPOTENCE, KAFKA_LINGER, KAFKA_COMPRESSION,
-      KAFKA_BUFFER_MEMORY, KAFKA_PROPERTIES, RECORD_FILE, HTTP_HOST, HTTP_PORT);
+      KAFKA_BUFFER_MEMORY, KAFKA_PROPERTIES, EXPRESS, RECORD_FILE, HTTP_HOST, HTTP_PORT);
 
   /** Everything the ingest reads: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

@@ -23,9 +23,19 @@ final class EncodedTick {
   final long ftMicros;
   final Frame raw;
   final Frame combined;
+  /**
+   * The Kafka consumer re-based its symbol onto this tick's lower {@code u} ({@code fanout.u-rebase-after}): a loop
+   * takes it although its {@code u} is not above the last one it delivered, and follows the new sequence from it.
+   */
+  final boolean rebase;
   private volatile AtomicReferenceArray<Frame> variants;
 
   EncodedTick(BookTicker tick, long ftMicros, BookTickerEncoder encoder) {
+    this(tick, ftMicros, encoder, false);
+  }
+
+  EncodedTick(BookTicker tick, long ftMicros, BookTickerEncoder encoder, boolean rebase) {
+    this.rebase = rebase;
     this.tick = tick;
     this.symbol = tick.symbol();
     this.ftMicros = ftMicros;
@@ -35,6 +45,7 @@ final class EncodedTick {
   }
 
   private EncodedTick(String symbol) {
+    this.rebase = false;
     this.tick = null;
     this.symbol = symbol;
     this.ftMicros = 0;

@@ -55,6 +55,7 @@ public final class LoopDispatcher implements SubscriptionRouter {
   private Promise<Void> drained;
 
   // Written by this loop only; read racily by NodeMetrics. The senders' own counters are in sends.counters.
+  long lateCopies;
   long subscriptionCount;
   long rebalanced;
   /** Connections asked to reconnect by the rebalancer and not closed yet. */
@@ -131,6 +132,8 @@ public final class LoopDispatcher implements SubscriptionRouter {
       if (slot == null) {
         slot = new SymbolSlot(t.symbol());
         slots.put(t.symbol(), slot);
+      } else if (isLateCopy(slot, t)) {
+        continue;
       }
       slot.latest = t;
       offerAll(slot, t, now);
@@ -155,6 +158,22 @@ public final class LoopDispatcher implements SubscriptionRouter {
       }
       delivered.clear();
     }
+  }
+
+  /**
+   * Ticks reach a loop from two sources when the express lane is on (Kafka and the express lane, see
+   * {@link ExpressReceiver}), each in increasing {@code u} per symbol but interleaved in any order: the copy that
+   * comes second, or an older tick behind a newer one of the other source, is dropped here and counted, so
+   * {@code u} never steps back for a client. Without the express lane the Kafka consumer already drops such ticks
+   * and this never fires. A re-based tick ({@link EncodedTick#rebase}) passes.
+   */
+  private boolean isLateCopy(SymbolSlot slot, EncodedTick t) {
+    EncodedTick last = slot.latest;
+    if (last != null && t.updateId() <= last.updateId() && !t.rebase) {
+      lateCopies++;
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -30,6 +30,7 @@ public final class NodeMetrics {
   final Counter tombstones;
   final Counter consumerRestarts;
   final Counter uRebases;
+  final Counter expressTicks;
   final Timer latency;
   final Timer appendToFt;
   final Counter appendAfterFt;
@@ -56,6 +57,8 @@ public final class NodeMetrics {
         .description("restarts of the Kafka consumer after it failed").register(registry);
     uRebases = Counter.builder(FanoutMetrics.U_REBASES)
         .description("symbols re-based onto a lower u that stayed below the last one past fanout.u-rebase-after")
+        .register(registry);
+    expressTicks = Counter.builder(FanoutMetrics.EXPRESS_TICKS).description("ticks received on the express lane")
         .register(registry);
     Gauge.builder(FanoutMetrics.DATA_AGE, this, m -> m.dataAgeMillis() < 0 ? Double.NaN : m.dataAgeMillis() / 1000.0)
         .baseUnit("seconds").description("now minus the newest pt accepted").register(registry);
@@ -87,6 +90,8 @@ public final class NodeMetrics {
     gauge(registry, FanoutMetrics.SUBSCRIPTIONS, "stream subscriptions", d -> d.subscriptionCount);
     gauge(registry, FanoutMetrics.PENDING, "ticks waiting for slow or throttled connections", d -> d.counters().pendingTicks);
     counter(registry, FanoutMetrics.FRAMES_OUT, "tick frames written to clients", d -> d.counters().framesOut);
+    counter(registry, FanoutMetrics.LATE_COPIES, "tick copies dropped by a loop: u not above the last it delivered",
+        d -> d.lateCopies);
     counter(registry, FanoutMetrics.CONFLATED_DROPS, "pending ticks replaced by a newer one", d -> d.counters().conflatedDrops);
     counter(registry, FanoutMetrics.SLOW_CLIENT_CLOSES, "connections closed with 1013", d -> d.counters().slowClientCloses);
     counter(registry, FanoutMetrics.REBALANCED, "connections asked to reconnect elsewhere by rebalancing",

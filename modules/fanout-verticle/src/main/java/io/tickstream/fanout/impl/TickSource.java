@@ -460,14 +460,16 @@ public final class TickSource implements AutoCloseable {
       return null;
     }
     SymbolState s = symbols.get(tick.symbol());
+    boolean rebase = false;
     if (s != null && tick.updateId() <= s.latest.updateId()) {
       if (!s.rebase(tick.updateId(), ftMicros / 1_000, rebaseAfterMillis)) {
         metrics.staleDrops.increment();
         return null;
       }
       onRebase(s.latest.updateId(), tick);
+      rebase = true;
     }
-    EncodedTick t = new EncodedTick(tick, ftMicros, encoder);
+    EncodedTick t = new EncodedTick(tick, ftMicros, encoder, rebase);
     // Live records only: during the snapshot rebuild the append time is the history's age, not a latency.
     if (caughtUp && r.timestampType() == TimestampType.LOG_APPEND_TIME) {
       metrics.recordAppendToFt(r.timestamp(), ftMicros);

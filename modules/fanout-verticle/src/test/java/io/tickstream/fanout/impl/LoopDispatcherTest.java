@@ -58,6 +58,52 @@ class LoopDispatcherTest {
     assertThat(fastSink.queued).isZero();
   }
 
+  /**
+   * With the express lane on, a loop gets every tick twice (the lane's copy and Kafka's), the two sources interleaved
+   * in any order: whichever copy comes first is delivered, the other dropped and counted, and a tick only one of
+   * them carried is delivered from that one.
+   */
+  @Test
+  void aCopyOfATickAlreadyDeliveredIsDroppedAndCountedWhicheverSourceBroughtItFirst() throws Exception {
+    FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
+    LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(), config,
+        new NodeMetrics(new SimpleMeterRegistry()));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 1)));
+    FakeSink sink = new FakeSink(Integer.MAX_VALUE);
+    ClientSession session = new ClientSession(loop.sends, loop, config, sink, false, true);
+    loop.register(session.sender, StreamName.bookTicker("AUSDT"));
+    sink.flush();
+    int afterSnapshot = sink.flushed;
+
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 2), tick("AUSDT", 3)));                   // the express lane's copies
+    assertThat(sink.flushed - afterSnapshot).isEqualTo(2);
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 2), tick("AUSDT", 3), tick("AUSDT", 4))); // Kafka's, and one the lane lost
+    assertThat(sink.flushed - afterSnapshot).isEqualTo(3);
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 4)));                                     // the lane's copy, late
+    assertThat(sink.flushed - afterSnapshot).isEqualTo(3);
+    assertThat(loop.lateCopies).isEqualTo(3);
+  }
+
+  /** A tick the Kafka consumer re-based onto a lower {@code u} passes the loop's copy rule, and the new sequence follows. */
+  @Test
+  void aRebasedTickIsDeliveredThoughItsUIsLower() throws Exception {
+    FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
+    LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(), config,
+        new NodeMetrics(new SimpleMeterRegistry()));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 100)));
+    FakeSink sink = new FakeSink(Integer.MAX_VALUE);
+    ClientSession session = new ClientSession(loop.sends, loop, config, sink, false, true);
+    loop.register(session.sender, StreamName.bookTicker("AUSDT"));
+    sink.flush();
+    int afterSnapshot = sink.flushed;
+
+    EncodedTick rebased = new EncodedTick(new BookTicker(5, "AUSDT", "1.00", "2.00", "1.01", "3.00", 1_000_000L),
+        2_000_000L, encoder, true);
+    loop.onTicksAndFlush(List.of(rebased, tick("AUSDT", 6)));
+    assertThat(sink.flushed - afterSnapshot).isEqualTo(2);
+    assertThat(loop.lateCopies).isZero();
+  }
+
   private EncodedTick tick(String symbol, long u) {
     return new EncodedTick(new BookTicker(u, symbol, "1.00", "2.00", "1.01", "3.00", 1_000_000L), 2_000_000L, encoder);
   }

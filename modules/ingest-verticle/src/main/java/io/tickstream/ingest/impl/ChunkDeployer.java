@@ -55,9 +55,11 @@ final class ChunkDeployer {
   Deployed deploy(String key, List<String> streams, java.util.function.Supplier<Future<Void>> beforeStop) {
     long maxInFlight = config.get(IngestSettings.KAFKA_BUFFER_MEMORY) / 2;
     int slot = ChunkLayout.slotOf(key);
+    boolean express = config.get(IngestSettings.EXPRESS);
     SymbolChunk chunk = new SymbolChunk(slot, key, streams, config, ws, budget,
         context -> new ConflatingKafkaSender(vertx, context, producer, config.get(BookTickerTopic.NAME),
-            inFlightBytes, maxInFlight, registry),
+            inFlightBytes, maxInFlight, registry)
+            .express(express ? new ExpressPublisher(vertx, context, registry) : null),
         recorder, drops, registry, beforeStop);
     Gauge pending = Gauge.builder(IngestMetrics.PENDING, chunk, SymbolChunk::pendingCount).tag("chunk", key).register(registry);
     return new Deployed(chunk, vertx.deployVerticle(chunk, new DeploymentOptions()), pending);

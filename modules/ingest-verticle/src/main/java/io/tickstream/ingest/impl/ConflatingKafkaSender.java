@@ -88,6 +88,7 @@ public final class ConflatingKafkaSender {
   private boolean held;
   /** Records of this sender handed to the producer and not yet acknowledged or failed. */
   private final AtomicLong ownInFlight = new AtomicLong();
+  private ExpressPublisher express;
 
   private final Counter sent;
   private final Counter acked;
@@ -120,6 +121,15 @@ public final class ConflatingKafkaSender {
     this.tombstones = registry.counter(IngestMetrics.TOMBSTONES);
     this.sendLatency = IngestMeters.latencyTimer(registry, IngestMetrics.KAFKA_SEND_LATENCY);
     this.addedLatency = IngestMeters.latencyTimer(registry, IngestMetrics.ADDED_LATENCY);
+  }
+
+  /**
+   * Also publishes every tick handed to the producer on the express lane; null (the default) for none. Call before
+   * the first tick.
+   */
+  ConflatingKafkaSender express(ExpressPublisher publisher) {
+    this.express = publisher;
+    return this;
   }
 
   /** Sends {@code tick} (stamped with {@code pt}) now, or keeps it as its symbol's pending tick. */
@@ -247,6 +257,9 @@ public final class ConflatingKafkaSender {
       last[0] = tick.updateId();
     }
     byte[] value = encoder.recordValue(tick);
+    if (express != null) {
+      express.offer(value);
+    }
     int size = value.length + tick.symbol().length();
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, tick.receiveTimeMicros() / 1000,
         tick.symbol(), value);
