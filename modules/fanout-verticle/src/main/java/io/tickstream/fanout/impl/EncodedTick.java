@@ -39,9 +39,28 @@ final class EncodedTick {
     this.tick = tick;
     this.symbol = tick.symbol();
     this.ftMicros = ftMicros;
-    String stream = tick.symbol().toLowerCase(java.util.Locale.ROOT) + "@bookTicker";
-    this.raw = Frame.raw(encoder, tick, ftMicros);
-    this.combined = Frame.combined(encoder, tick, stream, ftMicros);
+    if (encoder == null) {
+      this.raw = null;
+      this.combined = null;
+    } else {
+      String stream = tick.symbol().toLowerCase(java.util.Locale.ROOT) + "@bookTicker";
+      this.raw = Frame.raw(encoder, tick, ftMicros);
+      this.combined = Frame.combined(encoder, tick, stream, ftMicros);
+    }
+  }
+
+  /**
+   * A tick read while the snapshot is rebuilt, not encoded: most such ticks are superseded by a newer one of their
+   * symbol before the snapshot is published, and encoding them was a fifth of the rebuild's CPU (docs/benchmarks.md,
+   * "Start to ready"). It must never reach a loop as it is: {@link #encoded} makes the one that does.
+   */
+  static EncodedTick unencoded(BookTicker tick, long ftMicros, boolean rebase) {
+    return new EncodedTick(tick, ftMicros, null, rebase);
+  }
+
+  /** This tick with its frames: itself if it has them (or is a delisting), else a copy encoded now. */
+  EncodedTick encoded(BookTickerEncoder encoder) {
+    return raw != null || tick == null ? this : new EncodedTick(tick, ftMicros, encoder, rebase);
   }
 
   private EncodedTick(String symbol) {

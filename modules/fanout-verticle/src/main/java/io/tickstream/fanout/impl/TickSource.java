@@ -404,6 +404,7 @@ public final class TickSource implements AutoCloseable {
     log.info("Snapshot of {} symbols rebuilt; following the live end of {}", symbols.size(), topic);
     List<EncodedTick> snapshot = new ArrayList<>(symbols.size());
     for (SymbolState s : symbols.values()) {
+      s.latest = s.latest.encoded(encoder);
       if (!s.delisted) {
         snapshot.add(s.latest);
       }
@@ -469,7 +470,8 @@ public final class TickSource implements AutoCloseable {
       onRebase(s.latest.updateId(), tick);
       rebase = true;
     }
-    EncodedTick t = new EncodedTick(tick, ftMicros, encoder, rebase);
+    // While the snapshot is rebuilt nothing is sent: only the tick each symbol ends with is encoded, at publication.
+    EncodedTick t = caughtUp ? new EncodedTick(tick, ftMicros, encoder, rebase) : EncodedTick.unencoded(tick, ftMicros, rebase);
     // Live records only: during the snapshot rebuild the append time is the history's age, not a latency.
     if (caughtUp && r.timestampType() == TimestampType.LOG_APPEND_TIME) {
       metrics.recordAppendToFt(r.timestamp(), ftMicros);
