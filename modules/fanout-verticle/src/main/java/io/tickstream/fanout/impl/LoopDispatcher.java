@@ -45,6 +45,11 @@ public final class LoopDispatcher implements SubscriptionRouter {
   private final HashMap<String, SymbolSlot> slots = new HashMap<>();
   private final SymbolSlot allSymbols = new SymbolSlot("!bookTicker");
   /** Ticks dispatched to at least one subscription since the last batch flush: their latency is recorded then. */
+  /**
+   * The last {@code u} of each symbol delisted here whose slot has gone (nobody subscribed): a late copy of it is
+   * still dropped. One entry per delisted symbol, and delistings are rare; an entry goes when the symbol is listed again.
+   */
+  private final HashMap<String, Long> delistedWithoutSlot = new HashMap<>();
   private final ArrayList<EncodedTick> delivered = new ArrayList<>();
   /** A batch flush is queued behind the batches on this loop ({@link #onTicks}). */
   private boolean flushQueued;
@@ -130,6 +135,9 @@ public final class LoopDispatcher implements SubscriptionRouter {
       }
       SymbolSlot slot = slots.get(t.symbol());
       if (slot == null) {
+        if (isLateCopyOfDelisted(t)) {
+          continue;
+        }
         slot = new SymbolSlot(t.symbol());
         slots.put(t.symbol(), slot);
       } else if (isLateCopy(slot, t)) {
@@ -168,11 +176,30 @@ public final class LoopDispatcher implements SubscriptionRouter {
    * and this never fires. A re-based tick ({@link EncodedTick#rebase}) passes.
    */
   private boolean isLateCopy(SymbolSlot slot, EncodedTick t) {
-    EncodedTick last = slot.latest;
-    if (last != null && t.updateId() <= last.updateId() && !t.rebase) {
+    long lastU = slot.latest != null ? slot.latest.updateId() : slot.delistedU;
+    if (t.updateId() <= lastU && !t.rebase) {
       lateCopies++;
       return true;
     }
+    slot.delistedU = Long.MIN_VALUE;
+    return false;
+  }
+
+  /**
+   * A symbol with no slot here: new, or delisted and since left by its last subscriber. A copy at or below the
+   * {@code u} it was delisted with (the express lane's copy of its last tick, arriving after Kafka's tombstone) must
+   * not list it again; a higher {@code u} does (listed again, as through Kafka).
+   */
+  private boolean isLateCopyOfDelisted(EncodedTick t) {
+    Long delistedU = delistedWithoutSlot.get(t.symbol());
+    if (delistedU == null) {
+      return false;
+    }
+    if (t.updateId() <= delistedU && !t.rebase) {
+      lateCopies++;
+      return true;
+    }
+    delistedWithoutSlot.remove(t.symbol());
     return false;
   }
 
@@ -187,9 +214,15 @@ public final class LoopDispatcher implements SubscriptionRouter {
     if (slot == null) {
       return;
     }
+    if (slot.latest != null) {
+      slot.delistedU = slot.latest.updateId();
+    }
     slot.latest = null;
     if (slot.size == 0) {
       slots.remove(symbol);
+      if (slot.delistedU != Long.MIN_VALUE) {
+        delistedWithoutSlot.put(symbol, slot.delistedU);
+      }
     }
   }
 
@@ -216,6 +249,9 @@ public final class LoopDispatcher implements SubscriptionRouter {
     subscriptionCount--;
     if (sub.slot != null && sub.slot.latest == null && sub.slot.size == 0 && slots.get(sub.slot.symbol) == sub.slot) {
       slots.remove(sub.slot.symbol); // the last subscriber of a delisted symbol left
+      if (sub.slot.delistedU != Long.MIN_VALUE) {
+        delistedWithoutSlot.put(sub.slot.symbol, sub.slot.delistedU);
+      }
     }
   }
 

@@ -11,6 +11,8 @@ final class SymbolSlot {
 
   final String symbol;
   EncodedTick latest;
+  /** While delisted ({@link #latest} null after a tombstone): the {@code u} it was delisted with, else MIN_VALUE. */
+  long delistedU = Long.MIN_VALUE;
   Subscription[] subscribers = NONE;
   int size;
 

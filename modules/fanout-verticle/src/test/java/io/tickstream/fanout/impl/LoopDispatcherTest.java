@@ -104,6 +104,35 @@ class LoopDispatcherTest {
     assertThat(loop.lateCopies).isZero();
   }
 
+  /**
+   * Kafka's tombstone can overtake the express lane's copy of a symbol's last tick: that late copy must not list the
+   * symbol again, whether a subscriber still holds its slot or not; a higher {@code u} does list it again.
+   */
+  @Test
+  void aLateCopyArrivingAfterTheTombstoneDoesNotListTheSymbolAgain() throws Exception {
+    FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
+    LoopDispatcher loop = new LoopDispatcher(vertx, vertx.getOrCreateContext(), config,
+        new NodeMetrics(new SimpleMeterRegistry()));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 7), tick("BUSDT", 9)));
+    FakeSink sink = new FakeSink(Integer.MAX_VALUE);
+    ClientSession session = new ClientSession(loop.sends, loop, config, sink, false, true);
+    loop.register(session.sender, StreamName.bookTicker("AUSDT")); // AUSDT keeps its slot; BUSDT has none
+    sink.flush();
+    int afterSnapshot = sink.flushed;
+
+    loop.onTicksAndFlush(List.of(EncodedTick.delisting("AUSDT"), EncodedTick.delisting("BUSDT")));
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 7), tick("BUSDT", 9))); // the express lane's copies, late
+    assertThat(loop.isKnown("AUSDT")).isFalse();
+    assertThat(loop.isKnown("BUSDT")).isFalse();
+    assertThat(sink.flushed - afterSnapshot).isZero();
+    assertThat(loop.lateCopies).isEqualTo(2);
+
+    loop.onTicksAndFlush(List.of(tick("AUSDT", 8), tick("BUSDT", 10))); // listed again
+    assertThat(loop.isKnown("AUSDT")).isTrue();
+    assertThat(loop.isKnown("BUSDT")).isTrue();
+    assertThat(sink.flushed - afterSnapshot).isEqualTo(1);
+  }
+
   private EncodedTick tick(String symbol, long u) {
     return new EncodedTick(new BookTicker(u, symbol, "1.00", "2.00", "1.01", "3.00", 1_000_000L), 2_000_000L, encoder);
   }
