@@ -127,7 +127,7 @@ public final class FanoutSettings {
       "The Kafka consumer is restarted with back-off when it fails; after this many failures in a row without one "
       + "successful poll (Kafka being unreachable does not count) /health/live turns 503 and the process exits with 70; 0 restarts forever.");
 
-  public static final Setting<Boolean> EXPRESS = Setting.ofBoolean("fanout.express", false,
+  public static final Setting<Boolean> EXPRESS = Setting.ofBoolean("fanout.express", true,
       "Also take ticks from the express lane (published by ingest nodes with ingest.express over the clustered event "
       + "bus) once the snapshot is rebuilt; each loop delivers whichever copy of a tick comes first and drops the other "
       + "by its u. Kafka stays the snapshot source and fills what the express lane loses.");

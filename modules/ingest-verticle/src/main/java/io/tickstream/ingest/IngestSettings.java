@@ -53,7 +53,7 @@ public final class IngestSettings {
       "Producer buffer.memory; half of it bounds the bytes in flight to Kafka, beyond which ticks are conflated per symbol.");
   public static final Setting<List<String>> KAFKA_PROPERTIES = Setting.ofList("ingest.kafka.properties", List.of(),
       "Further producer properties as key=value pairs (they win over the settings above).");
-  public static final Setting<Boolean> EXPRESS = Setting.ofBoolean("ingest.express", false,
+  public static final Setting<Boolean> EXPRESS = Setting.ofBoolean("ingest.express", true,
       "Also publish every tick sent to Kafka straight to the fanout nodes over the clustered event bus (the express lane); the fanout delivers whichever copy comes first (fanout.express).");
   public static final Setting<String> RECORD_FILE = Setting.ofString("ingest.record", null,
       "Write every exchange frame received to this capture file (the simulator can replay it).");
