@@ -47,17 +47,9 @@ final class RawWebSocketClient implements AutoCloseable {
   /** The next text message, skipping pings; null once a close frame arrived. */
   String next() throws IOException {
     while (true) {
-      int b0 = in.readUnsignedByte();
-      int b1 = in.readUnsignedByte();
-      long len = b1 & 0x7F;
-      if (len == 126) {
-        len = in.readUnsignedShort();
-      } else if (len == 127) {
-        len = in.readLong();
-      }
-      byte[] payload = new byte[(int) len];
-      in.readFully(payload);
-      int opcode = b0 & 0x0F;
+      WireWebSocketClient.WireFrame frame = WireWebSocketClient.readFrame(in);
+      byte[] payload = frame.payload();
+      int opcode = frame.opcode();
       if (opcode == 1) {
         return new String(payload, StandardCharsets.UTF_8);
       }

@@ -117,6 +117,11 @@ final class WireWebSocketClient implements AutoCloseable {
 
   /** The next frame from the server, whatever its type. */
   WireFrame read() throws IOException {
+    return readFrame(in);
+  }
+
+  /** One server frame from {@code in}: header, extended length, payload (server frames are never masked). */
+  static WireFrame readFrame(DataInputStream in) throws IOException {
     int b0 = in.readUnsignedByte();
     int b1 = in.readUnsignedByte();
     if ((b1 & 0x80) != 0) {
