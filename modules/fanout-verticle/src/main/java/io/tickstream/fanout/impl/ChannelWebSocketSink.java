@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -118,12 +117,8 @@ final class ChannelWebSocketSink implements FrameSink {
     // A client that stopped reading gets its close frame only once it reads what is queued before it: closing the
     // channel earlier would drop the frame (1006 instead of the code). So, as Vert.x did, the closing timeout runs
     // from the moment the frame is written; the deadline only ends a client that never reads again.
-    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
-      if (ctx.channel().isOpen()) {
-        ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-        ctx.channel().close();
-      }
-    }, CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> WebSocketSink.abortIfStuck(ctx),
+        CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
     written.addListener(f -> {
       deadline.cancel(false);
       ctx.executor().schedule(() -> {
