@@ -26,6 +26,18 @@ public final class SuiteSummary {
   private SuiteSummary() {
   }
 
+  /** The cells every latency-style table starts with: runs, connections, msgs/s, latency, conflated and CPU. */
+  private static StringBuilder commonCells(StringBuilder sb, List<JsonObject> runs) {
+    return sb.append(" | ").append(runs.size())
+        .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
+        .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
+        .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
+        .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
+        .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
+        .append(" | ").append(median(runs, SuiteSummary::cores))
+        .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion));
+  }
+
   public static void main(String[] args) throws Exception {
     List<JsonObject> results = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of(args[0], "results.jsonl"))) {
@@ -48,14 +60,7 @@ public final class SuiteSummary {
         sb.append("\n#### ").append(scenario).append(", feed ").append(rate).append(" ticks/s\n\n")
             .append("| target | runs | conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated | server CPU (cores) | CPU s per 1M msgs | closes | stalled |\n")
             .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        byTarget.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
-            .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
-            .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
-            .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
-            .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
-            .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
-            .append(" | ").append(median(runs, SuiteSummary::cores))
-            .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion))
+        byTarget.forEach((target, runs) -> commonCells(sb.append("| ").append(target), runs)
             .append(" | ").append(runs.get(runs.size() / 2).getValue("closes"))
             .append(" | ").append(stalled(runs.get(runs.size() / 2))).append(" |\n"));
         ratio(sb, byTarget, "p99 latency (baseline / tickstream)", r -> steady(r, "p99"));
@@ -155,14 +160,7 @@ public final class SuiteSummary {
         .append(first.getInteger("loadgens", 1)).append(" load generator(s)\n\n")
         .append("| target | runs | conns | delivered msgs/s | p50 | p99 | p99.9 | max | conflated | server CPU (cores) | CPU s per 1M msgs | loadgen cores | loadgen unread bytes, median / max | server unsent bytes, max |\n")
         .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    byTarget.forEach((target, runs) -> sb.append("| ").append(target).append(" | ").append(runs.size())
-        .append(" | ").append(median(runs, r -> r.getInteger("connections", 0)))
-        .append(" | ").append(median(runs, r -> r.getDouble("messagesPerSecond", 0.0)))
-        .append(" | ").append(millis(runs, "p50")).append(" | ").append(millis(runs, "p99"))
-        .append(" | ").append(millis(runs, "p99.9")).append(" | ").append(millis(runs, "max"))
-        .append(" | ").append(median(runs, r -> r.getLong("conflated", 0L)))
-        .append(" | ").append(median(runs, SuiteSummary::cores))
-        .append(" | ").append(median(runs, SuiteSummary::cpuPerMillion))
+    byTarget.forEach((target, runs) -> commonCells(sb.append("| ").append(target), runs)
         .append(" | ").append(median(runs, r -> sample(r, "loadgenCores")))
         .append(" | ").append(median(runs, r -> sample(r, "loadgenRecvQMedianBytes"))).append(" / ")
         .append(median(runs, r -> sample(r, "loadgenRecvQMaxBytes")))
