@@ -71,6 +71,18 @@ public final class FanoutMetrics {
    */
   public static final String REBALANCED = "tickstream.fanout.rebalanced";
 
+  /**
+   * Counter, tag {@code reason}: connections refused by admission control before the upgrade ({@code per-ip}: HTTP 429 at
+   * {@code fanout.connections-per-ip}), or closed before they upgraded ({@code handshake-timeout}, {@code idle-timeout}).
+   */
+  public static final String ADMISSION_REFUSED = "tickstream.fanout.admission.refused";
+  /** Gauge: client addresses (IPv4, IPv6 /64) with a live {@code fanout.connections-per-ip} window on this node. */
+  public static final String ADMISSION_TRACKED = "tickstream.fanout.admission.tracked";
+  /** Counter: connections admitted without a per-IP window because {@code fanout.connections-per-ip-max-addresses} was full. */
+  public static final String ADMISSION_UNTRACKED = "tickstream.fanout.admission.untracked";
+  /** Counter: X-Forwarded-For entries from a trusted proxy that are not an IP address (the proxy's own address is used). */
+  public static final String ADMISSION_BAD_FORWARDED = "tickstream.fanout.admission.bad.forwarded";
+
   private FanoutMetrics() {
   }
 }

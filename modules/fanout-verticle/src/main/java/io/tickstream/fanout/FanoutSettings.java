@@ -167,12 +167,52 @@ public final class FanoutSettings {
   public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
 
+  /** Binance's limit: 300 connections per 5 minutes per IP. */
+  public static final int DEFAULT_CONNECTIONS_PER_IP = 300;
+  public static final Duration DEFAULT_CONNECTIONS_PER_IP_WINDOW = Duration.ofMinutes(5);
+  /** About 10 MB of windows at most; past it new addresses are admitted untracked (counted), never refused. */
+  public static final int DEFAULT_CONNECTIONS_PER_IP_MAX_ADDRESSES = 100_000;
+  /** Generous for a browser on a slow mobile link, short enough that 20k idle sockets cannot pile up. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  /** Above SockJS's 25 s heartbeat, so a streaming SockJS response never counts as idle. */
+  public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  public static final Setting<Integer> CONNECTIONS_PER_IP = Setting.ofInt("fanout.connections-per-ip",
+      DEFAULT_CONNECTIONS_PER_IP, 0, 10_000_000,
+      "WebSocket upgrades and new SockJS sessions one client address (an IPv4 address, an IPv6 /64) may open per "
+      + "fanout.connections-per-ip-window on this node; more are answered HTTP 429 before the upgrade (Binance: 300 "
+      + "per 5 minutes). Counted per node, not per cluster. 0 turns the limit off.");
+  public static final Setting<Duration> CONNECTIONS_PER_IP_WINDOW = Setting.ofDuration("fanout.connections-per-ip-window",
+      DEFAULT_CONNECTIONS_PER_IP_WINDOW,
+      "The window of fanout.connections-per-ip: it starts with an address's first connection and ends this much later.");
+  public static final Setting<Integer> CONNECTIONS_PER_IP_MAX_ADDRESSES = Setting.ofInt(
+      "fanout.connections-per-ip-max-addresses", DEFAULT_CONNECTIONS_PER_IP_MAX_ADDRESSES, 1, 10_000_000,
+      "Client addresses whose windows a node keeps (about 100 bytes each; expired ones are evicted); once full, new "
+      + "addresses are admitted without a window and counted in tickstream_fanout_admission_untracked_total.");
+  public static final Setting<Duration> HANDSHAKE_TIMEOUT = Setting.ofDuration("fanout.handshake-timeout",
+      DEFAULT_HANDSHAKE_TIMEOUT,
+      "A client connection is closed unless its first HTTP request (the WebSocket upgrade or the SockJS request) is "
+      + "complete this long after the accept, however it trickles bytes. Never applies to an upgraded WebSocket. 0 turns it off.");
+  public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.ofDuration("fanout.http-idle-timeout",
+      DEFAULT_HTTP_IDLE_TIMEOUT,
+      "A connection that is still plain HTTP after its first request is closed when its next request is not complete "
+      + "this long after the previous response ended, or when a response in flight neither reads nor writes for this long. "
+      + "Keep it above SockJS's 25s heartbeat. Never applies to an upgraded WebSocket. 0 turns it off.");
+  public static final Setting<List<String>> TRUSTED_PROXIES = Setting.ofList("fanout.trusted-proxies", List.of(),
+      "Comma-separated addresses or CIDR blocks (10.0.0.0/8, fd00::/8) of load balancers whose X-Forwarded-For and PROXY "
+      + "protocol headers name the client; from any other peer both are ignored. Empty: the TCP peer is the client.");
+  public static final Setting<Boolean> PROXY_PROTOCOL = Setting.ofBoolean("fanout.proxy-protocol", false,
+      "Every connection must start with a PROXY protocol v1 or v2 header (HAProxy, AWS NLB); its source address is the "
+      + "client's only when the TCP peer is in fanout.trusted-proxies, which must then be set.");
+
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
-      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE);
+      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,
+      CONNECTIONS_PER_IP, CONNECTIONS_PER_IP_WINDOW, CONNECTIONS_PER_IP_MAX_ADDRESSES, HANDSHAKE_TIMEOUT, HTTP_IDLE_TIMEOUT,
+      TRUSTED_PROXIES, PROXY_PROTOCOL);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

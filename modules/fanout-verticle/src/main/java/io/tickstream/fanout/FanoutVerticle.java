@@ -9,6 +9,7 @@ import io.tickstream.common.config.ConfigException;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
 import io.tickstream.common.metrics.JvmMeters;
+import io.tickstream.fanout.impl.Admission;
 import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.FanoutNode;
 import io.tickstream.fanout.impl.FanoutServer;
@@ -57,6 +58,7 @@ public class FanoutVerticle extends VerticleBase {
   private Rebalancer rebalancer;
   private JvmMeters jvmMeters;
   private NodeMetrics nodeMetrics;
+  private Admission admission;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
   public int actualPort() {
@@ -82,6 +84,12 @@ public class FanoutVerticle extends VerticleBase {
     NodeMetrics metrics = new NodeMetrics(registry);
     nodeMetrics = metrics;
     node = new FanoutNode(vertx, fc, metrics);
+    try {
+      admission = Admission.of(vertx, config, registry);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ConfigException(e.getMessage(), e));
+    }
+    node.admission(admission);
     node.exchange(config.get(FanoutSettings.EXCHANGE));
     Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
     admin = Admin.create(props);
@@ -202,6 +210,9 @@ public class FanoutVerticle extends VerticleBase {
     }
     if (jvmMeters != null) {
       jvmMeters.close();
+    }
+    if (admission != null) {
+      admission.close();
     }
     return vertx.executeBlocking(() -> {
       if (source != null) {

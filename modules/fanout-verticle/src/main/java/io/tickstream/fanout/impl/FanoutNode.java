@@ -128,6 +128,22 @@ public final class FanoutNode implements TickBatchSink {
     draining = true;
   }
 
+  private Admission admission;
+
+  /** Sets the node's admission control (the verticle does, before the servers start). */
+  public synchronized void admission(Admission admission) {
+    this.admission = admission;
+  }
+
+  /** The node's admission control; one with default settings for a node built without the verticle (tests). */
+  synchronized Admission admission(io.micrometer.core.instrument.MeterRegistry registry) {
+    if (admission == null) {
+      admission = Admission.of(vertx, io.tickstream.common.config.Config.defaults(io.tickstream.fanout.FanoutSettings.ALL),
+          registry);
+    }
+    return admission;
+  }
+
   /** Reserves a connection slot; false at {@code fanout.max-connections}. */
   boolean tryAcquireConnection() {
     while (true) {

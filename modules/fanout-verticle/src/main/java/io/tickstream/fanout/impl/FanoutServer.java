@@ -50,6 +50,7 @@ public final class FanoutServer extends VerticleBase {
   private WebSocketChannelUpgrade channelUpgrade;
   private MessageConsumer<TickBatch> ticks;
   private HttpServer server;
+  private Admission admission;
 
   public FanoutServer(FanoutNode node, int port, PrometheusMeterRegistry registry) {
     this.node = node;
@@ -65,6 +66,7 @@ public final class FanoutServer extends VerticleBase {
   public Future<?> start() {
     FanoutConfig c = node.config;
     dispatcher = new LoopDispatcher(vertx, context, c, node.metrics);
+    admission = node.admission(registry);
     dispatcher.onSessionRemoved = node::releaseConnection;
     node.dispatchers.add(dispatcher);
     if (c.channelWebSockets()) {
@@ -104,6 +106,7 @@ public final class FanoutServer extends VerticleBase {
         ctx.next();
       }
     });
+    router.route("/sockjs/*").handler(admission::sockJSHandler);
     router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(c.maxFrameBytes()));
     router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
         .socketHandler(this::onSockJS));
@@ -121,7 +124,8 @@ public final class FanoutServer extends VerticleBase {
     if (c.sendBufferBytes() > 0) {
       options.setSendBufferSize(c.sendBufferBytes());
     }
-    server = vertx.createHttpServer(options).requestHandler(req -> {
+    admission.configure(options);
+    server = vertx.createHttpServer(options).connectionHandler(admission::onConnection).requestHandler(req -> {
       String path = req.path();
       if (path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream")) {
         upgrade(req);
@@ -172,6 +176,9 @@ public final class FanoutServer extends VerticleBase {
         return;
       }
     }
+    if (!admission.admitUpgrade(req)) {
+      return;
+    }
     if (!node.tryAcquireConnection()) {
       reject(req, 503, "Service unavailable: connection limit reached");
       return;
@@ -184,6 +191,7 @@ public final class FanoutServer extends VerticleBase {
       if (ar.failed()) {
         node.releaseConnection();
       } else {
+        Admission.upgraded(((io.vertx.core.internal.http.WebSocketInternal) ar.result()).channelHandlerContext().pipeline());
         dispatcher.openWebSocket(ar.result(), combined, streams);
       }
     });

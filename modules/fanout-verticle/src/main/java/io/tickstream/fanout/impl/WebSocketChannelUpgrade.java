@@ -89,6 +89,7 @@ final class WebSocketChannelUpgrade {
         pipeline.remove(name);
       }
     }
+    Admission.upgraded(pipeline);
     // Vert.x's connection handler: we are inside its channelRead, which Netty allows; it reads nothing more.
     pipeline.remove(vertxCtx.handler());
     ChannelWebSocketSink sink = handler.sink();
