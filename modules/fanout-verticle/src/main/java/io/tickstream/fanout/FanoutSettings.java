@@ -174,7 +174,10 @@ public final class FanoutSettings {
   public static final int DEFAULT_CONNECTIONS_PER_IP_MAX_ADDRESSES = 100_000;
   /** Generous for a browser on a slow mobile link, short enough that 20k idle sockets cannot pile up. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-  /** Above SockJS's 25 s heartbeat, so a streaming SockJS response never counts as idle. */
+  /**
+   * A keep-alive connection waits this long for its next request: long enough for a SockJS polling client's next poll
+   * and a health checker's next probe, short enough that idle sockets cannot pile up (nginx keeps them 75 s).
+   */
   public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   public static final Setting<Integer> CONNECTIONS_PER_IP = Setting.ofInt("fanout.connections-per-ip",
@@ -195,9 +198,9 @@ public final class FanoutSettings {
       + "complete this long after the accept, however it trickles bytes. Never applies to an upgraded WebSocket. 0 turns it off.");
   public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.ofDuration("fanout.http-idle-timeout",
       DEFAULT_HTTP_IDLE_TIMEOUT,
-      "A connection that is still plain HTTP after its first request is closed when its next request is not complete "
-      + "this long after the previous response ended, or when a response in flight neither reads nor writes for this long. "
-      + "Keep it above SockJS's 25s heartbeat. Never applies to an upgraded WebSocket. 0 turns it off.");
+      "A connection still plain HTTP after its first request (keep-alive) is closed unless its next request is complete "
+      + "this long after the previous response ended, however it trickles bytes; a response in flight (a SockJS stream) "
+      + "is never cut. Never applies to an upgraded WebSocket. 0 turns it off.");
   public static final Setting<List<String>> TRUSTED_PROXIES = Setting.ofList("fanout.trusted-proxies", List.of(),
       "Comma-separated addresses or CIDR blocks (10.0.0.0/8, fd00::/8) of load balancers whose X-Forwarded-For and PROXY "
       + "protocol headers name the client; from any other peer both are ignored. Empty: the TCP peer is the client.");

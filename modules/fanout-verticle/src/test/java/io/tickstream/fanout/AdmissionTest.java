@@ -223,6 +223,10 @@ class AdmissionTest {
         .startsWith("HTTP/1.1 101");
     assertThat(AdmissionPeer.upgradeStatus("127.0.40.1", port, proxyV2(new int[]{192, 0, 2, 3}), ""))
         .startsWith("HTTP/1.1 429");
+    // Without a header the port serves nothing: the connection is closed.
+    try (AdmissionPeer bare = AdmissionPeer.upgrade("127.0.40.1", port, NO_PREFIX, "/ws", "")) {
+      bare.awaitClosedByNode();
+    }
     // An untrusted peer's header is read (the port requires one) but not believed: it counts as itself.
     assertThat(AdmissionPeer.upgradeStatus("127.0.40.2", port, proxyV1("192.0.2.4"), "")).startsWith("HTTP/1.1 101");
     assertThat(AdmissionPeer.upgradeStatus("127.0.40.2", port, proxyV2(new int[]{192, 0, 2, 5}), ""))
