@@ -192,6 +192,16 @@ public final class FanoutSettings {
       "fanout.connections-per-ip-max-addresses", DEFAULT_CONNECTIONS_PER_IP_MAX_ADDRESSES, 1, 10_000_000,
       "Client addresses whose windows a node keeps (about 100 bytes each; expired ones are evicted); once full, new "
       + "addresses are admitted without a window and counted in tickstream_fanout_admission_untracked_total.");
+  /**
+   * The node's own host: benchmarks, the load generator and {@code ./tickstream local} open thousands of connections from
+   * loopback, and a process on the host has easier ways to hurt the node than opening WebSockets.
+   */
+  public static final List<String> DEFAULT_CONNECTIONS_PER_IP_EXEMPT = List.of("127.0.0.0/8", "::1");
+  public static final Setting<List<String>> CONNECTIONS_PER_IP_EXEMPT = Setting.ofList("fanout.connections-per-ip-exempt",
+      DEFAULT_CONNECTIONS_PER_IP_EXEMPT,
+      "Client addresses and CIDR blocks fanout.connections-per-ip does not count (the client address as resolved through "
+      + "fanout.trusted-proxies). A reverse proxy on the node's own host must be in fanout.trusted-proxies, or every "
+      + "client it forwards is exempt.");
   public static final Setting<Duration> HANDSHAKE_TIMEOUT = Setting.ofDuration("fanout.handshake-timeout",
       DEFAULT_HANDSHAKE_TIMEOUT,
       "A client connection is closed unless its first HTTP request (the WebSocket upgrade or the SockJS request) is "
@@ -214,7 +224,7 @@ public final class FanoutSettings {
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,
-      CONNECTIONS_PER_IP, CONNECTIONS_PER_IP_WINDOW, CONNECTIONS_PER_IP_MAX_ADDRESSES, HANDSHAKE_TIMEOUT, HTTP_IDLE_TIMEOUT,
+      CONNECTIONS_PER_IP, CONNECTIONS_PER_IP_WINDOW, CONNECTIONS_PER_IP_MAX_ADDRESSES, CONNECTIONS_PER_IP_EXEMPT, HANDSHAKE_TIMEOUT, HTTP_IDLE_TIMEOUT,
       TRUSTED_PROXIES, PROXY_PROTOCOL);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */

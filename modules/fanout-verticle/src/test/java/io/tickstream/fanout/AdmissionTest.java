@@ -30,20 +30,23 @@ class AdmissionTest {
 
   /** Default per-IP limit (300 per 5 minutes), 1 s handshake and 2 s idle timeouts, the channel transport. */
   private static FanoutFixture node;
-  /** The Vert.x transport; 2 per IP; X-Forwarded-For believed from 127.0.30.1 only. */
+  /** The Vert.x transport; 2 per IP, 127.0.50.0/24 exempt; X-Forwarded-For believed from 127.0.30.1 only. */
   private static FanoutFixture forwarded;
   /** PROXY protocol; 1 per IP; headers believed from 127.0.40.1 only. */
   private static FanoutFixture proxied;
 
   @BeforeAll
   static void start() {
-    node = FanoutFixture.started("admission", new JsonObject()
+    // Loopback is exempt by default (benchmarks, the load generator); these nodes count it like any address.
+    node = FanoutFixture.started("admission", new JsonObject().put("fanout.connections-per-ip-exempt", "")
         .put("fanout.handshake-timeout", "1s").put("fanout.http-idle-timeout", "2s"));
     forwarded = FanoutFixture.started("admission-xff", new JsonObject().put("fanout.websocket-transport", "vertx")
         .put("fanout.connections-per-ip", 2).put("fanout.trusted-proxies", "127.0.30.1")
+        .put("fanout.connections-per-ip-exempt", "127.0.50.0/24")
         .put("fanout.handshake-timeout", "1s").put("fanout.http-idle-timeout", "2s"));
     proxied = FanoutFixture.started("admission-proxy", new JsonObject().put("fanout.proxy-protocol", true)
-        .put("fanout.connections-per-ip", 1).put("fanout.trusted-proxies", "127.0.40.1"));
+        .put("fanout.connections-per-ip", 1).put("fanout.trusted-proxies", "127.0.40.1")
+        .put("fanout.connections-per-ip-exempt", ""));
   }
 
   @AfterAll
@@ -196,6 +199,14 @@ class AdmissionTest {
     }
     assertThat(AdmissionPeer.upgradeStatus("127.0.30.2", forwarded.port(), NO_PREFIX, "X-Forwarded-For: 192.0.2.99\r\n"))
         .startsWith("HTTP/1.1 429");
+  }
+
+  @Test
+  void exemptAddressesAreNotCounted() throws IOException {
+    for (int i = 0; i < 5; i++) {
+      assertThat(AdmissionPeer.upgradeStatus("127.0.50.1", forwarded.port(), NO_PREFIX, "")).startsWith("HTTP/1.1 101");
+    }
+    assertThat(FanoutSettings.CONNECTIONS_PER_IP_EXEMPT.defaultValue()).containsExactly("127.0.0.0/8", "::1");
   }
 
   private static byte[] proxyV1(String source) {

@@ -30,7 +30,7 @@ import java.util.Map;
  *   <li>{@code fanout.handshake-timeout} and {@code fanout.http-idle-timeout} for connections that have not upgraded
  *       ({@link HttpDeadlineHandler});</li>
  *   <li>the client's address behind trusted load balancers: {@code X-Forwarded-For} and the PROXY protocol
- *       ({@code fanout.proxy-protocol}), believed only from {@code fanout.trusted-proxies} ({@link TrustedProxies}).</li>
+ *       ({@code fanout.proxy-protocol}), believed only from {@code fanout.trusted-proxies} ({@link AddressBlocks}).</li>
  * </ul>
  * The node-wide {@code fanout.max-connections} stays in {@link FanoutNode}; WebSocket and SockJS count in both limits.
  *
@@ -50,7 +50,8 @@ public final class Admission {
   private final Duration window;
   private final long handshakeNanos;
   private final long idleNanos;
-  private final TrustedProxies trusted;
+  private final AddressBlocks trusted;
+  private final AddressBlocks exempt;
   private final boolean proxyProtocol;
   private final ConnectionWindows windows;
   private final Counter refusedPerIp;
@@ -71,7 +72,8 @@ public final class Admission {
     }
     handshakeNanos = c.get(FanoutSettings.HANDSHAKE_TIMEOUT).toNanos();
     idleNanos = c.get(FanoutSettings.HTTP_IDLE_TIMEOUT).toNanos();
-    trusted = TrustedProxies.of(c.get(FanoutSettings.TRUSTED_PROXIES));
+    trusted = AddressBlocks.of(FanoutSettings.TRUSTED_PROXIES.key(), c.get(FanoutSettings.TRUSTED_PROXIES));
+    exempt = AddressBlocks.of(FanoutSettings.CONNECTIONS_PER_IP_EXEMPT.key(), c.get(FanoutSettings.CONNECTIONS_PER_IP_EXEMPT));
     proxyProtocol = c.get(FanoutSettings.PROXY_PROTOCOL);
     if (proxyProtocol && trusted.isEmpty()) {
       throw new IllegalArgumentException("fanout.proxy-protocol needs fanout.trusted-proxies: the load balancers whose "
@@ -145,7 +147,7 @@ public final class Admission {
       return true;
     }
     byte[] client = clientAddress(req);
-    if (client == null) {
+    if (client == null || exempt.contains(client)) {
       return true;
     }
     switch (windows.tryAcquire(client, System.nanoTime())) {
@@ -198,7 +200,7 @@ public final class Admission {
   }
 
   /**
-   * The client's address ({@link TrustedProxies#clientAddress}): the TCP peer, or what the trusted proxies in front of
+   * The client's address ({@link AddressBlocks#clientAddress}): the TCP peer, or what the trusted proxies in front of
    * it report (the PROXY header's source through Vert.x's {@code remoteAddress()}, and {@code X-Forwarded-For}).
    */
   byte[] clientAddress(HttpServerRequest req) {

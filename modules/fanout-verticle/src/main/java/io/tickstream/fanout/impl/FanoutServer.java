@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * mounted last so it only sees paths no endpoint claims).
  *
  * <p>Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
- * {@code fanout.max-connections}; with HTTP 400 and a Binance error body when a stream name in the URL is
+ * {@code fanout.max-connections}; with HTTP 429 past {@code fanout.connections-per-ip} ({@link Admission}, which also
+ * times out connections that never upgrade); with HTTP 400 and a Binance error body when a stream name in the URL is
  * invalid, names an unknown symbol, or there are too many.
  */
 public final class FanoutServer extends VerticleBase {

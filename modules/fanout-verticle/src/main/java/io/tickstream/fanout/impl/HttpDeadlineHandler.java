@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.concurrent.ScheduledFuture;
@@ -92,9 +93,14 @@ final class HttpDeadlineHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-    boolean upgrade = msg instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
-    if (msg instanceof LastHttpContent && --inFlight <= 0 && !reading) {
-      inFlight = 0;
+    boolean upgrade = false;
+    boolean informational = false;
+    if (msg instanceof HttpResponse r) {
+      upgrade = r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+      // 100 Continue is a whole response object but not the request's answer: the final one is still to come.
+      informational = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+    if (msg instanceof LastHttpContent && !informational && inFlight > 0 && --inFlight == 0 && !reading) {
       waitingSince = System.nanoTime();
       check();
     }

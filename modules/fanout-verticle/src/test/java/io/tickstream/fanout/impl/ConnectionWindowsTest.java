@@ -17,7 +17,7 @@ class ConnectionWindowsTest {
   private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
   private static byte[] ip(String text) {
-    return TrustedProxies.parse(text);
+    return AddressBlocks.parse(text);
   }
 
   @Test
@@ -61,7 +61,7 @@ class ConnectionWindowsTest {
 
   @Test
   void theClientIsTheFirstUntrustedHopFromTheRight() {
-    TrustedProxies t = TrustedProxies.of(List.of("10.0.0.0/8", "fd00::/8", "192.0.2.10"));
+    AddressBlocks t = AddressBlocks.of("fanout.trusted-proxies", List.of("10.0.0.0/8", "fd00::/8", "192.0.2.10"));
     int[] bad = {0};
     Runnable onBad = () -> bad[0]++;
     // No trusted peer: headers ignored.
@@ -82,9 +82,9 @@ class ConnectionWindowsTest {
   }
 
   @Test
-  void badTrustedProxiesAreRefusedWithTheEntryNamed() {
-    assertThatThrownBy(() -> TrustedProxies.of(List.of("10.0.0.0/33"))).hasMessageContaining("10.0.0.0/33");
-    assertThatThrownBy(() -> TrustedProxies.of(List.of("lb.example.com"))).hasMessageContaining("lb.example.com");
-    assertThat(TrustedProxies.of(List.of("::ffff:10.0.0.1")).contains(ip("10.0.0.1"))).isTrue();
+  void badAddressBlocksAreRefusedWithTheEntryNamed() {
+    assertThatThrownBy(() -> AddressBlocks.of("fanout.trusted-proxies", List.of("10.0.0.0/33"))).hasMessageContaining("10.0.0.0/33");
+    assertThatThrownBy(() -> AddressBlocks.of("fanout.trusted-proxies", List.of("lb.example.com"))).hasMessageContaining("lb.example.com");
+    assertThat(AddressBlocks.of("fanout.trusted-proxies", List.of("::ffff:10.0.0.1")).contains(ip("10.0.0.1"))).isTrue();
   }
 }

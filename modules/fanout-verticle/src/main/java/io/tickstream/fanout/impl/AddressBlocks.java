@@ -6,18 +6,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The peers ({@code fanout.trusted-proxies}: addresses and CIDR blocks) whose {@code X-Forwarded-For} and PROXY protocol
- * headers are believed, and the one resolution rule that uses them: {@link #clientAddress}. Immutable, so shared by every
- * loop of a node. Addresses are parsed as literals only ({@link NetUtil}): nothing here ever asks DNS.
+ * A list of addresses and CIDR blocks ({@code fanout.trusted-proxies}, {@code fanout.connections-per-ip-exempt}), and
+ * the one rule that finds a client's address behind trusted proxies: {@link #clientAddress}. Immutable, so shared by
+ * every loop of a node. Addresses are parsed as literals only ({@link NetUtil}): nothing here ever asks DNS.
  */
-final class TrustedProxies {
+final class AddressBlocks {
 
-  static final TrustedProxies NONE = new TrustedProxies(List.of());
+  static final AddressBlocks NONE = new AddressBlocks("", List.of());
 
   private final List<byte[]> networks;
   private final int[] prefixes;
 
-  private TrustedProxies(List<String> entries) {
+  private final String setting;
+
+  private AddressBlocks(String setting, List<String> entries) {
+    this.setting = setting;
     networks = new ArrayList<>(entries.size());
     prefixes = new int[entries.size()];
     for (int i = 0; i < entries.size(); i++) {
@@ -25,7 +28,7 @@ final class TrustedProxies {
       int slash = e.indexOf('/');
       byte[] net = parse(slash < 0 ? e : e.substring(0, slash));
       if (net == null) {
-        throw new IllegalArgumentException("fanout.trusted-proxies: '" + e + "' is not an IP address or CIDR block");
+        throw new IllegalArgumentException(setting + ": '" + e + "' is not an IP address or CIDR block");
       }
       int bits = net.length * 8;
       if (slash >= 0) {
@@ -35,7 +38,7 @@ final class TrustedProxies {
           bits = -1;
         }
         if (bits < 0 || bits > net.length * 8) {
-          throw new IllegalArgumentException("fanout.trusted-proxies: '" + e + "' has a prefix length outside 0.."
+          throw new IllegalArgumentException(setting + ": '" + e + "' has a prefix length outside 0.."
               + net.length * 8);
         }
       }
@@ -44,9 +47,9 @@ final class TrustedProxies {
     }
   }
 
-  /** Parses the setting; throws {@link IllegalArgumentException} naming the bad entry. */
-  static TrustedProxies of(List<String> entries) {
-    return entries.isEmpty() ? NONE : new TrustedProxies(entries);
+  /** Parses {@code setting}'s entries; throws {@link IllegalArgumentException} naming the setting and the bad entry. */
+  static AddressBlocks of(String setting, List<String> entries) {
+    return entries.isEmpty() ? NONE : new AddressBlocks(setting, entries);
   }
 
   boolean isEmpty() {
@@ -83,7 +86,7 @@ final class TrustedProxies {
   }
 
   /**
-   * The client's address: start at the TCP peer; while the current hop is trusted, step to the address it reports: first
+   * The client's address, with these blocks as the trusted proxies: start at the TCP peer; while the current hop is trusted, step to the address it reports: first
    * the PROXY protocol source ({@code proxied}, null without one), then the {@code X-Forwarded-For} entries from the
    * right. A hop that is not trusted is the client, so whatever a client writes into these headers itself is never
    * believed. An entry a trusted proxy wrote that is not an IP address stops the walk at that proxy ({@code badEntry} runs).
