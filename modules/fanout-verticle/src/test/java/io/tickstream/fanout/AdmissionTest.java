@@ -121,6 +121,26 @@ class AdmissionTest {
     assertThat(refused(node, "idle-timeout")).isGreaterThanOrEqualTo(1);
   }
 
+  @Test
+  void aSlowlorisOnALaterRequestIsClosedAtTheIdleTimeout() throws Exception {
+    try (AdmissionPeer http = new AdmissionPeer("127.0.21.2", node.port());
+         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor()) {
+      long asked = System.nanoTime();
+      http.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertThat(http.readResponse()).startsWith("HTTP/1.1 200");
+      http.write("GET /ws HTTP/1.1\r\n");
+      trickle.scheduleAtFixedRate(() -> {
+        try {
+          http.write("X");
+        } catch (IOException closed) {
+          throw new RuntimeException(closed);
+        }
+      }, 100, 100, TimeUnit.MILLISECONDS);
+      http.awaitClosedByNode();
+      assertThat(System.nanoTime() - asked).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2000));
+    }
+  }
+
   /** Waits until a keep-alive connection opened now has been closed by the idle timeout: both timeouts have passed. */
   private static void awaitBothTimeoutsPassed(FanoutFixture f, String source) throws IOException {
     try (AdmissionPeer witness = new AdmissionPeer(source, f.port())) {

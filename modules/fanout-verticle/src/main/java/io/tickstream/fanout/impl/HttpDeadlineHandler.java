@@ -39,12 +39,14 @@ final class HttpDeadlineHandler extends ChannelDuplexHandler {
   private final Counter idleTimeouts;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> timer;
-  /** Since when the connection waits for the client to complete a request. */
+  /** Since when the connection waits for the client: from the accept, or since its last exchange completed. */
   private long waitingSince;
   private boolean firstRequestRead;
+  /** A request has begun and its last content has not been read yet. */
   private boolean reading;
-  /** Requests read completely minus responses written completely. */
-  private int inFlight;
+  /** Requests begun, and final responses ended (Vert.x may answer before it has read a request's body). */
+  private long requests;
+  private long responses;
   private boolean done;
 
   HttpDeadlineHandler(long handshakeNanos, long idleNanos, Counter handshakeTimeouts, Counter idleTimeouts) {
@@ -75,17 +77,20 @@ final class HttpDeadlineHandler extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (msg instanceof HttpRequest && !reading) {
-      reading = true;
-      if (inFlight > 0) {
+      if (!waitingOnClient()) {
         // A pipelined request while a response is in flight: it gets a deadline of its own.
         waitingSince = System.nanoTime();
-        check();
       }
+      reading = true;
+      requests++;
     }
-    if (msg instanceof LastHttpContent) {
+    if (msg instanceof LastHttpContent && reading) {
       reading = false;
       firstRequestRead = true;
-      inFlight++;
+      if (responses >= requests) {
+        // Answered before its body was read (a refusal): the exchange ends here.
+        waitingSince = System.nanoTime();
+      }
       check();
     }
     ctx.fireChannelRead(msg);
@@ -100,9 +105,12 @@ final class HttpDeadlineHandler extends ChannelDuplexHandler {
       // 100 Continue is a whole response object but not the request's answer: the final one is still to come.
       informational = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     }
-    if (msg instanceof LastHttpContent && !informational && inFlight > 0 && --inFlight == 0 && !reading) {
-      waitingSince = System.nanoTime();
-      check();
+    if (msg instanceof LastHttpContent && !informational && responses < requests) {
+      responses++;
+      if (!reading && responses == requests) {
+        waitingSince = System.nanoTime();
+        check();
+      }
     }
     ctx.write(msg, promise);
     if (upgrade) {
@@ -111,7 +119,7 @@ final class HttpDeadlineHandler extends ChannelDuplexHandler {
   }
 
   private boolean waitingOnClient() {
-    return reading || inFlight <= 0;
+    return reading || responses >= requests;
   }
 
   private void onTimer() {
