@@ -167,12 +167,31 @@ public final class FanoutSettings {
   public static final Setting<String> EXCHANGE = Setting.ofString("fanout.exchange", null,
       "Where the ticks come from (binance or simulator), shown as \"exchange\" in /health/ready so simulated prices are never taken for live ones; ./tickstream local sets it.");
 
+  /**
+   * How often the certificate and key files are read and compared with the pair in use: a renewed certificate (cert-manager, certbot)
+   * is served within this time, and reading two small files every few seconds costs nothing.
+   */
+  public static final Duration DEFAULT_TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
+  /** TLS 1.3 and 1.2 only: older versions have known weaknesses and no client of ours needs them. */
+  public static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+  public static final Setting<String> TLS_CERT = Setting.ofString("fanout.tls-cert", null,
+      "PEM file of the client port's certificate chain, leaf first; with fanout.tls-key it turns TLS on (wss://, https://). Unset: plain ws://.");
+  public static final Setting<String> TLS_KEY = Setting.ofString("fanout.tls-key", null,
+      "PEM file of the certificate's private key (PKCS#8 BEGIN PRIVATE KEY; PKCS#1 RSA and SEC1 EC keys also load).");
+  public static final Setting<Duration> TLS_RELOAD_INTERVAL = Setting.ofDuration("fanout.tls-reload-interval",
+      DEFAULT_TLS_RELOAD_INTERVAL,
+      "How often the certificate and key files are read; a changed, valid pair is served to new connections without dropping open ones, a bad one is logged and counted and the old pair kept. 0 never reloads.");
+  public static final Setting<List<String>> TLS_PROTOCOLS = Setting.ofList("fanout.tls-protocols", DEFAULT_TLS_PROTOCOLS,
+      "TLS versions the client port accepts: TLSv1.3 and/or TLSv1.2 (older ones are refused as a setting).");
+
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
       MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
-      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE);
+      REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,
+      TLS_CERT, TLS_KEY, TLS_RELOAD_INTERVAL, TLS_PROTOCOLS);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

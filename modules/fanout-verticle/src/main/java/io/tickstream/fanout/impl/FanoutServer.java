@@ -121,6 +121,7 @@ public final class FanoutServer extends VerticleBase {
     if (c.sendBufferBytes() > 0) {
       options.setSendBufferSize(c.sendBufferBytes());
     }
+    node.tls().configure(options);
     server = vertx.createHttpServer(options).requestHandler(req -> {
       String path = req.path();
       if (path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream")) {
@@ -129,7 +130,7 @@ public final class FanoutServer extends VerticleBase {
         router.handle(req);
       }
     });
-    return server.listen();
+    return server.listen().onSuccess(node.tls()::register);
   }
 
   /** How much larger than {@code fanout.max-frame-bytes} the transport still reads, to answer 1009 cleanly. */
@@ -238,7 +239,10 @@ public final class FanoutServer extends VerticleBase {
     node.startDraining();
     return dispatcher.drain(node.config.drainDelayMillis(), node.config.drainWindowMillis())
         .transform(v -> ticks.unregister())
-        .transform(v -> server.shutdown(1, TimeUnit.SECONDS))
+        .transform(v -> {
+          node.tls().unregister(server);
+          return server.shutdown(1, TimeUnit.SECONDS);
+        })
         .onComplete(v -> {
           node.dispatchers.remove(dispatcher);
           node.metrics.remove(dispatcher);
