@@ -1,6 +1,7 @@
 package io.tickstream.fanout;
 
 import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
+import io.tickstream.kafka.broker.junit.TestCertificates;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;

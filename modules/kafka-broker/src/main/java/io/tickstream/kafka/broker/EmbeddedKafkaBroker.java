@@ -47,11 +47,12 @@ import org.apache.kafka.common.utils.Utils;
  * event loop. All getters may be called from any thread once {@link #start()} has returned; {@link #close()} may be
  * called from a JVM shutdown hook.
  *
- * <p><b>SASL/SCRAM:</b> {@link Builder#scramUser} adds a second client listener, {@code SASL_PLAINTEXT} with
- * {@code SCRAM-SHA-512}, whose user is created when the storage is formatted ({@code kafka-storage format
- * --add-scram}), so it exists before the broker accepts its first connection. The PLAINTEXT listener stays for the
- * inter-broker and readiness traffic (and for tests that need an unauthenticated view); point the clients under test at
- * {@link #saslBootstrapServers()}.
+ * <p><b>Secured listener:</b> {@link Builder#scramUser} and/or {@link Builder#tls} add a second client listener,
+ * {@code SECURED}: {@code SASL_PLAINTEXT} with {@code SCRAM-SHA-512}, {@code SSL} with a PEM certificate, or both
+ * ({@code SASL_SSL}). The SCRAM user is created when the storage is formatted ({@code kafka-storage format
+ * --add-scram}, which Kafka 4.1 supports in KRaft mode), so it exists before the broker accepts its first
+ * connection. The PLAINTEXT listener stays for the inter-broker and readiness traffic; point the clients under test
+ * at {@link #securedBootstrapServers()}.
  *
  * <p>Auto topic creation is off on purpose: the system creates its topic explicitly, and a typo in a topic name
  * should fail loudly rather than silently create a one-partition topic.
@@ -71,7 +72,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   static final int NODE_ID = 1;
   static final String PLAINTEXT_LISTENER = "PLAINTEXT";
   static final String CONTROLLER_LISTENER = "CONTROLLER";
-  static final String SASL_LISTENER = "SASL_PLAINTEXT";
+  static final String SECURED_LISTENER = "SECURED";
   /** The SCRAM mechanism of {@link Builder#scramUser}: the strongest Kafka offers. */
   public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
   private static final String TEMP_DIR_PREFIX = "tickstream-kafka-";
@@ -94,6 +95,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Map<String, String> extraProperties;
   private final String scramUser;
   private final String scramPassword;
+  private final String tlsCertificateChain;
+  private final String tlsPrivateKey;
 
   private enum State { NEW, RUNNING, CLOSED }
 
@@ -116,6 +119,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.extraProperties = Map.copyOf(builder.extraProperties);
     this.scramUser = builder.scramUser;
     this.scramPassword = builder.scramPassword;
+    this.tlsCertificateChain = builder.tlsCertificateChain;
+    this.tlsPrivateKey = builder.tlsPrivateKey;
   }
 
   /** Returns a builder whose defaults give a throw-away broker on free loopback ports with a temporary log dir. */
@@ -148,7 +153,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     int[] ports = choosePorts(host, requestedPort, requestedControllerPort);
     port = ports[0];
     controllerPort = ports[1];
-    if (scramUser != null) {
+    if (secured()) {
       saslPort = choosePorts(host, FREE_PORT, FREE_PORT)[0];
       while (saslPort == port || saslPort == controllerPort) {
         saslPort = choosePorts(host, FREE_PORT, FREE_PORT)[0];
@@ -171,7 +176,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", String.valueOf(NODE_ID));
     props.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
-    String sasl = scramUser == null ? "" : "," + SASL_LISTENER + "://" + host + ":" + saslPort;
+    String sasl = secured() ? "," + SECURED_LISTENER + "://" + host + ":" + saslPort : "";
     props.put("listeners", PLAINTEXT_LISTENER + "://" + host + ":" + port + ","
         + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort + sasl);
     props.put("advertised.listeners", PLAINTEXT_LISTENER + "://" + host + ":" + port + sasl);
@@ -179,11 +184,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
     props.put("listener.security.protocol.map",
         PLAINTEXT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"
-            + (scramUser == null ? "" : "," + SASL_LISTENER + ":SASL_PLAINTEXT"));
+            + (secured() ? "," + SECURED_LISTENER + ":" + securedProtocol() : ""));
+    String prefix = "listener.name." + SECURED_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+    if (tlsCertificateChain != null) {
+      // PEM values inline (KIP-651): no key store file; the key is unencrypted PKCS#8, so no key password.
+      props.put(prefix + "ssl.keystore.type", "PEM");
+      props.put(prefix + "ssl.keystore.certificate.chain", tlsCertificateChain);
+      props.put(prefix + "ssl.keystore.key", tlsPrivateKey);
+    }
     if (scramUser != null) {
       // The broker side of SCRAM needs a login module entry for the listener, though it logs in as nobody:
       // the credentials it checks clients against live in the cluster metadata (written at format time).
-      String prefix = "listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
       props.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
       props.put(prefix + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
           "org.apache.kafka.common.security.scram.ScramLoginModule required;");
@@ -301,16 +312,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * {@code host:port} of the SASL_PLAINTEXT listener, where {@link Builder#scramUser}'s user logs in with
-   * {@value #SCRAM_MECHANISM}.
+   * {@code host:port} of the secured listener ({@link #securedProtocol()}), where {@link Builder#scramUser}'s user
+   * logs in with {@value #SCRAM_MECHANISM} and/or clients speak TLS to {@link Builder#tls}'s certificate.
    *
    * @throws IllegalStateException if the broker has no such listener or has not been started
    */
-  public String saslBootstrapServers() {
-    if (scramUser == null || saslPort == 0) {
-      throw new IllegalStateException("The broker has no SASL listener (Builder.scramUser) or has not been started");
+  public String securedBootstrapServers() {
+    if (!secured() || saslPort == 0) {
+      throw new IllegalStateException("The broker has no secured listener (Builder.scramUser, Builder.tls) or has not been started");
     }
     return host + ":" + saslPort;
+  }
+
+  /** The secured listener's protocol: {@code SASL_PLAINTEXT}, {@code SSL} or {@code SASL_SSL}; null without one. */
+  public String securedProtocol() {
+    if (!secured()) {
+      return null;
+    }
+    return scramUser == null ? "SSL" : tlsCertificateChain == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+  }
+
+  private boolean secured() {
+    return scramUser != null || tlsCertificateChain != null;
   }
 
   /** The client (PLAINTEXT) port, resolved if {@link #FREE_PORT} was asked for; 0 before {@link #start()}. */
@@ -389,12 +412,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, String> extraProperties = new LinkedHashMap<>();
     private String scramUser;
     private String scramPassword;
+    private String tlsCertificateChain;
+    private String tlsPrivateKey;
 
     private Builder() {
     }
 
     /**
-     * Adds a SASL_PLAINTEXT listener ({@link EmbeddedKafkaBroker#saslBootstrapServers()}) where this user logs in
+     * Makes the secured listener ({@link EmbeddedKafkaBroker#securedBootstrapServers()}) speak TLS with this PEM
+     * certificate chain (leaf first) and unencrypted PKCS#8 PEM private key; with {@link #scramUser} it is SASL_SSL.
+     */
+    public Builder tls(String certificateChainPem, String privateKeyPem) {
+      this.tlsCertificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+      this.tlsPrivateKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      return this;
+    }
+
+    /**
+     * Adds a SASL_PLAINTEXT listener ({@link EmbeddedKafkaBroker#securedBootstrapServers()}) where this user logs in
      * with {@value EmbeddedKafkaBroker#SCRAM_MECHANISM}. Names and passwords may not contain {@code ,} {@code ]}
      * or {@code =} (the format tool's syntax).
      */

@@ -1,4 +1,4 @@
-package io.tickstream.fanout;
+package io.tickstream.kafka.broker.junit;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Self-signed certificates for {@code localhost} / {@code 127.0.0.1}, made at run time with BouncyCastle, so that no
  * private key is ever committed. PEM out: the certificate as {@code CERTIFICATE}, the key as PKCS#8 {@code PRIVATE KEY},
- * as an operator's files would be.
+ * as an operator's files would be. For tests only: of the broker's TLS listener ({@code EmbeddedKafkaBroker.Builder#tls})
+ * and of a fanout node's client port.
+ *
+ * <p>Needs {@code org.bouncycastle:bcpkix-jdk18on} (and the same {@code bcprov-jdk18on}) on the test class path: this
+ * module declares them optional, like JUnit, so a test module that uses this class declares them itself.
  */
 public final class TestCertificates {
 
