@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -53,7 +55,9 @@ class ClientTlsTest {
         .put("fanout.tls-cert", cert.toString())
         .put("fanout.tls-key", key.toString())
         // Short, so the test sees a change soon; how long it takes does not decide the outcome (Awaitility waits).
-        .put("fanout.tls-reload-interval", "200ms"));
+        .put("fanout.tls-reload-interval", "200ms")
+        // Pings soon: the channel path writes them from one shared buffer, which must pass the SslHandler too.
+        .put("fanout.ping-interval", "1s"));
     f.produce("TLSUSDT", 1);
     return f.deploy();
   }
@@ -86,7 +90,7 @@ class ClientTlsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"channel", "vertx"})
-  void wssClientsReceiveTicksAndPlainWebSocketsAreNotServed(String transport) {
+  void wssClientsReceiveTicksAndPlainWebSocketsAreNotServed(String transport) throws Exception {
     TestCertificates.Pair pair = TestCertificates.selfSigned("tickstream-" + transport);
     try (FanoutFixture f = node("tls-" + transport, transport, pair)) {
       TestClient c = wss(f, "/ws/tlsusdt@bookTicker");
@@ -102,6 +106,15 @@ class ClientTlsTest {
       }
       JsonObject reply = c.request("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":7}");
       assertThat(reply.encode()).isEqualTo("{\"result\":[\"tlsusdt@bookTicker\"],\"id\":7}");
+      CompletableFuture<String> ping = new CompletableFuture<>();
+      c.ws.frameHandler(frame -> {
+        if (frame.type() == WebSocketFrameType.PING) {
+          ping.complete(frame.binaryData().toString());
+        }
+      });
+      assertThat(ping.get(30, TimeUnit.SECONDS)).as("the server's ping, decrypted").isEqualTo("tickstream");
+      f.produce("TLSUSDT", 51);
+      assertThat(nextU(c)).as("a tick after the ping and the client's pong").isEqualTo(51);
       c.close();
       WebSocketClient plain = f.vertx.createWebSocketClient();
       assertThatThrownBy(() -> FanoutFixture.await(plain.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
