@@ -3,6 +3,7 @@ package io.tickstream.fanout;
 import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
 import io.tickstream.kafka.broker.junit.TestCertificates;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -47,6 +48,10 @@ class ClientTlsTest {
   Path dir;
 
   private FanoutFixture node(String name, String transport, TestCertificates.Pair pair) {
+    return node(name, transport, pair, new JsonObject());
+  }
+
+  private FanoutFixture node(String name, String transport, TestCertificates.Pair pair, JsonObject more) {
     Path cert = dir.resolve("tls.crt");
     Path key = dir.resolve("tls.key");
     pair.writeTo(cert, key);
@@ -57,7 +62,8 @@ class ClientTlsTest {
         // Short, so the test sees a change soon; how long it takes does not decide the outcome (Awaitility waits).
         .put("fanout.tls-reload-interval", "200ms")
         // Pings soon: the channel path writes them from one shared buffer, which must pass the SslHandler too.
-        .put("fanout.ping-interval", "1s"));
+        .put("fanout.ping-interval", "1s")
+        .mergeIn(more));
     f.produce("TLSUSDT", 1);
     return f.deploy();
   }
@@ -223,6 +229,32 @@ class ClientTlsTest {
       TestCertificates.write(certFile, next.certPem());
       await().atMost(Duration.ofSeconds(30)).until(() -> reloads(f, "ok") >= 1);
       assertThat(peer(wss(f, "/ws/tlsusdt@bookTicker"))).isEqualTo(next.cert());
+    }
+  }
+
+  @Test
+  void onlyTheConfiguredTlsVersionsAreAccepted() {
+    TestCertificates.Pair pair = TestCertificates.selfSigned("tickstream-versions");
+    try (FanoutFixture f = node("tls-versions", "channel", pair, new JsonObject().put("fanout.tls-protocols", "TLSv1.3"))) {
+      assertThat(wss(f, "/ws/tlsusdt@bookTicker").ws.sslSession().getProtocol()).isEqualTo("TLSv1.3");
+      WebSocketClient tls12 = f.vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
+          .setVerifyHost(false).setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.2")));
+      assertThatThrownBy(() -> FanoutFixture.await(tls12.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(f.port()).setURI("/ws/tlsusdt@bookTicker").setSsl(true))))
+          .as("a TLS 1.2 client when only 1.3 is enabled").isInstanceOf(AssertionError.class);
+    }
+    Path cert = dir.resolve("old.crt");
+    Path key = dir.resolve("old.key");
+    pair.writeTo(cert, key);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Future<String> deployed = vertx.deployVerticle(new FanoutVerticle(), new io.vertx.core.DeploymentOptions()
+          .setConfig(new JsonObject().put("kafka.bootstrap-servers", KafkaBrokerExtension.bootstrapServers())
+              .put("fanout.port", 0).put("fanout.tls-cert", cert.toString()).put("fanout.tls-key", key.toString())
+              .put("fanout.tls-protocols", "TLSv1.1,TLSv1.2")));
+      assertThatThrownBy(() -> FanoutFixture.await(deployed)).hasMessageContaining("fanout.tls-protocols: 'TLSv1.1'");
+    } finally {
+      FanoutFixture.await(vertx.close());
     }
   }
 
