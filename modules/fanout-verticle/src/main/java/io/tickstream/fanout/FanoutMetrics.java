@@ -82,6 +82,12 @@ public final class FanoutMetrics {
   public static final String ADMISSION_UNTRACKED = "tickstream.fanout.admission.untracked";
   /** Counter: X-Forwarded-For entries from a trusted proxy that are not an IP address (the proxy's own address is used). */
   public static final String ADMISSION_BAD_FORWARDED = "tickstream.fanout.admission.bad.forwarded";
+   * Counter with tag {@code result}: reloads of the client port's TLS certificate and key, {@code ok} when a changed pair
+   * was put in service, {@code failed} when a changed pair was unreadable, invalid or did not match (the old pair stays).
+   */
+  public static final String TLS_RELOADS = "tickstream.fanout.tls.reloads";
+  /** Gauge: the certificate in service expires at this time, in seconds since the epoch (alert on it minus now). */
+  public static final String TLS_CERT_EXPIRY = "tickstream.fanout.tls.certificate.expiry";
 
   private FanoutMetrics() {
   }

@@ -217,6 +217,23 @@ public final class FanoutSettings {
   public static final Setting<Boolean> PROXY_PROTOCOL = Setting.ofBoolean("fanout.proxy-protocol", false,
       "Every connection must start with a PROXY protocol v1 or v2 header (HAProxy, AWS NLB); its source address is the "
       + "client's only when the TCP peer is in fanout.trusted-proxies, which must then be set.");
+  /**
+   * How often the certificate and key files are read and compared with the pair in use: a renewed certificate (cert-manager, certbot)
+   * is served within this time, and reading two small files every few seconds costs nothing.
+   */
+  public static final Duration DEFAULT_TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
+  /** TLS 1.3 and 1.2 only: older versions have known weaknesses and no client of ours needs them. */
+  public static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+  public static final Setting<String> TLS_CERT = Setting.ofString("fanout.tls-cert", null,
+      "PEM file of the client port's certificate chain, leaf first; with fanout.tls-key it turns TLS on (wss://, https://). Unset: plain ws://.");
+  public static final Setting<String> TLS_KEY = Setting.ofString("fanout.tls-key", null,
+      "PEM file of the certificate's private key (PKCS#8 BEGIN PRIVATE KEY; PKCS#1 RSA and SEC1 EC keys also load).");
+  public static final Setting<Duration> TLS_RELOAD_INTERVAL = Setting.ofDuration("fanout.tls-reload-interval",
+      DEFAULT_TLS_RELOAD_INTERVAL,
+      "How often the certificate and key files are read; a changed, valid pair is served to new connections without dropping open ones, a bad one is logged and counted and the old pair kept. 0 never reloads.");
+  public static final Setting<List<String>> TLS_PROTOCOLS = Setting.ofList("fanout.tls-protocols", DEFAULT_TLS_PROTOCOLS,
+      "TLS versions the client port accepts: TLSv1.3 and/or TLSv1.2 (older ones are refused as a setting).");
 
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
@@ -225,7 +242,8 @@ public final class FanoutSettings {
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,
       CONNECTIONS_PER_IP, CONNECTIONS_PER_IP_WINDOW, CONNECTIONS_PER_IP_MAX_ADDRESSES, CONNECTIONS_PER_IP_EXEMPT, HANDSHAKE_TIMEOUT, HTTP_IDLE_TIMEOUT,
-      TRUSTED_PROXIES, PROXY_PROTOCOL);
+      TRUSTED_PROXIES, PROXY_PROTOCOL,
+      TLS_CERT, TLS_KEY, TLS_RELOAD_INTERVAL, TLS_PROTOCOLS);
 
   /** Everything the fanout verticle resolves: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

@@ -15,6 +15,7 @@ import io.tickstream.fanout.impl.FanoutNode;
 import io.tickstream.fanout.impl.FanoutServer;
 import io.tickstream.fanout.impl.NodeMetrics;
 import io.tickstream.fanout.impl.RebalancePolicy;
+import io.tickstream.fanout.impl.ServerTls;
 import io.tickstream.fanout.impl.Rebalancer;
 import io.tickstream.fanout.impl.ExpressReceiver;
 import io.tickstream.fanout.impl.TickSource;
@@ -91,9 +92,17 @@ public class FanoutVerticle extends VerticleBase {
     }
     node.admission(admission);
     node.exchange(config.get(FanoutSettings.EXCHANGE));
-    Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
+    Map<String, Object> props;
+    ServerTls tls;
+    try {
+      props = KafkaSettings.clientProperties(config, "fanout");
+      tls = ServerTls.of(vertx, config, registry);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    node.tls(tls);
     admin = Admin.create(props);
-    return BookTickerTopic.ensure(vertx, admin, config)
+    return tls.start().compose(v -> BookTickerTopic.ensure(vertx, admin, config))
         // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
         .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
         .map(v -> {
@@ -194,6 +203,9 @@ public class FanoutVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (node != null) {
+      node.tls().stop();
+    }
     if (rebalancer != null) {
       rebalancer.close();
     }

@@ -160,6 +160,9 @@ public final class LocalStack {
   public String describe() {
     String host = config.get(FanoutSettings.HOST);
     String base = host + ":" + fanoutPort();
+    boolean tls = config.get(FanoutSettings.TLS_CERT) != null;
+    String ws = tls ? "wss://" : "ws://";
+    String http = tls ? "https://" : "http://";
     StringBuilder sb = new StringBuilder();
     if (simulator != null) {
       sb.append("*** ").append(simulatedBanner()).append(" ***\n");
@@ -170,9 +173,9 @@ public final class LocalStack {
             : "Binance " + config.get(IngestSettings.WS_URL)).append('\n')
         .append("  ingest     health and metrics on http://").append(config.get(IngestSettings.HTTP_HOST)).append(':')
         .append(ingestHttpPort()).append('\n')
-        .append("  fanout     ws://").append(base).append("/ws, /stream, /sockjs; http://").append(base)
+        .append("  fanout     ").append(ws).append(base).append("/ws, /stream, /sockjs; ").append(http).append(base)
         .append("/health/ready, /metrics, /cluster\n")
-        .append("Open: http://").append(base).append("/ in a browser (live board), or ws://").append(base)
+        .append("Open: ").append(http).append(base).append("/ in a browser (live board), or ").append(ws).append(base)
         .append("/ws/btcusdt@bookTicker (or /ws/!bookTicker)");
     return sb.toString();
   }

@@ -49,6 +49,9 @@ public final class Config {
   public static final Set<String> NAMESPACES = Set.of("cluster", "fanout", "ingest", "kafka", "loadgen", "local",
       "log-format", "simulator", "test", "topic", "verbose");
 
+  /** What {@link #describe()} and {@code --print-config} show instead of a {@link Setting#secret() secret} that is set. */
+  public static final String MASK = "********";
+
   /** The option that prints every value with its origin and exits, like {@code --help}. */
   public static final String PRINT_CONFIG = "--print-config";
 
@@ -399,7 +402,7 @@ public final class Config {
   /** One line per setting, {@code key = value (source)}, for start-up logs. */
   public String describe() {
     return settings.stream()
-        .map(s -> s.key() + " = " + (values.get(s.key()) == null ? "unset" : display(values.get(s.key()))) + " (" + sources.get(s.key()).name().toLowerCase() + ")")
+        .map(s -> s.key() + " = " + (values.get(s.key()) == null ? "unset" : s.secret() ? MASK : display(values.get(s.key()))) + " (" + sources.get(s.key()).name().toLowerCase() + ")")
         .collect(Collectors.joining("\n"));
   }
 
@@ -437,6 +440,9 @@ public final class Config {
     Object v = values.get(s.key());
     if (v == null || (v instanceof List<?> l && l.isEmpty())) {
       return "unset";
+    }
+    if (s.secret()) {
+      return MASK;
     }
     if (v instanceof List<?> l) {
       return l.stream().map(String::valueOf).collect(Collectors.joining(","));

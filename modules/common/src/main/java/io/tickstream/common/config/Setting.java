@@ -28,8 +28,13 @@ public final class Setting<T> {
   private final T defaultValue;
   private final String description;
   private final Parser<T> parser;
+  private final boolean secret;
 
   private Setting(String key, Class<T> type, T defaultValue, String description, Parser<T> parser) {
+    this(key, type, defaultValue, description, parser, false);
+  }
+
+  private Setting(String key, Class<T> type, T defaultValue, String description, Parser<T> parser, boolean secret) {
     if (!key.matches("[a-z0-9]+([.-][a-z0-9]+)*")) {
       throw new IllegalArgumentException("setting key must be dotted kebab-case: " + key);
     }
@@ -38,6 +43,7 @@ public final class Setting<T> {
     this.defaultValue = defaultValue;
     this.description = Objects.requireNonNull(description);
     this.parser = parser;
+    this.secret = secret;
   }
 
   public static Setting<Integer> ofInt(String key, int defaultValue, int min, int max, String description) {
@@ -82,6 +88,15 @@ public final class Setting<T> {
   /** A string; {@code null} default means "unset". */
   public static Setting<String> ofString(String key, String defaultValue, String description) {
     return new Setting<>(key, String.class, defaultValue, description, String::trim);
+  }
+
+  /**
+   * A string that must never be shown: a password or a token. {@link Config#describe()} and {@code --print-config}
+   * print {@value Config#MASK} in its place (and whether it is set); only {@link Config#get} gives the value.
+   * Unset by default.
+   */
+  public static Setting<String> ofSecret(String key, String description) {
+    return new Setting<>(key, String.class, null, description, String::trim, true);
   }
 
   /** A duration written {@code 250ms}, {@code 20s}, {@code 5m}, {@code 24h} or an ISO-8601 {@code PT20S}. */
@@ -154,6 +169,11 @@ public final class Setting<T> {
 
   public String description() {
     return description;
+  }
+
+  /** Whether the value is a secret that logs and {@code --print-config} must mask (see {@link #ofSecret}). */
+  public boolean secret() {
+    return secret;
   }
 
   /** The environment variable that sets this key: {@code TICKSTREAM_} and the key upper-cased, {@code .-} as {@code _}. */

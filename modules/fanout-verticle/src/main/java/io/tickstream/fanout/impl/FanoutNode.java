@@ -30,6 +30,8 @@ public final class FanoutNode implements TickBatchSink {
   private volatile boolean draining;
   private volatile TickSource source;
   private volatile io.tickstream.common.cluster.ClusterStatus clusterStatus;
+  /** TLS of the client port, shared by the server instances; off unless set before they start. */
+  private volatile ServerTls tls = ServerTls.OFF;
 
   public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
     this.vertx = vertx;
@@ -67,6 +69,15 @@ public final class FanoutNode implements TickBatchSink {
 
   String exchange() {
     return exchange;
+  }
+
+  /** TLS of the client port ({@code fanout.tls-*}); set, started, before the servers start. */
+  public void tls(ServerTls tls) {
+    this.tls = tls;
+  }
+
+  public ServerTls tls() {
+    return tls;
   }
 
   /** What {@code GET /cluster} lists; set before the servers start. */

@@ -126,6 +126,7 @@ public final class FanoutServer extends VerticleBase {
       options.setSendBufferSize(c.sendBufferBytes());
     }
     admission.configure(options);
+    node.tls().configure(options);
     server = vertx.createHttpServer(options).connectionHandler(admission::onConnection).requestHandler(req -> {
       String path = req.path();
       if (path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream")) {
@@ -134,7 +135,7 @@ public final class FanoutServer extends VerticleBase {
         router.handle(req);
       }
     });
-    return server.listen();
+    return server.listen().onSuccess(node.tls()::register);
   }
 
   /** How much larger than {@code fanout.max-frame-bytes} the transport still reads, to answer 1009 cleanly. */
@@ -247,7 +248,10 @@ public final class FanoutServer extends VerticleBase {
     node.startDraining();
     return dispatcher.drain(node.config.drainDelayMillis(), node.config.drainWindowMillis())
         .transform(v -> ticks.unregister())
-        .transform(v -> server.shutdown(1, TimeUnit.SECONDS))
+        .transform(v -> {
+          node.tls().unregister(server);
+          return server.shutdown(1, TimeUnit.SECONDS);
+        })
         .onComplete(v -> {
           node.dispatchers.remove(dispatcher);
           node.metrics.remove(dispatcher);

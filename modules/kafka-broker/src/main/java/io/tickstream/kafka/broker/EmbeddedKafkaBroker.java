@@ -47,6 +47,13 @@ import org.apache.kafka.common.utils.Utils;
  * event loop. All getters may be called from any thread once {@link #start()} has returned; {@link #close()} may be
  * called from a JVM shutdown hook.
  *
+ * <p><b>Secured listener:</b> {@link Builder#scramUser} and/or {@link Builder#tls} add a second client listener,
+ * {@code SECURED}: {@code SASL_PLAINTEXT} with {@code SCRAM-SHA-512}, {@code SSL} with a PEM certificate, or both
+ * ({@code SASL_SSL}). The SCRAM user is created when the storage is formatted ({@code kafka-storage format
+ * --add-scram}, which Kafka 4.1 supports in KRaft mode), so it exists before the broker accepts its first
+ * connection. The PLAINTEXT listener stays for the inter-broker and readiness traffic; point the clients under test
+ * at {@link #securedBootstrapServers()}.
+ *
  * <p>Auto topic creation is off on purpose: the system creates its topic explicitly, and a typo in a topic name
  * should fail loudly rather than silently create a one-partition topic.
  */
@@ -65,6 +72,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   static final int NODE_ID = 1;
   static final String PLAINTEXT_LISTENER = "PLAINTEXT";
   static final String CONTROLLER_LISTENER = "CONTROLLER";
+  static final String SECURED_LISTENER = "SECURED";
+  /** The SCRAM mechanism of {@link Builder#scramUser}: the strongest Kafka offers. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
   private static final String TEMP_DIR_PREFIX = "tickstream-kafka-";
   /** Written by formatting; its presence marks a log dir that must not be formatted again. */
   private static final String META_PROPERTIES = "meta.properties";
@@ -83,6 +93,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int partitions;
   private final Duration startupTimeout;
   private final Map<String, String> extraProperties;
+  private final String scramUser;
+  private final String scramPassword;
+  private final String tlsCertificateChain;
+  private final String tlsPrivateKey;
 
   private enum State { NEW, RUNNING, CLOSED }
 
@@ -93,6 +107,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private volatile int controllerPort;
   private volatile Path logDir;
   private volatile String bootstrapServers;
+  private volatile int saslPort;
 
   private EmbeddedKafkaBroker(Builder builder) {
     this.host = builder.host;
@@ -102,6 +117,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.partitions = builder.partitions;
     this.startupTimeout = builder.startupTimeout;
     this.extraProperties = Map.copyOf(builder.extraProperties);
+    this.scramUser = builder.scramUser;
+    this.scramPassword = builder.scramPassword;
+    this.tlsCertificateChain = builder.tlsCertificateChain;
+    this.tlsPrivateKey = builder.tlsPrivateKey;
   }
 
   /** Returns a builder whose defaults give a throw-away broker on free loopback ports with a temporary log dir. */
@@ -134,6 +153,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     int[] ports = choosePorts(host, requestedPort, requestedControllerPort);
     port = ports[0];
     controllerPort = ports[1];
+    if (secured()) {
+      saslPort = choosePorts(host, FREE_PORT, FREE_PORT)[0];
+      while (saslPort == port || saslPort == controllerPort) {
+        saslPort = choosePorts(host, FREE_PORT, FREE_PORT)[0];
+      }
+    }
     deleteLogDirOnClose = requestedLogDir == null;
     logDir = deleteLogDirOnClose ? createTempDir() : requestedLogDir.toAbsolutePath();
     bootstrapServers = host + ":" + port;
@@ -151,13 +176,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", String.valueOf(NODE_ID));
     props.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
+    String sasl = secured() ? "," + SECURED_LISTENER + "://" + host + ":" + saslPort : "";
     props.put("listeners", PLAINTEXT_LISTENER + "://" + host + ":" + port + ","
-        + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
-    props.put("advertised.listeners", PLAINTEXT_LISTENER + "://" + host + ":" + port);
+        + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort + sasl);
+    props.put("advertised.listeners", PLAINTEXT_LISTENER + "://" + host + ":" + port + sasl);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
     props.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
     props.put("listener.security.protocol.map",
-        PLAINTEXT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        PLAINTEXT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"
+            + (secured() ? "," + SECURED_LISTENER + ":" + securedProtocol() : ""));
+    String prefix = "listener.name." + SECURED_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+    if (tlsCertificateChain != null) {
+      // PEM values inline (KIP-651): no key store file; the key is unencrypted PKCS#8, so no key password.
+      props.put(prefix + "ssl.keystore.type", "PEM");
+      props.put(prefix + "ssl.keystore.certificate.chain", tlsCertificateChain);
+      props.put(prefix + "ssl.keystore.key", tlsPrivateKey);
+    }
+    if (scramUser != null) {
+      // The broker side of SCRAM needs a login module entry for the listener, though it logs in as nobody:
+      // the credentials it checks clients against live in the cluster metadata (written at format time).
+      props.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
+      props.put(prefix + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+    }
     props.put("log.dirs", logDir.toString());
     props.put("num.partitions", String.valueOf(partitions));
     props.put("auto.create.topics.enable", "false");
@@ -189,10 +231,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       try (OutputStream out = Files.newOutputStream(config)) {
         props.store(out, "tickstream embedded Kafka broker");
       }
-      String[] args = {"format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString()};
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "--standalone", "-t",
+          Uuid.randomUuid().toString(), "-c", config.toString()));
+      if (scramUser != null) {
+        args.add("--add-scram");
+        args.add(SCRAM_MECHANISM + "=[name=" + scramUser + ",password=" + scramPassword + "]");
+      }
       int exitCode;
       try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-        exitCode = StorageTool.execute(args, printStream);
+        exitCode = StorageTool.execute(args.toArray(String[]::new), printStream);
       }
       if (exitCode != 0) {
         throw new IllegalStateException("Formatting " + logDir + " failed (" + exitCode + "): "
@@ -262,6 +309,31 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new IllegalStateException("The broker has not been started");
     }
     return servers;
+  }
+
+  /**
+   * {@code host:port} of the secured listener ({@link #securedProtocol()}), where {@link Builder#scramUser}'s user
+   * logs in with {@value #SCRAM_MECHANISM} and/or clients speak TLS to {@link Builder#tls}'s certificate.
+   *
+   * @throws IllegalStateException if the broker has no such listener or has not been started
+   */
+  public String securedBootstrapServers() {
+    if (!secured() || saslPort == 0) {
+      throw new IllegalStateException("The broker has no secured listener (Builder.scramUser, Builder.tls) or has not been started");
+    }
+    return host + ":" + saslPort;
+  }
+
+  /** The secured listener's protocol: {@code SASL_PLAINTEXT}, {@code SSL} or {@code SASL_SSL}; null without one. */
+  public String securedProtocol() {
+    if (!secured()) {
+      return null;
+    }
+    return scramUser == null ? "SSL" : tlsCertificateChain == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+  }
+
+  private boolean secured() {
+    return scramUser != null || tlsCertificateChain != null;
   }
 
   /** The client (PLAINTEXT) port, resolved if {@link #FREE_PORT} was asked for; 0 before {@link #start()}. */
@@ -338,8 +410,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private int partitions = DEFAULT_PARTITIONS;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private final Map<String, String> extraProperties = new LinkedHashMap<>();
+    private String scramUser;
+    private String scramPassword;
+    private String tlsCertificateChain;
+    private String tlsPrivateKey;
 
     private Builder() {
+    }
+
+    /**
+     * Makes the secured listener ({@link EmbeddedKafkaBroker#securedBootstrapServers()}) speak TLS with this PEM
+     * certificate chain (leaf first) and unencrypted PKCS#8 PEM private key; with {@link #scramUser} it is SASL_SSL.
+     */
+    public Builder tls(String certificateChainPem, String privateKeyPem) {
+      this.tlsCertificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+      this.tlsPrivateKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      return this;
+    }
+
+    /**
+     * Adds a SASL_PLAINTEXT listener ({@link EmbeddedKafkaBroker#securedBootstrapServers()}) where this user logs in
+     * with {@value EmbeddedKafkaBroker#SCRAM_MECHANISM}. Names and passwords may not contain {@code ,} {@code ]}
+     * or {@code =} (the format tool's syntax).
+     */
+    public Builder scramUser(String user, String password) {
+      for (String s : new String[] {Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password")}) {
+        if (s.isEmpty() || s.matches(".*[,\\]=\\[].*")) {
+          throw new IllegalArgumentException("SCRAM user names and passwords may not be empty or contain , = [ ]");
+        }
+      }
+      this.scramUser = user;
+      this.scramPassword = password;
+      return this;
     }
 
     /** Interface to bind and advertise; default {@value EmbeddedKafkaBroker#DEFAULT_HOST}. */
