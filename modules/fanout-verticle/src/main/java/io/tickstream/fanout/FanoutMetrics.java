@@ -82,6 +82,8 @@ public final class FanoutMetrics {
   public static final String ADMISSION_UNTRACKED = "tickstream.fanout.admission.untracked";
   /** Counter: X-Forwarded-For entries from a trusted proxy that are not an IP address (the proxy's own address is used). */
   public static final String ADMISSION_BAD_FORWARDED = "tickstream.fanout.admission.bad.forwarded";
+
+  /**
    * Counter with tag {@code result}: reloads of the client port's TLS certificate and key, {@code ok} when a changed pair
    * was put in service, {@code failed} when a changed pair was unreadable, invalid or did not match (the old pair stays).
    */

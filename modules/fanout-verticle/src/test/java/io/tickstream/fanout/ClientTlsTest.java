@@ -193,7 +193,8 @@ class ClientTlsTest {
         }
         assertThat(u).isEqualTo(2);
       }
-      assertThat(reloads(f, "failed")).isZero();
+      // No assertion on reloads{result=failed}: the two files are written one after the other, and a read between the
+      // two sees a new certificate with the old key, which is refused (as aBadOrHalfWrittenReplacement... shows).
     }
   }
 
