@@ -71,6 +71,14 @@ public final class FanoutMetrics {
    */
   public static final String REBALANCED = "tickstream.fanout.rebalanced";
 
+  /**
+   * Counter: upgrades and SockJS requests refused before the upgrade, by {@code reason}: {@code origin} (403, not in
+   * fanout.allowed-origins), {@code no-key} and {@code bad-key} (401), {@code key-limit} (429), {@code not-entitled} (403).
+   */
+  public static final String ACCESS_REFUSED = "tickstream.fanout.access.refused";
+  /** Counter: re-reads of fanout.auth.keys-file or fanout.auth.revoked-file that failed; the previous contents stay. */
+  public static final String ACCESS_RELOAD_FAILURES = "tickstream.fanout.access.reload.failures";
+
   private FanoutMetrics() {
   }
 }

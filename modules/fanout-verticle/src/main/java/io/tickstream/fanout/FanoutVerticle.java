@@ -11,6 +11,7 @@ import io.tickstream.common.kafka.KafkaSettings;
 import io.tickstream.common.metrics.JvmMeters;
 import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.FanoutNode;
+import io.tickstream.fanout.impl.access.ClientAccess;
 import io.tickstream.fanout.impl.FanoutServer;
 import io.tickstream.fanout.impl.NodeMetrics;
 import io.tickstream.fanout.impl.RebalancePolicy;
@@ -86,6 +87,7 @@ public class FanoutVerticle extends VerticleBase {
     Map<String, Object> props = KafkaSettings.clientProperties(config, "fanout");
     admin = Admin.create(props);
     return BookTickerTopic.ensure(vertx, admin, config)
+        .compose(check -> ClientAccess.start(vertx, config, registry).map(access -> node.access = access))
         // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
         .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
         .map(v -> {
@@ -196,6 +198,7 @@ public class FanoutVerticle extends VerticleBase {
     }
     if (node != null) {
       node.startDraining();
+      node.access.close();
     }
     if (clusterStatus != null) {
       clusterStatus.close();

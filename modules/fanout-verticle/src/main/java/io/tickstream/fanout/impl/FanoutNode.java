@@ -30,6 +30,8 @@ public final class FanoutNode implements TickBatchSink {
   private volatile boolean draining;
   private volatile TickSource source;
   private volatile io.tickstream.common.cluster.ClusterStatus clusterStatus;
+  /** Origin allowlist and client keys ({@code fanout.allowed-origins}, {@code fanout.auth}); set before the servers start. */
+  public volatile io.tickstream.fanout.impl.access.ClientAccess access = io.tickstream.fanout.impl.access.ClientAccess.open();
 
   public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
     this.vertx = vertx;
