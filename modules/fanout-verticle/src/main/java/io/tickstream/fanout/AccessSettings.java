@@ -46,16 +46,17 @@ public final class AccessSettings {
       "Algorithm of fanout.auth.jwt.public-key: RS256, RS384, RS512, ES256, ES384, ES512, PS256, ...");
   public static final Setting<String> JWT_JWKS_FILE = Setting.ofString("fanout.auth.jwt.jwks-file", null,
       "JSON Web Key Set file ({\"keys\":[...]}) JWTs are verified with, instead of or besides a PEM key.");
-  public static final Setting<String> JWT_HMAC_SECRET = Setting.ofString("fanout.auth.jwt.hmac-secret", null,
-      "Shared secret for HS256 JWTs; prefer a public key (a node that verifies with it could also sign). Set it through "
-      + "TICKSTREAM_FANOUT_AUTH_JWT_HMAC_SECRET, not on a command line.");
+  /** A file, not the secret itself: a setting's value is printed by --print-config and logged at start. */
+  public static final Setting<String> JWT_HMAC_SECRET_FILE = Setting.ofString("fanout.auth.jwt.hmac-secret-file", null,
+      "File holding the shared secret of HS256 JWTs (its content, trimmed); prefer a public key: whoever can verify with a "
+      + "shared secret can also sign.");
   public static final Setting<String> JWT_ISSUER = Setting.ofString("fanout.auth.jwt.issuer", null,
       "If set, a JWT's iss must equal it.");
   public static final Setting<String> JWT_AUDIENCE = Setting.ofString("fanout.auth.jwt.audience", null,
       "If set, a JWT's aud must contain it.");
 
   public static final List<Setting<?>> ALL = List.of(ALLOWED_ORIGINS, AUTH, KEYS_FILE, REVOKED_FILE, RELOAD_INTERVAL,
-      JWT_PUBLIC_KEY, JWT_ALGORITHM, JWT_JWKS_FILE, JWT_HMAC_SECRET, JWT_ISSUER, JWT_AUDIENCE);
+      JWT_PUBLIC_KEY, JWT_ALGORITHM, JWT_JWKS_FILE, JWT_HMAC_SECRET_FILE, JWT_ISSUER, JWT_AUDIENCE);
 
   private AccessSettings() {
   }

@@ -214,6 +214,26 @@ class ApiKeyTest {
   }
 
   @Test
+  void aKeysFileThatNoLongerParsesKeepsThePreviousKeysAndIsCounted() throws Exception {
+    FanoutFixture node = NODES.get("vertx");
+    TestClient c = AccessClients.open(node, "/ws/btcusdt@bookTicker", Map.of("X-MBX-APIKEY", "dave-secret"));
+    c.next();
+    double failures = node.meter(FanoutMetrics.ACCESS_RELOAD_FAILURES);
+    Files.writeString(FILES.get("vertx"), "{\"keys\": [ half-written");
+    await().atMost(Duration.ofSeconds(20)).until(() -> node.meter(FanoutMetrics.ACCESS_RELOAD_FAILURES) > failures);
+    assertThat(c.isClosed()).isFalse();
+    TestClient again = AccessClients.open(node, "/ws/btcusdt@bookTicker", Map.of("X-MBX-APIKEY", "dave-secret"));
+    again.close();
+    c.close();
+    Files.writeString(FILES.get("vertx"), new JsonObject().put("keys", keys()).encode());
+    double refusedBefore = node.verticle.meterRegistry().get(FanoutMetrics.ACCESS_REFUSED).tag("reason", "bad-key")
+        .counter().count();
+    assertThat(AccessClients.refused(node, "/ws", Map.of("X-MBX-APIKEY", "nope")).status()).isEqualTo(401);
+    assertThat(node.verticle.meterRegistry().get(FanoutMetrics.ACCESS_REFUSED).tag("reason", "bad-key").counter().count())
+        .isEqualTo(refusedBefore + 1);
+  }
+
+  @Test
   void sockJsNeedsTheKeyOnEveryRequestAndHonoursEntitlements() {
     FanoutFixture node = NODES.get("channel");
     assertThat(AccessClients.http(node, HttpMethod.GET, "/sockjs/info", Map.of(), null).status()).isEqualTo(401);

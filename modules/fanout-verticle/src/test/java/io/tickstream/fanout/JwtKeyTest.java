@@ -60,11 +60,13 @@ class JwtKeyTest {
         .setBuffer(pem("PRIVATE KEY", rsaPair().getPrivate().getEncoded()))));
     Path publicKey = dir.resolve("public.pem");
     Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+    Path secret = dir.resolve("hmac.secret");
+    Files.writeString(secret, SECRET + "\n");
     revoked = dir.resolve("revoked.txt");
     Files.writeString(revoked, "# revoked token ids and subjects\n");
     for (String transport : List.of("channel", "vertx")) {
       NODES.put(transport, node("jwt-" + transport, new JsonObject().put("fanout.websocket-transport", transport)
-          .put("fanout.auth.jwt.hmac-secret", SECRET)));
+          .put("fanout.auth.jwt.hmac-secret-file", secret.toString())));
     }
     NODES.put("rsa", node("jwt-rsa", new JsonObject().put("fanout.auth.jwt.public-key", publicKey.toString())));
   }

@@ -180,8 +180,13 @@ public final class ClientAccess {
           .setBuffer(readConfigFile(vertx, AccessSettings.JWT_PUBLIC_KEY.key(), pem)));
       any = true;
     }
-    String secret = config.get(AccessSettings.JWT_HMAC_SECRET);
-    if (secret != null && !secret.isBlank()) {
+    String secretFile = config.get(AccessSettings.JWT_HMAC_SECRET_FILE);
+    if (secretFile != null && !secretFile.isBlank()) {
+      String secret = readConfigFile(vertx, AccessSettings.JWT_HMAC_SECRET_FILE.key(), secretFile).strip();
+      if (secret.length() < 32) {
+        throw new IllegalArgumentException(AccessSettings.JWT_HMAC_SECRET_FILE.key() + ": " + secretFile
+            + " holds fewer than 32 characters: too short a secret for HS256");
+      }
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
       any = true;
     }
@@ -198,7 +203,7 @@ public final class ClientAccess {
     }
     if (!any) {
       throw new IllegalArgumentException("fanout.auth=jwt needs fanout.auth.jwt.public-key, fanout.auth.jwt.jwks-file or "
-          + "fanout.auth.jwt.hmac-secret");
+          + "fanout.auth.jwt.hmac-secret-file");
     }
     try {
       return JWTAuth.create(vertx, options);
