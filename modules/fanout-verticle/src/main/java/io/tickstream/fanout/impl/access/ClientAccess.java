@@ -294,11 +294,6 @@ public final class ClientAccess {
     }
   }
 
-  /** Connections this node holds for a key id (for tests and operators). */
-  public int connections(String keyId) {
-    return leases.count(keyId);
-  }
-
   // ---- WebSocket upgrades (/ws, /stream) ----
 
   /** True if the request's Origin may connect; else answers 403 and returns false. */

@@ -40,16 +40,6 @@ final class KeyLeases {
     });
   }
 
-  /** Connections this node holds for {@code keyId}. */
-  int count(String keyId) {
-    Set<Lease>[] found = new Set[1];
-    byKey.computeIfPresent(keyId, (k, set) -> {
-      found[0] = Set.copyOf(set);
-      return set;
-    });
-    return found[0] == null ? 0 : found[0].size();
-  }
-
   /** Calls {@code action} for every live lease (a copy taken key by key, so it may revoke). */
   void forEach(Consumer<Lease> action) {
     List<Lease> all = new ArrayList<>();

@@ -58,7 +58,8 @@ public final class Lease {
     long expires = grant.expiresAtMillis();
     if (expires > 0) {
       long delay = Math.max(1, expires - System.currentTimeMillis());
-      long id = context.owner().setTimer(delay, t -> closer.run());
+      // Onto the connection's loop whichever context the timer fires on.
+      long id = context.owner().setTimer(delay, t -> context.runOnContext(v -> closer.run()));
       synchronized (this) {
         expiryTimer = id;
       }
