@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  * {@link io.tickstream.common.cluster.ClusterStatus}), and the live ticker board at {@code /} ({@link TickerBoard},
  * mounted last so it only sees paths no endpoint claims).
  *
- * <p>Who may connect (Origin allowlist, client keys: 403, 401, 429) is {@link io.tickstream.fanout.impl.access.ClientAccess}'s
- * to decide, before anything else of an upgrade or a SockJS request. Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
+ * <p>Who may connect (Origin allowlist, client keys: 403, 401, 429) is
+ * {@link io.tickstream.fanout.impl.access.ClientAccess}'s to decide, before the upgrade or any SockJS transport.
+ * Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
  * {@code fanout.max-connections}; with HTTP 400 and a Binance error body when a stream name in the URL is
  * invalid, names an unknown symbol, or there are too many.
  */
