@@ -255,4 +255,23 @@ class ApiKeyTest {
     assertThat(c.nextText()).contains("\\\"id\\\":2");
     c.close();
   }
+
+  @Test
+  void aSockJsSessionPastItsKeysLimitIsClosed() {
+    FanoutFixture node = NODES.get("channel");
+    Map<String, String> alice = Map.of("X-MBX-APIKEY", "alice-secret");
+    TestClient one = AccessClients.open(node, "/ws/btcusdt@bookTicker", alice);
+    TestClient two = AccessClients.open(node, "/sockjs/000/k4/websocket?apiKey=alice-secret", Map.of());
+    assertThat(two.nextText()).isEqualTo("o");
+    TestClient three = AccessClients.open(node, "/sockjs/000/k5/websocket", alice);
+    assertThat(three.nextText()).isEqualTo("o");
+    // Vert.x 5.0.7's SockJS sessions close with SockJS's own frame whatever code is asked for.
+    assertThat(three.nextText()).isEqualTo("c[3000,\"Go away!\"]");
+    TestClient other = AccessClients.open(node, "/sockjs/000/k6/websocket", Map.of("X-MBX-APIKEY", "dave-secret"));
+    assertThat(other.nextText()).isEqualTo("o");
+    other.close();
+    one.close();
+    two.close();
+    three.close();
+  }
 }

@@ -71,6 +71,8 @@ class OriginTest {
     }
     // "null" is what sandboxed frames and file: pages send: not a listed origin.
     assertThat(AccessClients.refused(node(transport), "/ws", Map.of("Origin", "null")).status()).isEqualTo(403);
+    // The hybi-08 draft's name for it.
+    assertThat(AccessClients.refused(node(transport), "/ws", Map.of("Sec-WebSocket-Origin", EVIL)).status()).isEqualTo(403);
     // A look-alike is no subdomain.
     assertThat(AccessClients.refused(node(transport), "/ws", Map.of("Origin", "https://evilexample.org")).status())
         .isEqualTo(403);

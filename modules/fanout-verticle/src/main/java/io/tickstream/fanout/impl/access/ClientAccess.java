@@ -63,11 +63,15 @@ public final class ClientAccess {
   private static final String JSON = "application/json";
   /** The header Binance's REST API takes keys in. */
   public static final String API_KEY_HEADER = "X-MBX-APIKEY";
+  private static final String SEC_WEBSOCKET_ORIGIN = "Sec-WebSocket-Origin";
   /** Query parameters a key may come in (browsers cannot set headers on a WebSocket; SockJS keeps the query). */
   public static final List<String> KEY_PARAMS = List.of("apiKey", "token");
   /** Close code of a connection whose key was revoked or expired: policy violation. */
   public static final short CLOSE_KEY_REVOKED = 1008;
-  /** Close code of a SockJS session opened past its key's connection limit. */
+  /**
+   * Close code asked for a SockJS session opened past its key's connection limit. Vert.x 5.0.7's SockJS sessions
+   * (all transports but {@code /sockjs/websocket}) ignore it and send SockJS's {@code c[3000,"Go away!"]}.
+   */
   public static final short CLOSE_KEY_LIMIT = 1008;
 
   /** Why a client was refused: the {@code reason} tag of {@code tickstream.fanout.access.refused}. */
@@ -299,6 +303,10 @@ public final class ClientAccess {
   /** True if the request's Origin may connect; else answers 403 and returns false. */
   public boolean checkOrigin(HttpServerRequest req) {
     String origin = req.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null) {
+      // Draft hybi-08 (Sec-WebSocket-Version 8, which this node still accepts) named it so.
+      origin = req.getHeader(SEC_WEBSOCKET_ORIGIN);
+    }
     if (origins.allows(origin)) {
       return true;
     }
