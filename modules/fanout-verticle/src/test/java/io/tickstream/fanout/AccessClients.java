@@ -3,6 +3,7 @@ package io.tickstream.fanout;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -38,7 +39,10 @@ final class AccessClients {
         // Vert.x strips the Origin header unless allowed; allowed, Netty adds its own only when none is given.
         .setAllowOriginHeader(headers.containsKey("Origin"));
     headers.forEach(options::putHeader);
-    Future<Object> f = client.connect(options).<Object>map(TestClient::new).recover(e -> e instanceof UpgradeRejectedException r
+    // Handlers before the connect: frames the node writes right behind its 101 (the snapshot) are never missed.
+    ClientWebSocket ws = client.webSocket();
+    TestClient t = new TestClient(ws);
+    Future<Object> f = ws.connect(options).<Object>map(v -> t).recover(e -> e instanceof UpgradeRejectedException r
         ? Future.succeededFuture(new Answer(r.getStatus(), r.getHeaders(), r.getBody() == null ? "" : r.getBody().toString()))
         : Future.failedFuture(e));
     return FanoutFixture.await(f);
