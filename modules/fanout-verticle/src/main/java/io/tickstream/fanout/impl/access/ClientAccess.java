@@ -338,8 +338,24 @@ public final class ClientAccess {
     if (lease == null) {
       refuse(req.response(), Reason.KEY_LIMIT, 429,
           "Too many connections: this key may hold " + grant.maxConnections() + " on this node");
+    } else if (!current(grant)) {
+      lease.release();
+      refuse(req.response(), Reason.BAD_KEY, 401, "Unauthorized: this key was just revoked");
+      return null;
     }
     return lease;
+  }
+
+  /**
+   * Still valid after its lease was taken? A reload publishes the new keys before it looks for leases to revoke, so a
+   * lease taken on the old keys is either seen by that look or fails this check: none slips through.
+   */
+  private boolean current(Grant grant) {
+    if (mode == Mode.API_KEY) {
+      Grant now = keys.get(grant.credentialId());
+      return now != null && now.keyId().equals(grant.keyId());
+    }
+    return !isRevoked(grant);
   }
 
   // ---- SockJS ----
@@ -408,6 +424,11 @@ public final class ClientAccess {
     if (lease == null) {
       count(refused.get(Reason.KEY_LIMIT));
       socket.close(CLOSE_KEY_LIMIT, "Too many connections for this key");
+    } else if (!current(grant)) {
+      lease.release();
+      count(refused.get(Reason.BAD_KEY));
+      socket.close(CLOSE_KEY_REVOKED, "API key revoked");
+      return null;
     }
     return lease;
   }
