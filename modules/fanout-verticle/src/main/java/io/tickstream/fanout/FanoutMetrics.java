@@ -91,6 +91,14 @@ public final class FanoutMetrics {
   /** Gauge: the certificate in service expires at this time, in seconds since the epoch (alert on it minus now). */
   public static final String TLS_CERT_EXPIRY = "tickstream.fanout.tls.certificate.expiry";
 
+  /**
+   * Counter: upgrades and SockJS requests refused before the upgrade, by {@code reason}: {@code origin} (403, not in
+   * fanout.allowed-origins), {@code no-key} and {@code bad-key} (401), {@code key-limit} (429), {@code not-entitled} (403).
+   */
+  public static final String ACCESS_REFUSED = "tickstream.fanout.access.refused";
+  /** Counter: re-reads of fanout.auth.keys-file or fanout.auth.revoked-file that failed; the previous contents stay. */
+  public static final String ACCESS_RELOAD_FAILURES = "tickstream.fanout.access.reload.failures";
+
   private FanoutMetrics() {
   }
 }

@@ -250,6 +250,7 @@ public final class FanoutSettings {
 
   static {
     List<Setting<?>> all = new ArrayList<>(FANOUT);
+    all.addAll(AccessSettings.ALL);
     all.addAll(KafkaSettings.ALL);
     all.addAll(BookTickerTopic.ALL);
     ALL = List.copyOf(all);

@@ -19,6 +19,7 @@ import io.tickstream.fanout.impl.ServerTls;
 import io.tickstream.fanout.impl.Rebalancer;
 import io.tickstream.fanout.impl.ExpressReceiver;
 import io.tickstream.fanout.impl.TickSource;
+import io.tickstream.fanout.impl.access.ClientAccess;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -103,6 +104,7 @@ public class FanoutVerticle extends VerticleBase {
     node.tls(tls);
     admin = Admin.create(props);
     return tls.start().compose(v -> BookTickerTopic.ensure(vertx, admin, config))
+        .compose(check -> ClientAccess.start(vertx, config, registry).map(access -> node.access = access))
         // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
         .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
         .map(v -> {
@@ -216,6 +218,7 @@ public class FanoutVerticle extends VerticleBase {
     }
     if (node != null) {
       node.startDraining();
+      node.access.close();
     }
     if (clusterStatus != null) {
       clusterStatus.close();

@@ -28,7 +28,8 @@ final class AdminRoutes {
     router.get("/api/v3/exchangeInfo").handler(ctx -> json(ctx, sim.exchangeInfo()));
     router.get("/api/v3/ping").handler(ctx -> json(ctx, "{}"));
     router.get("/api/v3/time").handler(ctx -> json(ctx, "{\"serverTime\":" + System.currentTimeMillis() + "}"));
-    router.route("/sim/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    // JSON bodies only: BodyHandler.create() would write multipart uploads to ./file-uploads and never delete them.
+    router.route("/sim/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.get("/sim/status").handler(ctx -> json(ctx, sim.status().encode()));
     router.post("/sim/symbols").handler(ctx -> {
       JsonObject body;

@@ -4,6 +4,8 @@ import io.tickstream.common.protocol.ControlException;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.protocol.ControlRequest;
 import io.tickstream.common.stream.StreamName;
+import io.tickstream.fanout.impl.access.Lease;
+import io.vertx.core.Context;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -41,6 +43,8 @@ final class ClientSession {
   boolean shedding;
   int index = -1;
   long lastPongMillis;
+  /** The client key this connection holds ({@link Lease#PUBLIC} without keys): its entitlements and revocation. */
+  private Lease lease = Lease.PUBLIC;
   private final LinkedHashMap<StreamName, Subscription> subscriptions = new LinkedHashMap<>(4);
   private long windowStartMillis;
   private int messagesInWindow;
@@ -59,6 +63,20 @@ final class ClientSession {
     this.sender = new ConflatingSender(loop, sink, combined,
         () -> close(ConflatingSender.CLOSE_TRY_AGAIN_LATER, "Slow client: not reading for too long"));
     this.lastPongMillis = loop.nowMillis();
+  }
+
+  /**
+   * Holds {@code lease} from now on: SUBSCRIBE checks its entitlements, closing releases it, and revoking (or the key
+   * expiring) closes this connection with 1008 on {@code context}, this session's loop.
+   */
+  ClientSession lease(Lease lease, Context context) {
+    this.lease = lease;
+    if (closed) {
+      lease.release();
+    } else {
+      lease.attach(context, () -> close(CLOSE_POLICY_VIOLATION, "API key revoked or expired"));
+    }
+    return this;
   }
 
   /** The connection's {@code combined} property (Binance's {@code SET_PROPERTY}). */
@@ -162,6 +180,9 @@ final class ClientSession {
       if (!s.isAllSymbols() && !router.isKnown(s.symbol())) {
         return "Invalid request: unknown symbol " + s.symbol();
       }
+      if (!lease.grant().permits(s)) {
+        return "Invalid request: this key is not entitled to stream " + s;
+      }
       if (!subscriptions.containsKey(s)) {
         added++;
       }
@@ -221,6 +242,7 @@ final class ClientSession {
     }
     subscriptions.clear();
     sender.close();
+    lease.release();
     router.remove(this);
   }
 }

@@ -32,6 +32,8 @@ public final class FanoutNode implements TickBatchSink {
   private volatile io.tickstream.common.cluster.ClusterStatus clusterStatus;
   /** TLS of the client port, shared by the server instances; off unless set before they start. */
   private volatile ServerTls tls = ServerTls.OFF;
+  /** Origin allowlist and client keys ({@code fanout.allowed-origins}, {@code fanout.auth}); set before the servers start. */
+  public volatile io.tickstream.fanout.impl.access.ClientAccess access = io.tickstream.fanout.impl.access.ClientAccess.open();
 
   public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
     this.vertx = vertx;

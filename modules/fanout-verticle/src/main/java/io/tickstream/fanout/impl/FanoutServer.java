@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.stream.InvalidStreamNameException;
 import io.tickstream.common.stream.StreamName;
+import io.tickstream.fanout.impl.access.Lease;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.VerticleBase;
@@ -34,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * {@link io.tickstream.common.cluster.ClusterStatus}), and the live ticker board at {@code /} ({@link TickerBoard},
  * mounted last so it only sees paths no endpoint claims).
  *
- * <p>Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
+ * <p>Who may connect (Origin allowlist, client keys: 403, 401, 429) is
+ * {@link io.tickstream.fanout.impl.access.ClientAccess}'s to decide, before the upgrade or any SockJS transport.
+ * Upgrades are refused with HTTP 503 while the node is not ready or draining, or at
  * {@code fanout.max-connections}; with HTTP 429 past {@code fanout.connections-per-ip} ({@link Admission}, which also
  * times out connections that never upgrade); with HTTP 400 and a Binance error body when a stream name in the URL is
  * invalid, names an unknown symbol, or there are too many.
@@ -100,6 +103,7 @@ public final class FanoutServer extends VerticleBase {
           .end((status == null ? new JsonObject().put("members", new io.vertx.core.json.JsonArray()) : status.members()).encode());
     });
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.route("/sockjs/*").handler(node.access::handleSockJS);
     router.route("/sockjs/*").handler(ctx -> {
       if (node.draining() || !dispatcher.hasSnapshot()) {
         ctx.response().setStatusCode(503).end();
@@ -108,7 +112,9 @@ public final class FanoutServer extends VerticleBase {
       }
     });
     router.route("/sockjs/*").handler(admission::sockJSHandler);
-    router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(c.maxFrameBytes()));
+    // xhr_send and jsonp_send read the body from the routing context, so SockJS needs a BodyHandler; without file
+    // uploads, which BodyHandler.create() would write to ./file-uploads for anyone and never delete.
+    router.route("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(c.maxFrameBytes()));
     router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
         .socketHandler(this::onSockJS));
     TickerBoard.mount(router);
@@ -150,6 +156,9 @@ public final class FanoutServer extends VerticleBase {
       reject(req, 503, "Service unavailable: not ready");
       return;
     }
+    if (!node.access.checkOrigin(req)) {
+      return;
+    }
     boolean combined = req.path().equals("/stream");
     List<StreamName> streams;
     try {
@@ -181,20 +190,26 @@ public final class FanoutServer extends VerticleBase {
     if (!admission.admitUpgrade(req)) {
       return;
     }
+    Lease lease = node.access.admit(req, streams);
+    if (lease == null) {
+      return;
+    }
     if (!node.tryAcquireConnection()) {
+      lease.release();
       reject(req, 503, "Service unavailable: connection limit reached");
       return;
     }
     if (channelUpgrade != null) {
-      channelUpgrade.takeOver(req, combined, streams);
+      channelUpgrade.takeOver(req, combined, streams).lease(lease, context);
       return;
     }
     req.toWebSocket().onComplete(ar -> {
       if (ar.failed()) {
         node.releaseConnection();
+        lease.release();
       } else {
         Admission.upgraded(((io.vertx.core.internal.http.WebSocketInternal) ar.result()).channelHandlerContext().pipeline());
-        dispatcher.openWebSocket(ar.result(), combined, streams);
+        dispatcher.openWebSocket(ar.result(), combined, streams).lease(lease, context);
       }
     });
   }
@@ -235,11 +250,16 @@ public final class FanoutServer extends VerticleBase {
   }
 
   private void onSockJS(SockJSSocket socket) {
+    Lease lease = node.access.admit(socket);
+    if (lease == null) {
+      return;
+    }
     if (node.draining() || !node.tryAcquireConnection()) {
+      lease.release();
       socket.close(ConflatingSender.CLOSE_TRY_AGAIN_LATER, "Service unavailable");
       return;
     }
-    dispatcher.openSockJS(socket);
+    dispatcher.openSockJS(socket).lease(lease, dispatcher.context);
   }
 
   /** Undeploy: readiness false and upgrades refused at once, then clients drained with 1012, then the server closes. */

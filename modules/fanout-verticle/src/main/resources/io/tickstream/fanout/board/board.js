@@ -43,11 +43,19 @@
 
   // ---- connection ---------------------------------------------------------------------------------------
 
+  /** The node's URL for path, with the page's apiKey (fanout.auth) passed on: browsers set no WebSocket headers. */
+  function endpoint(path) {
+    const url = new URL(path, location.href);
+    url.search = '';
+    if (params.get('apiKey')) url.searchParams.set('apiKey', params.get('apiKey'));
+    return url.href;
+  }
+
   function connect() {
     clearTimeout(retryTimer);
     const c = transport === 'sockjs'
-      ? new SockJS(new URL('sockjs', location.href).href)
-      : new WebSocket(new URL('stream', location.href).href.replace(/^http/, 'ws'));
+      ? new SockJS(endpoint('sockjs'))
+      : new WebSocket(endpoint('stream').replace(/^http/, 'ws'));
     conn = c;
     setState(attempt === 0 ? 'connecting' : 'reconnecting', transport);
     c.onopen = () => {
