@@ -283,13 +283,13 @@ public final class LoopDispatcher implements SubscriptionRouter {
   /** A WebSocket accepted for this loop, subscribed to {@code streams} (already checked). */
   ClientSession openWebSocket(ServerWebSocket ws, boolean combined, List<StreamName> streams) {
     ClientSession[] holder = new ClientSession[1];
-    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, WebSocketSink.CLOSE_FRAME_WAIT_MILLIS,
-        () -> holder[0].sender.onDrain());
+    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, config.maxFrameBytes(), config.maxOutboundBytes(),
+        sends.counters, WebSocketSink.CLOSE_FRAME_WAIT_MILLIS, () -> holder[0].sender.onDrain());
     ClientSession s = holder[0] = new ClientSession(sends, this, config, sink, combined, true);
+    sink.session(s);
     add(s);
-    ws.textMessageHandler(s::onText);
-    ws.binaryMessageHandler(b -> s.onBinary());
-    ws.pongHandler(b -> s.onPong());
+    // Frames were counted and checked by the sink's VertxFrameGuard; pings, pongs and binary frames end there.
+    ws.textMessageHandler(s::onMessage);
     ws.closeHandler(v -> s.release());
     ws.exceptionHandler(e -> { });
     s.subscribe(streams);
@@ -366,11 +366,7 @@ public final class LoopDispatcher implements SubscriptionRouter {
       if (!s.webSocket) {
         continue;
       }
-      if (now - s.lastPongMillis > pongTimeoutMillis) {
-        s.close(ClientSession.CLOSE_POLICY_VIOLATION, "Pong timeout");
-      } else {
-        s.sink.ping();
-      }
+      s.pingOrClose(now, pongTimeoutMillis);
     }
   }
 

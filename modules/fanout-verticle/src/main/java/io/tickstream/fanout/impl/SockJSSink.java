@@ -30,12 +30,9 @@ final class SockJSSink implements FrameSink {
   }
 
   @Override
-  public void writeText(String json) {
+  public boolean writeText(String json) {
     socket.write(Buffer.buffer(json));
-  }
-
-  @Override
-  public void ping() {
+    return true;
   }
 
   @Override

@@ -1,0 +1,266 @@
+package io.tickstream.fanout;
+
+import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.tickstream.fanout.WireWebSocketClient.frame;
+import static io.tickstream.fanout.WireWebSocketClient.text;
+import static io.tickstream.fanout.WireWebSocketClient.upgradeRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 13: every connection's memory is bounded whatever the client sends, on both WebSocket transports. Each test
+ * is an attack on a live node over raw TCP: a ping flood that never reads, replies that are never read, unsolicited
+ * pongs from a client that never reads, pings and fragments past Binance's 5 messages per second, a 300 KB frame, an
+ * oversized fragmented message. Each ends in a close with its documented code, counted by reason in
+ * {@code tickstream_fanout_client_closes_total}.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class ConnectionLimitsTest {
+
+  private static final int WRITE_QUEUE_BYTES = 4096;
+  private static final int MAX_OUTBOUND_BYTES = 16384;
+  /** Binance's limits (5 messages per second, 64 KiB messages), the defaults. */
+  private static final Map<String, FanoutFixture> BINANCE = new HashMap<>();
+  /** No practical message rate limit and a small outbound cap: only the cap can stop a flood. */
+  private static final Map<String, FanoutFixture> FLOOD = new HashMap<>();
+  /** Pings every 100 ms, closed after 400 ms without an echo. */
+  private static final Map<String, FanoutFixture> LIVENESS = new HashMap<>();
+
+  @BeforeAll
+  static void start() {
+    for (String transport : new String[] {"channel", "vertx"}) {
+      JsonObject t = new JsonObject().put("fanout.websocket-transport", transport);
+      BINANCE.put(transport, started("limits-binance-" + transport, t.copy()));
+      FLOOD.put(transport, started("limits-flood-" + transport, t.copy().put("fanout.max-messages-per-second", 1_000_000)
+          .put("fanout.write-queue-bytes", WRITE_QUEUE_BYTES).put("fanout.max-outbound-bytes", MAX_OUTBOUND_BYTES)
+          .put("fanout.send-buffer-bytes", 4096)));
+      LIVENESS.put(transport, started("limits-liveness-" + transport, t.copy().put("fanout.ping-interval", "100ms")
+          .put("fanout.pong-timeout", "400ms").put("fanout.max-messages-per-second", 50)));
+    }
+  }
+
+  private static FanoutFixture started(String name, JsonObject config) {
+    FanoutFixture f = FanoutFixture.create(name, config);
+    f.produce("BNBUSDT", 1);
+    return f.deploy();
+  }
+
+  @AfterAll
+  static void stop() {
+    BINANCE.values().forEach(FanoutFixture::close);
+    FLOOD.values().forEach(FanoutFixture::close);
+    LIVENESS.values().forEach(FanoutFixture::close);
+  }
+
+  private static double closes(FanoutFixture node, String reason) {
+    return node.meter(FanoutMetrics.CLIENT_CLOSES, FanoutMetrics.CLIENT_CLOSE_REASON, reason);
+  }
+
+  private static WireWebSocketClient open(FanoutFixture node, String uri) throws IOException {
+    WireWebSocketClient c = new WireWebSocketClient(node.port());
+    c.write(upgradeRequest(uri, ""));
+    assertThat(c.readHead()).startsWith("HTTP/1.1 101");
+    return c;
+  }
+
+  private static byte[] ping() {
+    return frame(true, 9, new byte[] {1, 2, 3, 4}, true);
+  }
+
+  private static byte[] repeat(byte[] frame, int times) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (int i = 0; i < times; i++) {
+      all.writeBytes(frame);
+    }
+    return all.toByteArray();
+  }
+
+  /** Reads (skipping pings, pongs and ticks) until the close frame; its status. */
+  private static int closeStatus(WireWebSocketClient c) throws IOException {
+    WireWebSocketClient.WireFrame f;
+    do {
+      f = c.read();
+    } while (f.opcode() != 8);
+    return f.closeStatus();
+  }
+
+  /** Writes {@code bytes}, or fails quietly once the node has reset the connection. */
+  private static void sendUnlessReset(RawWebSocketClient c, byte[] bytes) {
+    try {
+      c.send(bytes);
+    } catch (IOException reset) {
+      // the node gave up on the connection: what the test waits for is on the node's side
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void aPingFloodThatNeverReadsIsClosedAtTheOutboundCapAndTheNodeNeverHoldsMore(String transport) throws Exception {
+    FanoutFixture node = FLOOD.get(transport);
+    double before = closes(node, "outbound-cap");
+    // A client with a 4 KiB receive buffer that sends pings and reads nothing: the pongs pile up in the node.
+    try (RawWebSocketClient c = new RawWebSocketClient(node.port(), "/ws")) {
+      byte[] burst = repeat(ping(), 64);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+        sendUnlessReset(c, burst);
+        return closes(node, "outbound-cap") > before;
+      });
+      assertThat(node.meter(FanoutMetrics.OUTBOUND_PEAK)).as("most bytes one connection held")
+          .isPositive().isLessThanOrEqualTo(MAX_OUTBOUND_BYTES);
+      // Reading now: the pongs that fitted, then the close frame.
+      try {
+        while (c.next() != null) {
+          // no text is expected before the close
+        }
+        assertThat(c.closeStatus).isEqualTo(1008);
+      } catch (SocketException reset) {
+        // also an end: the close frame waited past the stuck-close deadline
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void repliesThatAreNeverReadAreClosedAtTheOutboundCap(String transport) throws Exception {
+    FanoutFixture node = FLOOD.get(transport);
+    double before = closes(node, "outbound-cap");
+    try (RawWebSocketClient c = new RawWebSocketClient(node.port(), "/ws/bnbusdt@bookTicker")) {
+      byte[] burst = repeat(text(true, 1, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":1}"), 64);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+        sendUnlessReset(c, burst);
+        return closes(node, "outbound-cap") > before;
+      });
+      assertThat(node.meter(FanoutMetrics.OUTBOUND_PEAK)).isLessThanOrEqualTo(MAX_OUTBOUND_BYTES);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void morePingsThanFivePerSecondCloseWith1008AsOnBinance(String transport) throws Exception {
+    FanoutFixture node = BINANCE.get(transport);
+    double before = closes(node, "rate-limit");
+    try (WireWebSocketClient c = open(node, "/ws")) {
+      c.write(repeat(ping(), 20)); // one write: the node reads them within the same second
+      assertThat(closeStatus(c)).isEqualTo(1008);
+    }
+    assertThat(closes(node, "rate-limit")).isEqualTo(before + 1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void fivePingsInASecondAreAnsweredAndTheConnectionStays(String transport) throws Exception {
+    FanoutFixture node = BINANCE.get(transport);
+    try (WireWebSocketClient c = open(node, "/ws")) {
+      c.write(repeat(ping(), 5));
+      for (int i = 0; i < 5; i++) {
+        WireWebSocketClient.WireFrame pong = c.readSkippingPings();
+        assertThat(pong.opcode()).isEqualTo(10);
+        assertThat(pong.payload()).containsExactly(1, 2, 3, 4);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void everyFragmentCountsTowardTheMessageRate(String transport) throws Exception {
+    FanoutFixture node = BINANCE.get(transport);
+    double before = closes(node, "rate-limit");
+    try (WireWebSocketClient c = open(node, "/ws")) {
+      ByteArrayOutputStream message = new ByteArrayOutputStream();
+      message.writeBytes(text(false, 1, "{\"method\":"));
+      for (int i = 0; i < 18; i++) {
+        message.writeBytes(text(false, 0, " "));
+      }
+      message.writeBytes(text(true, 0, "\"LIST_SUBSCRIPTIONS\",\"id\":1}"));
+      c.write(message.toByteArray()); // one message in 20 frames
+      assertThat(closeStatus(c)).isEqualTo(1008);
+    }
+    assertThat(closes(node, "rate-limit")).isEqualTo(before + 1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void unsolicitedPongsDoNotKeepAClientThatNeverReadsAlive(String transport) throws Exception {
+    FanoutFixture node = LIVENESS.get(transport);
+    double before = closes(node, "pong-timeout");
+    try (RawWebSocketClient c = new RawWebSocketClient(node.port(), "/ws")) {
+      // Pongs with made-up payloads, 20 per second, well within the rate limit; never a read.
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        byte[] payload = new byte[8];
+        ThreadLocalRandom.current().nextBytes(payload);
+        sendUnlessReset(c, frame(true, 10, payload, true));
+        return closes(node, "pong-timeout") > before;
+      });
+      while (c.next() != null) {
+        // the pings it never answered, then the close frame
+      }
+      assertThat(c.closeStatus).isEqualTo(1008);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void aClientThatEchoesEveryPingStaysConnectedAcrossManyPongTimeouts(String transport) throws Exception {
+    FanoutFixture node = LIVENESS.get(transport);
+    try (WireWebSocketClient c = open(node, "/ws")) {
+      byte[] previous = null;
+      // 20 pings at 100 ms: five times the 400 ms pong timeout.
+      for (int pings = 0; pings < 20; ) {
+        WireWebSocketClient.WireFrame f = c.read();
+        assertThat(f.opcode()).as("a ping, not a close").isEqualTo(9);
+        assertThat(f.payload()).as("a fresh payload per ping").hasSize(8).isNotEqualTo(previous);
+        previous = f.payload();
+        c.write(frame(true, 10, f.payload(), true));
+        pings++;
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void a300KbFrameIsAnsweredWithACloseFrame1009AndCounted(String transport) throws Exception {
+    FanoutFixture node = BINANCE.get(transport);
+    // Over the limit (64 KiB), and over what Vert.x's decoder reads (4x): both ends of the scale.
+    for (int size : new int[] {100 * 1024, 300 * 1024}) {
+      double before = closes(node, "too-big");
+      try (WireWebSocketClient c = open(node, "/ws")) {
+        c.write(text(true, 1, "x".repeat(size)));
+        assertThat(closeStatus(c)).as("%d bytes", size).isEqualTo(1009);
+      }
+      assertThat(closes(node, "too-big")).isEqualTo(before + 1);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void aFragmentedMessageOverTheLimitIsClosedWith1009AndCounted(String transport) throws Exception {
+    FanoutFixture node = BINANCE.get(transport);
+    double before = closes(node, "too-big");
+    try (WireWebSocketClient c = open(node, "/ws")) {
+      String part = "y".repeat(40 * 1024); // each fragment within the limit, the two together over it
+      c.write(text(false, 1, part));
+      c.write(text(false, 0, part));
+      assertThat(closeStatus(c)).isEqualTo(1009);
+    }
+    assertThat(closes(node, "too-big")).isEqualTo(before + 1);
+    // The node keeps serving.
+    try (WireWebSocketClient c = open(node, "/ws/bnbusdt@bookTicker")) {
+      assertThat(new JsonObject(c.readSkippingPings().text()).getString("s")).isEqualTo("BNBUSDT");
+    }
+  }
+}
