@@ -149,6 +149,40 @@ class ConnectionLimitsTest {
     }
   }
 
+  /**
+   * SockJS: a client whose xhr-streaming response is never read (a plain socket with a 4 KiB receive buffer) and
+   * which keeps asking for replies over xhr_send. SockJS's own write queue does not see what its transport holds;
+   * the node's count does, and closes the session at the cap.
+   */
+  @org.junit.jupiter.api.Test
+  void sockJsRepliesThatAreNeverReadAreClosedAtTheOutboundCap() throws Exception {
+    FanoutFixture node = FLOOD.get("channel");
+    double before = closes(node, "outbound-cap");
+    String session = "/sockjs/000/flood" + System.nanoTime() + "/";
+    io.vertx.core.http.HttpClient http = node.vertx.createHttpClient();
+    try (java.net.Socket stream = new java.net.Socket()) {
+      stream.setReceiveBufferSize(4096);
+      stream.connect(new java.net.InetSocketAddress("127.0.0.1", node.port()), 10_000);
+      stream.getOutputStream().write(("POST " + session + "xhr_streaming HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Content-Length: 0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      stream.getOutputStream().flush();
+      io.vertx.core.json.JsonArray requests = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i < 500; i++) {
+        requests.add("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":" + i + "}");
+      }
+      io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(requests.encode());
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+        // 204 while the session lives (404 before it opened and after it closed): either way, ask again.
+        FanoutFixture.await(http.request(io.vertx.core.http.HttpMethod.POST, node.port(), "127.0.0.1",
+            session + "xhr_send").compose(req -> req.send(body)).compose(io.vertx.core.http.HttpClientResponse::body));
+        return closes(node, "outbound-cap") > before;
+      });
+      assertThat(node.meter(FanoutMetrics.OUTBOUND_PEAK)).isLessThanOrEqualTo(MAX_OUTBOUND_BYTES);
+    } finally {
+      http.close();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"channel", "vertx"})
   void morePingsThanFivePerSecondCloseWith1008AsOnBinance(String transport) throws Exception {

@@ -309,7 +309,10 @@ public final class LoopDispatcher implements SubscriptionRouter {
   /** A SockJS session: no streams, {@code combined=true}, the same control messages. */
   ClientSession openSockJS(SockJSSocket socket) {
     socket.setWriteQueueMaxSize(writeQueueBytes);
-    ClientSession s = new ClientSession(sends, this, config, new SockJSSink(socket), true, false);
+    ClientSession[] holder = new ClientSession[1];
+    SockJSSink sink = new SockJSSink(socket, writeQueueBytes, config.maxOutboundBytes(), sends.counters, this::onLoop,
+        () -> holder[0].sender.onDrain());
+    ClientSession s = holder[0] = new ClientSession(sends, this, config, sink, true, false);
     add(s);
     socket.handler(b -> onLoop(() -> s.onText(b.toString())));
     socket.drainHandler(v -> onLoop(s.sender::onDrain));

@@ -1,28 +1,57 @@
 package io.tickstream.fanout.impl;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.concurrent.Executor;
 
 /**
  * A SockJS session. SockJS frames messages itself ({@code a["..."]}) and flushes per write, so
  * {@link #flush()} has nothing to do; it is the compatibility path, not the fast one.
+ *
+ * <p><b>Outbound bytes.</b> SockJS's own {@code writeQueueFull()} only counts what waits in the session for a transport
+ * to take it; once a streaming transport (websocket, xhr-streaming) has it, it waits in that connection's queues, which
+ * SockJS does not bound, for a client that does not read. So this sink counts itself what it handed to SockJS and is
+ * not written to the socket yet (each write's future completes once Netty wrote it), plus Netty's 96-byte entry
+ * overhead per message ({@link OutboundBudget#ENTRY_OVERHEAD}): above {@code fanout.write-queue-bytes} it reports itself
+ * unwritable (ticks are conflated), and a control reply that would pass {@code fanout.max-outbound-bytes} is refused,
+ * which closes the session with 1008. The price: one completion listener per message written, acceptable on this path.
+ *
+ * <p>Threading: called on the dispatcher's loop; write completions may run on the transport's loop and are brought
+ * back to the dispatcher's through {@code onLoop}.
  */
 final class SockJSSink implements FrameSink {
 
   private final SockJSSocket socket;
+  private final int writeQueueBytes;
+  private final int maxOutboundBytes;
+  private final SendCounters counters;
+  private final Executor onLoop;
+  private final Runnable onDrain;
+  /** Bytes handed to SockJS whose write has not completed, with the per-message overhead; dispatcher loop only. */
+  private long held;
+  /** {@link #held} passed the write queue: report the drain once it falls to half of it, as Netty's water marks do. */
+  private boolean full;
 
-  SockJSSink(SockJSSocket socket) {
+  SockJSSink(SockJSSocket socket, int writeQueueBytes, int maxOutboundBytes, SendCounters counters, Executor onLoop,
+             Runnable onDrain) {
     this.socket = socket;
+    this.writeQueueBytes = writeQueueBytes;
+    this.maxOutboundBytes = maxOutboundBytes;
+    this.counters = counters;
+    this.onLoop = onLoop;
+    this.onDrain = onDrain;
   }
 
   @Override
   public boolean writable() {
-    return !socket.writeQueueFull();
+    return held < writeQueueBytes && !socket.writeQueueFull();
   }
 
   @Override
   public void write(Frame frame) {
-    socket.write(frame.text());
+    track(frame.length(), socket.write(frame.text()));
   }
 
   @Override
@@ -31,8 +60,33 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public boolean writeText(String json) {
-    socket.write(Buffer.buffer(json));
+    Buffer b = Buffer.buffer(json);
+    long after = held + b.length() + OutboundBudget.ENTRY_OVERHEAD;
+    if (after > maxOutboundBytes) {
+      return false;
+    }
+    track(b.length(), socket.write(b));
     return true;
+  }
+
+  private void track(int bytes, Future<Void> written) {
+    long size = bytes + OutboundBudget.ENTRY_OVERHEAD;
+    held += size;
+    if (held > counters.outboundPeakBytes) {
+      counters.outboundPeakBytes = held;
+    }
+    if (held >= writeQueueBytes) {
+      full = true;
+    }
+    written.onComplete(ar -> onLoop.execute(() -> released(size)));
+  }
+
+  private void released(long size) {
+    held -= size;
+    if (full && held <= writeQueueBytes / 2) {
+      full = false;
+      onDrain.run();
+    }
   }
 
   @Override
