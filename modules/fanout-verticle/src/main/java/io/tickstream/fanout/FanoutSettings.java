@@ -29,7 +29,7 @@ public final class FanoutSettings {
    * Four times the write queue: ticks stop at the write queue's high-water mark (conflation), so the rest is room for
    * control replies a client has not read yet; a LIST_SUBSCRIPTIONS reply for 1024 streams is about 30 KiB. Per
    * connection, this is the most heap a client can make the node hold for it (18,000 connections x 256 KiB = 4.5 GiB
-   * at the very worst, only if every client is hostile: the per-IP limits keep one source far below that).
+   * at the very worst, if every client were hostile at once; idle and well-behaved clients hold nothing queued).
    */
   public static final int DEFAULT_MAX_OUTBOUND_BYTES = 4 * DEFAULT_WRITE_QUEUE_BYTES;
   public static final int DEFAULT_SEND_BUFFER_BYTES = -1;
