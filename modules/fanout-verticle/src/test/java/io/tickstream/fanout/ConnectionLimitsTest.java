@@ -207,6 +207,24 @@ class ConnectionLimitsTest {
     }
   }
 
+  /** SockJS's websocket transport is a WebSocket too: its pings count toward the rate and are answered within the cap. */
+  @org.junit.jupiter.api.Test
+  void sockJsWebSocketPingsCountTowardTheRateAndAFloodIsClosedAtTheCap() throws Exception {
+    FanoutFixture binance = BINANCE.get("channel");
+    double before = closes(binance, "rate-limit");
+    try (WireWebSocketClient c = open(binance, "/sockjs/000/rate" + System.nanoTime() + "/websocket")) {
+      assertThat(c.read().text()).isEqualTo("o"); // SockJS's open frame
+      c.write(repeat(ping(), 20));
+      await().atMost(Duration.ofSeconds(30)).until(() -> closes(binance, "rate-limit") > before);
+    }
+    assertThat(closes(binance, "rate-limit")).isEqualTo(before + 1);
+    FanoutFixture flood = FLOOD.get("channel");
+    try (RawWebSocketClient c = new RawWebSocketClient(flood.port(), "/sockjs/000/flood" + System.nanoTime() + "/websocket")) {
+      floodUntilClosedFor(flood, "outbound-cap", c, repeat(ping(), 64));
+      assertThat(flood.meter(FanoutMetrics.OUTBOUND_PEAK)).isLessThanOrEqualTo(MAX_OUTBOUND_BYTES);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"channel", "vertx"})
   void morePingsThanFivePerSecondCloseWith1008AsOnBinance(String transport) throws Exception {

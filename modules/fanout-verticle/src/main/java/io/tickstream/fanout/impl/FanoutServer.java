@@ -104,6 +104,7 @@ public final class FanoutServer extends VerticleBase {
         ctx.next();
       }
     });
+    router.route("/sockjs/*").handler(rc -> LoopDispatcher.installSockJSGuard(rc, c.maxFrameBytes()));
     router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(c.maxFrameBytes()));
     router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
         .socketHandler(this::onSockJS));

@@ -1,5 +1,7 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -33,6 +35,9 @@ final class SockJSSink implements FrameSink {
   private long held;
   /** {@link #held} passed the write queue: report the drain once it falls to half of it, as Netty's water marks do. */
   private boolean full;
+  /** The websocket transport's guard context, or null on the other transports. */
+  private ChannelHandlerContext webSocket;
+  private OutboundBudget pongBudget;
 
   SockJSSink(SockJSSocket socket, int writeQueueBytes, int maxOutboundBytes, SendCounters counters, Executor onLoop,
              Runnable onDrain) {
@@ -87,6 +92,35 @@ final class SockJSSink implements FrameSink {
       full = false;
       onDrain.run();
     }
+  }
+
+  /**
+   * On SockJS's websocket transports: answers a client's ping (SockJS has no pings of its own, but a WebSocket client
+   * may send them) with a pong written below Vert.x, within the cap. What counts against it here is this sink's own
+   * count plus Netty's pending bytes: the text frames SockJS handed to the channel are in both, so the check errs on
+   * the strict side. Without a websocket transport there are no pings to answer.
+   */
+  @Override
+  public boolean pong(ByteBuf payload) {
+    if (webSocket == null) {
+      return true;
+    }
+    int frameBytes = 2 + payload.readableBytes();
+    long after = held + pongBudget.heldBytes() + frameBytes + OutboundBudget.ENTRY_OVERHEAD;
+    if (after > maxOutboundBytes) {
+      return false;
+    }
+    if (after > counters.outboundPeakBytes) {
+      counters.outboundPeakBytes = after;
+    }
+    webSocket.writeAndFlush(ControlFrames.pong(webSocket.alloc(), payload), webSocket.voidPromise());
+    return true;
+  }
+
+  /** The session runs on a SockJS websocket transport whose guard sits at {@code ctx}: pings are answered there. */
+  void webSocket(ChannelHandlerContext ctx) {
+    this.webSocket = ctx;
+    this.pongBudget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
   }
 
   @Override

@@ -43,6 +43,9 @@ final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
 
   private final int maxMessageBytes;
   private final Runnable onWritable;
+  /** False on SockJS's websocket transports: there the session counts the SockJS messages a text frame carries. */
+  private final boolean countTextFrames;
+  private ChannelHandlerContext ctx;
   private ClientSession session;
   /** Bytes of the fragmented text message being received, or -1 outside one. */
   private long messageBytes = -1;
@@ -50,8 +53,33 @@ final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
   private boolean inBinary;
 
   VertxFrameGuard(int maxMessageBytes, Runnable onWritable) {
+    this(maxMessageBytes, onWritable, true);
+  }
+
+  private VertxFrameGuard(int maxMessageBytes, Runnable onWritable, boolean countTextFrames) {
     this.maxMessageBytes = maxMessageBytes;
     this.onWritable = onWritable;
+    this.countTextFrames = countTextFrames;
+  }
+
+  /**
+   * A guard for a SockJS websocket transport ({@code /sockjs/.../websocket}), installed on the upgrade request's
+   * channel before SockJS upgrades it: Netty's WebSocket decoder takes the HTTP decoder's place, so the guard ends up
+   * between it and Vert.x's WebSocket handler, as on the {@code vertx} transport. Until a session is attached it
+   * passes everything on. Text frames are not counted here (each SockJS message they carry is, by the session).
+   */
+  static VertxFrameGuard forSockJS(int maxMessageBytes) {
+    return new VertxFrameGuard(maxMessageBytes, () -> { }, false);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Where pongs are written: below Vert.x, like the {@code vertx} transport's control frames. */
+  ChannelHandlerContext context() {
+    return ctx;
   }
 
   /** Set once, on the event loop, before Vert.x reads the connection's next frame. */
@@ -92,7 +120,7 @@ final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
       session.onBinary();
       return false;
     }
-    if (!session.admit()) {
+    if ((countTextFrames || !(frame instanceof TextWebSocketFrame)) && !session.admit()) {
       return false;
     }
     ByteBuf content = frame.content();
