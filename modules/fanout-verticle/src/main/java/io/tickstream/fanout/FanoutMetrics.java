@@ -30,6 +30,24 @@ public final class FanoutMetrics {
   public static final String PENDING = "tickstream.fanout.pending.ticks";
   /** Counter: connections closed with 1013 because they stayed unwritable past the grace period. */
   public static final String SLOW_CLIENT_CLOSES = "tickstream.fanout.slow.client.closes";
+  /**
+   * Counter, tag {@code reason}: connections the node closed because of what the client did or did not do, scraped
+   * as {@code tickstream_fanout_client_closes_total{reason="..."}}. Reasons: {@code rate-limit} (1008, over
+   * {@code fanout.max-messages-per-second}, pings and pongs included), {@code outbound-cap} (1008, a reply or pong
+   * would pass {@code fanout.max-outbound-bytes}), {@code too-big} (1009, a message over {@code fanout.max-frame-bytes},
+   * in one frame or in fragments), {@code pong-timeout} (1008, no echo of our ping within {@code fanout.pong-timeout}),
+   * {@code slow-client} (1013, the same closes as {@link #SLOW_CLIENT_CLOSES}), {@code binary} (1003),
+   * {@code protocol-error} (1002 or 1007, a frame the WebSocket decoder refused).
+   */
+  public static final String CLIENT_CLOSES = "tickstream.fanout.client.closes";
+  /** The tag of {@link #CLIENT_CLOSES}. */
+  public static final String CLIENT_CLOSE_REASON = "reason";
+  /**
+   * Gauge, bytes: the most one WebSocket connection has held queued in this node since it started (ticks, replies,
+   * pings, pongs), measured at each control frame; never above {@code fanout.max-outbound-bytes}. How close clients
+   * come to the cap.
+   */
+  public static final String OUTBOUND_PEAK = "tickstream.fanout.outbound.peak.bytes";
   /** Timer with percentile histogram: {@code now - pt} when a tick is written to clients. */
   public static final String LATENCY = "tickstream.fanout.latency";
   /**

@@ -25,6 +25,13 @@ public final class FanoutSettings {
   public static final int DEFAULT_MAX_CONNECTIONS = 18_000;
   public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(5);
   public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
+  /**
+   * Four times the write queue: ticks stop at the write queue's high-water mark (conflation), so the rest is room for
+   * control replies a client has not read yet; a LIST_SUBSCRIPTIONS reply for 1024 streams is about 30 KiB. Per
+   * connection, this is the most heap a client can make the node hold for it (18,000 connections x 256 KiB = 4.5 GiB
+   * at the very worst, if every client were hostile at once; idle and well-behaved clients hold nothing queued).
+   */
+  public static final int DEFAULT_MAX_OUTBOUND_BYTES = 4 * DEFAULT_WRITE_QUEUE_BYTES;
   public static final int DEFAULT_SEND_BUFFER_BYTES = -1;
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(60);
@@ -81,10 +88,11 @@ public final class FanoutSettings {
       "Streams one connection may subscribe to (Binance: 1024).");
   public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = Setting.ofInt("fanout.max-messages-per-second",
       DEFAULT_MAX_MESSAGES_PER_SECOND, 1, 1_000_000,
-      "Incoming messages (text, binary and pong frames) per connection per second; more closes it with 1008 (Binance: 5).");
+      "Incoming frames (text, binary, continuation, ping and pong) per connection per second; more closes it with 1008 "
+      + "(Binance: 5, pings, pongs and JSON control messages included).");
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.ofInt("fanout.max-frame-bytes", DEFAULT_MAX_FRAME_BYTES,
-      1024, 16 << 20, "Largest incoming message, in one frame or in fragments; larger closes the connection with 1009 (with "
-      + "fanout.websocket-transport=vertx, frames over 4x this drop the connection instead).");
+      1024, 16 << 20, "Largest incoming message, in one frame or in fragments; larger closes the connection with 1009 "
+      + "(a close frame, counted as too-big) as soon as the excess arrives.");
   public static final Setting<Integer> MAX_CONNECTIONS = Setting.ofInt("fanout.max-connections", DEFAULT_MAX_CONNECTIONS,
       1, 10_000_000, "Client connections per node; upgrades beyond it are answered HTTP 503.");
   public static final Setting<Duration> SLOW_CLIENT_GRACE = Setting.ofDuration("fanout.slow-client-grace",
@@ -92,6 +100,11 @@ public final class FanoutSettings {
   public static final Setting<Integer> WRITE_QUEUE_BYTES = Setting.ofInt("fanout.write-queue-bytes",
       DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 << 20,
       "Outbound bytes queued per connection before it counts as unwritable and conflation starts.");
+  public static final Setting<Integer> MAX_OUTBOUND_BYTES = Setting.ofInt("fanout.max-outbound-bytes",
+      DEFAULT_MAX_OUTBOUND_BYTES, 4096, 256 << 20,
+      "Most outbound bytes the node holds for one connection (queued ticks, control replies, errors, pings, pongs); a "
+      + "control frame that would pass it closes the connection with 1008 (counted as outbound-cap). At least twice "
+      + "fanout.write-queue-bytes.");
   /** {@value} lets Vert.x choose: epoll, else io_uring, else NIO. */
   public static final String TRANSPORT_AUTO = "auto";
   public static final Setting<String> TRANSPORT = Setting.ofChoice("fanout.transport", TRANSPORT_AUTO,
@@ -103,7 +116,8 @@ public final class FanoutSettings {
   public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,
       "The server pings every WebSocket this often (Binance: 20s).");
   public static final Setting<Duration> PONG_TIMEOUT = Setting.ofDuration("fanout.pong-timeout", DEFAULT_PONG_TIMEOUT,
-      "A WebSocket without a pong for this long is closed with 1008 (Binance: 1 minute).");
+      "A WebSocket without a pong echoing one of our pings (a random payload per ping) for this long is closed with "
+      + "1008; unsolicited pongs do not count (Binance: 1 minute).");
   public static final Setting<Duration> DRAIN_DELAY = Setting.ofDuration("fanout.drain-delay", DEFAULT_DRAIN_DELAY,
       "On shutdown, wait this long after serverShutdown (readiness already false) before the first 1012 close, "
       + "e.g. for a load balancer to stop routing here.");
@@ -237,7 +251,7 @@ public final class FanoutSettings {
 
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
-      MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
+      MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,

@@ -181,6 +181,11 @@ public final class FanoutFixture implements AutoCloseable {
     return verticle.meterRegistry().get(name).meter().measure().iterator().next().getValue();
   }
 
+  /** The current value of the meter {@code name} with tag {@code key=value} (one of several of that name). */
+  public double meter(String name, String key, String value) {
+    return verticle.meterRegistry().get(name).tag(key, value).meter().measure().iterator().next().getValue();
+  }
+
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));

@@ -69,6 +69,12 @@ final class RawWebSocketClient implements AutoCloseable {
     out.flush();
   }
 
+  /** Writes any bytes (frames made by {@link WireWebSocketClient#frame}) without reading anything. */
+  void send(byte[] frames) throws IOException {
+    out.write(frames);
+    out.flush();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

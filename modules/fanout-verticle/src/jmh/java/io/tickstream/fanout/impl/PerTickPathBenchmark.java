@@ -64,8 +64,7 @@ public class PerTickPathBenchmark {
     @Override public boolean writable() { return true; }
     @Override public void write(Frame frame) { ByteBuf view = frame.webSocketFrame(); bytes += view.readableBytes(); }
     @Override public void flush() { }
-    @Override public void writeText(String json) { }
-    @Override public void ping() { }
+    @Override public boolean writeText(String json) { return true; }
     @Override public void close(short code, String reason) { }
   }
 

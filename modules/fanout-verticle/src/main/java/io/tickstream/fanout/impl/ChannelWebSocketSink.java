@@ -2,13 +2,10 @@ package io.tickstream.fanout.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,17 +33,15 @@ final class ChannelWebSocketSink implements FrameSink {
    * Netty queue and up to {@code net.ipv4.tcp_wmem}'s maximum of kernel send buffer.
    */
   static final long CLOSE_FRAME_DEADLINE_MILLIS = CLOSING_TIMEOUT_MILLIS;
-  private static final byte[] PING_PAYLOAD = "tickstream".getBytes(StandardCharsets.US_ASCII);
-  /** One ping frame for every connection of the process: it never changes, and it is never released. */
-  private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.unmodifiableBuffer(
-      Unpooled.directBuffer(2 + PING_PAYLOAD.length).writeByte(0x89).writeByte(PING_PAYLOAD.length).writeBytes(PING_PAYLOAD)));
-
   private final ChannelHandlerContext ctx;
+  private final OutboundBudget budget;
   /** A close frame went out: nothing more may follow it (RFC 6455 5.5.1). */
   private boolean closeSent;
 
-  ChannelWebSocketSink(ChannelHandlerContext ctx) {
+  /** @param maxOutboundBytes {@code fanout.max-outbound-bytes}, see {@link OutboundBudget} */
+  ChannelWebSocketSink(ChannelHandlerContext ctx, int maxOutboundBytes, SendCounters counters) {
     this.ctx = ctx;
+    this.budget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
   }
 
   @Override
@@ -67,34 +62,50 @@ final class ChannelWebSocketSink implements FrameSink {
   }
 
   @Override
-  public void writeText(String json) {
+  public boolean writeText(String json) {
     if (closeSent) {
-      return;
+      return true;
     }
-    int len = ByteBufUtil.utf8Bytes(json);
-    ByteBuf frame = header(0x81, len);
-    ByteBufUtil.reserveAndWriteUtf8(frame, json, len);
-    ctx.writeAndFlush(frame, ctx.voidPromise());
+    if (!budget.fits(ControlFrames.textFrameBytes(ByteBufUtil.utf8Bytes(json)))) {
+      return false;
+    }
+    ctx.writeAndFlush(ControlFrames.text(ctx.alloc(), json), ctx.voidPromise());
+    budget.written();
+    return true;
   }
 
   @Override
-  public void ping() {
-    if (!closeSent) {
-      ctx.writeAndFlush(PING.duplicate(), ctx.voidPromise());
-    }
+  public boolean ping(long payload) {
+    return writeControl(ControlFrames.PING_FRAME_BYTES, null, payload);
   }
 
   /**
-   * Answers a client's ping with its payload (at most 125 bytes: the decoder refuses longer control frames). Not while
-   * the channel is unwritable: a client that pings and does not read would otherwise grow its outbound buffer without
-   * bound (pings are not rate-limited), and one that does not read has no use for the pong.
+   * Answers a client's ping with its payload, even while the channel is unwritable (RFC 6455 5.5.2): what bounds a
+   * client that pings and does not read is the message rate and {@link OutboundBudget}, not a dropped pong.
    */
-  void pong(ByteBuf payload) {
-    if (!closeSent && ctx.channel().isWritable()) {
-      ByteBuf frame = header(0x8A, payload.readableBytes());
-      frame.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-      ctx.writeAndFlush(frame, ctx.voidPromise());
+  @Override
+  public boolean pong(ByteBuf payload) {
+    return writeControl(2 + payload.readableBytes(), payload, 0);
+  }
+
+  /** A ping ({@code pongPayload} null) or a pong, within the budget. */
+  private boolean writeControl(int frameBytes, ByteBuf pongPayload, long pingPayload) {
+    if (closeSent) {
+      return true;
     }
+    if (!budget.fits(frameBytes)) {
+      return false;
+    }
+    ByteBuf frame = pongPayload == null ? ControlFrames.ping(ctx.alloc(), pingPayload)
+        : ControlFrames.pong(ctx.alloc(), pongPayload);
+    ctx.writeAndFlush(frame, ctx.voidPromise());
+    budget.written();
+    return true;
+  }
+
+  /** Bytes queued in the node for this connection now. */
+  long heldBytes() {
+    return budget.heldBytes();
   }
 
   /**
@@ -113,7 +124,7 @@ final class ChannelWebSocketSink implements FrameSink {
       return;
     }
     ChannelPromise written = ctx.newPromise();
-    ctx.writeAndFlush(closeFrame(code, reason), written);
+    ctx.writeAndFlush(ControlFrames.close(ctx.alloc(), code, reason), written);
     // A client that stopped reading gets its close frame only once it reads what is queued before it: closing the
     // channel earlier would drop the frame (1006 instead of the code). So, as Vert.x did, the closing timeout runs
     // from the moment the frame is written; the deadline only ends a client that never reads again.
@@ -134,35 +145,18 @@ final class ChannelWebSocketSink implements FrameSink {
       return;
     }
     closeSent = true;
-    ByteBuf frame = code < 0 ? header(0x88, 0) : closeFrame((short) code, "");
-    ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    ByteBuf frame = code < 0 ? ControlFrames.emptyClose(ctx.alloc()) : ControlFrames.close(ctx.alloc(), (short) code, "");
+    // A client that closes and does not read would otherwise keep the connection (and what it holds) for ever: the
+    // answer waits behind what it did not read, and the TCP close waits for the answer.
+    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> WebSocketSink.abortIfStuck(ctx),
+        CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    ctx.writeAndFlush(frame).addListener(f -> {
+      deadline.cancel(false);
+      ctx.channel().close();
+    });
   }
 
   boolean closeSent() {
     return closeSent;
-  }
-
-  private ByteBuf closeFrame(short code, String reason) {
-    byte[] text = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
-    int len = Math.min(2 + text.length, 125); // a control frame's payload is at most 125 bytes
-    ByteBuf frame = header(0x88, len);
-    frame.writeShort(code);
-    frame.writeBytes(text, 0, len - 2);
-    return frame;
-  }
-
-  /** A buffer of the frame's exact size with its FIN/opcode byte and unmasked length already written. */
-  private ByteBuf header(int finAndOpcode, int len) {
-    int header = len <= 125 ? 2 : (len <= 0xFFFF ? 4 : 10);
-    ByteBuf buf = ctx.alloc().buffer(header + len);
-    buf.writeByte(finAndOpcode);
-    if (len <= 125) {
-      buf.writeByte(len);
-    } else if (len <= 0xFFFF) {
-      buf.writeByte(126).writeShort(len);
-    } else {
-      buf.writeByte(127).writeLong(len);
-    }
-    return buf;
   }
 }

@@ -1,5 +1,6 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.buffer.ByteBuf;
 import io.tickstream.common.protocol.ControlException;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.protocol.ControlRequest;
@@ -15,8 +16,8 @@ import java.util.List;
 /**
  * One client connection (WebSocket or SockJS): its subscriptions, its {@code combined} property, the
  * Binance control protocol (parsing, checks and texts are {@link ControlRequest}'s, shared with the exchange
- * simulator; this class adds the known-symbol and stream-limit checks), the incoming-message rate limit and
- * ping liveness. Its ticks go through its {@link ConflatingSender}.
+ * simulator; this class adds the known-symbol and stream-limit checks), the incoming-message rate limit, ping
+ * liveness, and the closes for what a client did ({@link ClientClose}, each counted). Its ticks go through its {@link ConflatingSender}.
  *
  * <p>Layering: a session knows its transport only as a {@link FrameSink}, its loop's routing only as a
  * {@link SubscriptionRouter}, and sends ticks through its own {@link ConflatingSender}; the dispatcher that routes
@@ -27,10 +28,7 @@ import java.util.List;
  */
 final class ClientSession {
 
-  static final short CLOSE_POLICY_VIOLATION = 1008;
-  static final short CLOSE_UNSUPPORTED_DATA = 1003;
   static final short CLOSE_SERVICE_RESTART = 1012;
-  static final short CLOSE_MESSAGE_TOO_BIG = 1009;
 
   private final SendLoop loop;
   private final SubscriptionRouter router;
@@ -42,9 +40,13 @@ final class ClientSession {
   /** Asked to reconnect elsewhere (serverShutdown sent, 1012 on its way). */
   boolean shedding;
   int index = -1;
+  /** When the last pong echoing one of our pings arrived (the connection's start before the first). */
   long lastPongMillis;
   /** The client key this connection holds ({@link Lease#PUBLIC} without keys): its entitlements and revocation. */
   private Lease lease = Lease.PUBLIC;
+  /** The payload of the last ping sent, valid while {@link #pingOutstanding}. */
+  private long pingPayload;
+  private boolean pingOutstanding;
   private final LinkedHashMap<StreamName, Subscription> subscriptions = new LinkedHashMap<>(4);
   private long windowStartMillis;
   private int messagesInWindow;
@@ -60,8 +62,7 @@ final class ClientSession {
     this.limits = limits;
     this.sink = sink;
     this.webSocket = webSocket;
-    this.sender = new ConflatingSender(loop, sink, combined,
-        () -> close(ConflatingSender.CLOSE_TRY_AGAIN_LATER, "Slow client: not reading for too long"));
+    this.sender = new ConflatingSender(loop, sink, combined, () -> close(ClientClose.SLOW_CLIENT));
     this.lastPongMillis = loop.nowMillis();
   }
 
@@ -88,7 +89,12 @@ final class ClientSession {
     return subscriptions.size();
   }
 
-  /** Counts one incoming message against the per-second limit; closes with 1008 and returns false past it. */
+  /**
+   * Counts one incoming frame against {@code fanout.max-messages-per-second}, as Binance counts them: text, binary and
+   * continuation frames, pings and pongs alike (a fragmented message costs one per fragment, so fragments cannot be
+   * used to send more). Past the limit the connection is closed with 1008 ({@link ClientClose#RATE_LIMIT}). False if
+   * the frame must be ignored: past the limit or already closed.
+   */
   boolean admit() {
     if (closed) {
       return false;
@@ -99,30 +105,72 @@ final class ClientSession {
       messagesInWindow = 0;
     }
     if (++messagesInWindow > limits.maxMessagesPerSecond()) {
-      close(CLOSE_POLICY_VIOLATION, "Too many messages");
+      close(ClientClose.RATE_LIMIT);
       return false;
     }
     return true;
   }
 
-  void onPong() {
-    if (admit()) {
+  /** A ping: counted toward the rate limit, then answered with its payload within the outbound cap. */
+  void onPing(ByteBuf payload) {
+    if (admit() && !sink.pong(payload)) {
+      close(ClientClose.OUTBOUND_CAP);
+    }
+  }
+
+  /**
+   * A pong counts as liveness only if it echoes the payload of the last ping we sent: a random number that a client
+   * which does not read cannot know. Unsolicited pongs are allowed (RFC 6455 5.5.3) and count toward the rate limit,
+   * but, as on Binance, do not keep a connection alive.
+   */
+  void onPong(ByteBuf payload) {
+    if (admit() && pingOutstanding && payload.readableBytes() == ControlFrames.PING_PAYLOAD_BYTES
+        && payload.getLong(payload.readerIndex()) == pingPayload) {
+      pingOutstanding = false;
       lastPongMillis = loop.nowMillis();
+    }
+  }
+
+  /**
+   * The periodic liveness check: closes with 1008 ({@link ClientClose#PONG_TIMEOUT}) a WebSocket that has not echoed a
+   * ping for {@code pongTimeoutMillis}, else sends the next ping with a fresh random payload.
+   */
+  void pingOrClose(long nowMillis, long pongTimeoutMillis) {
+    if (nowMillis - lastPongMillis > pongTimeoutMillis) {
+      close(ClientClose.PONG_TIMEOUT);
+      return;
+    }
+    pingPayload = loop.pingPayload();
+    pingOutstanding = true;
+    if (!sink.ping(pingPayload)) {
+      close(ClientClose.OUTBOUND_CAP);
     }
   }
 
   void onBinary() {
     if (admit()) {
-      close(CLOSE_UNSUPPORTED_DATA, "Binary messages are not supported");
+      close(ClientClose.BINARY);
     }
   }
 
+  /** A complete text message from SockJS: counted, size-checked, then handled like a WebSocket one. */
   void onText(String text) {
     if (!admit()) {
       return;
     }
     if (text.length() > limits.maxFrameBytes()) {
-      close(CLOSE_MESSAGE_TOO_BIG, "Message too big");
+      close(ClientClose.TOO_BIG);
+      return;
+    }
+    onMessage(text);
+  }
+
+  /**
+   * A complete text message whose frames were already {@link #admit admitted} and whose size was checked by the
+   * transport (in bytes, as it arrived).
+   */
+  void onMessage(String text) {
+    if (closed) {
       return;
     }
     String reply;
@@ -132,7 +180,14 @@ final class ClientSession {
       reply = e.reply();
     }
     if (!closed && reply != null) {
-      sink.writeText(reply);
+      reply(reply);
+    }
+  }
+
+  /** Sends a control reply or notice; closes the connection instead if it would pass its outbound cap. */
+  private void reply(String json) {
+    if (!sink.writeText(json)) {
+      close(ClientClose.OUTBOUND_CAP);
     }
   }
 
@@ -145,8 +200,10 @@ final class ClientSession {
           throw new ControlException(ControlReplies.INVALID_REQUEST, problem, r.id());
         }
         // The reply first, then the snapshots, then live ticks.
-        sink.writeText(r.reply(null));
-        subscribe(streams);
+        reply(r.reply(null));
+        if (!closed) {
+          subscribe(streams);
+        }
         return null;
       }
       case UNSUBSCRIBE -> {
@@ -218,8 +275,21 @@ final class ClientSession {
   /** Binance's drain notice, in this connection's format. */
   void notifyShutdown(long epochMillis) {
     JsonObject event = new JsonObject().put("e", "serverShutdown").put("E", epochMillis);
-    sink.writeText(sender.combined ? new JsonObject().put("stream", "!serverShutdown").put("data", event).encode()
+    reply(sender.combined ? new JsonObject().put("stream", "!serverShutdown").put("data", event).encode()
         : event.encode());
+  }
+
+  /** Closes the transport for {@code why}, counted once per connection; idempotent. */
+  void close(ClientClose why) {
+    close(why, why.code, why.text);
+  }
+
+  /** Closes for {@code why} with a code and reason of the transport's (a decoder's refusal: 1002 or 1007). */
+  void close(ClientClose why, short code, String reason) {
+    if (!closed) {
+      loop.counters.clientCloses[why.ordinal()]++;
+      close(code, reason);
+    }
   }
 
   /** Closes the transport and releases everything this connection holds; idempotent. */

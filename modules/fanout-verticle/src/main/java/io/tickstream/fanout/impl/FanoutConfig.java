@@ -9,7 +9,7 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
                            int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainDelayMillis,
                            long drainWindowMillis, long maxDataAgeMillis, long partitionCheckIntervalMillis,
                            long uRebaseAfterMillis, int consumerMaxFailures,
-                           boolean channelWebSockets) {
+                           boolean channelWebSockets, int maxOutboundBytes) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -22,7 +22,21 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         c.get(FanoutSettings.PONG_TIMEOUT).toMillis(), c.get(FanoutSettings.DRAIN_DELAY).toMillis(),
         c.get(FanoutSettings.DRAIN_WINDOW).toMillis(), c.get(FanoutSettings.MAX_DATA_AGE).toMillis(),
         Math.max(1, c.get(FanoutSettings.PARTITION_CHECK_INTERVAL).toMillis()), c.get(FanoutSettings.U_REBASE_AFTER).toMillis(),
-        c.get(FanoutSettings.CONSUMER_MAX_FAILURES), channelWebSockets(c.get(FanoutSettings.WEBSOCKET_TRANSPORT)));
+        c.get(FanoutSettings.CONSUMER_MAX_FAILURES), channelWebSockets(c.get(FanoutSettings.WEBSOCKET_TRANSPORT)),
+        maxOutboundBytes(c.get(FanoutSettings.MAX_OUTBOUND_BYTES), c.get(FanoutSettings.WRITE_QUEUE_BYTES)));
+  }
+
+  /**
+   * The cap must leave room above the write queue's high-water mark, where ticks stop (conflation), for the control
+   * replies of a client that is momentarily behind; below twice the mark a burst of ticks plus one reply would close
+   * clients that did nothing wrong.
+   */
+  private static int maxOutboundBytes(int max, int writeQueueBytes) {
+    if (max < 2L * writeQueueBytes) {
+      throw new IllegalArgumentException("fanout.max-outbound-bytes (" + max
+          + ") must be at least twice fanout.write-queue-bytes (" + writeQueueBytes + ")");
+    }
+    return max;
   }
 
   private static boolean channelWebSockets(String transport) {

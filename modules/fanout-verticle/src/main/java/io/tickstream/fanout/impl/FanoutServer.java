@@ -74,7 +74,7 @@ public final class FanoutServer extends VerticleBase {
     dispatcher.onSessionRemoved = node::releaseConnection;
     node.dispatchers.add(dispatcher);
     if (c.channelWebSockets()) {
-      channelUpgrade = new WebSocketChannelUpgrade(dispatcher, transportLimit(c), c.writeQueueBytes());
+      channelUpgrade = new WebSocketChannelUpgrade(dispatcher, c.maxFrameBytes(), c.writeQueueBytes(), c.maxOutboundBytes());
     }
     node.metrics.add(dispatcher);
     // This loop's one consumer of the node's ticks; its handler runs on this loop.
@@ -112,6 +112,7 @@ public final class FanoutServer extends VerticleBase {
       }
     });
     router.route("/sockjs/*").handler(admission::sockJSHandler);
+    router.route("/sockjs/*").handler(rc -> LoopDispatcher.installSockJSGuard(rc, c.maxFrameBytes()));
     // xhr_send and jsonp_send read the body from the routing context, so SockJS needs a BodyHandler; without file
     // uploads, which BodyHandler.create() would write to ./file-uploads for anyone and never delete.
     router.route("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(c.maxFrameBytes()));
@@ -121,8 +122,10 @@ public final class FanoutServer extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions().setHost(c.host()).setPort(port)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
-        // Up to TRANSPORT_FRAME_FACTOR x the limit a message reaches the session, which closes with 1009; Netty
-        // drops larger frames' connections without a close frame, so no client can make the node buffer more.
+        // Vert.x's decoder (fanout.websocket-transport=vertx, and SockJS's websocket transport) reads frames up to
+        // TRANSPORT_FRAME_FACTOR x the limit. On the vertx transport VertxFrameGuard closes with 1009 from the limit
+        // itself and answers the decoder's refusal of larger frames with 1009 too; on SockJS the session closes with
+        // 1009 up to this, and Vert.x drops the connection beyond.
         .setMaxWebSocketFrameSize(transportLimit(c)).setMaxWebSocketMessageSize(transportLimit(c))
         .setRegisterWebSocketWriteHandlers(false).setStrictThreadMode(true).setTcpNoDelay(true)
         // No HTTP/2 cleartext upgrade (no client of ours speaks it): one handler less in every connection's pipeline

@@ -1,5 +1,7 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * Where one connection's frames go: a WebSocket channel or a SockJS session. Called only on the connection's
  * event loop.
@@ -15,11 +17,21 @@ interface FrameSink {
   /** Sends what {@link #write} queued: one syscall for any number of frames. */
   void flush();
 
-  /** Sends a control reply or notice and flushes. */
-  void writeText(String json);
+  /**
+   * Sends a control reply or notice and flushes. False, and nothing written, if it would take the connection past
+   * {@code fanout.max-outbound-bytes} ({@link OutboundBudget}): the caller closes the connection.
+   */
+  boolean writeText(String json);
 
-  /** Sends a ping if the transport has them; SockJS has its own heartbeats. */
-  void ping();
+  /** Sends a ping with {@code payload} if the transport has them (SockJS has its own heartbeats); false as {@link #writeText}. */
+  default boolean ping(long payload) {
+    return true;
+  }
+
+  /** Answers a client's ping with its payload; false as {@link #writeText}. */
+  default boolean pong(ByteBuf payload) {
+    return true;
+  }
 
   /** Closes with a WebSocket close code (SockJS: its close frame). */
   void close(short code, String reason);

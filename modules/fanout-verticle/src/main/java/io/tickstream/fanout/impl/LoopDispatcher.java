@@ -283,13 +283,13 @@ public final class LoopDispatcher implements SubscriptionRouter {
   /** A WebSocket accepted for this loop, subscribed to {@code streams} (already checked). */
   ClientSession openWebSocket(ServerWebSocket ws, boolean combined, List<StreamName> streams) {
     ClientSession[] holder = new ClientSession[1];
-    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, WebSocketSink.CLOSE_FRAME_WAIT_MILLIS,
-        () -> holder[0].sender.onDrain());
+    WebSocketSink sink = new WebSocketSink(ws, writeQueueBytes, config.maxFrameBytes(), config.maxOutboundBytes(),
+        sends.counters, WebSocketSink.CLOSE_FRAME_WAIT_MILLIS, () -> holder[0].sender.onDrain());
     ClientSession s = holder[0] = new ClientSession(sends, this, config, sink, combined, true);
+    sink.session(s);
     add(s);
-    ws.textMessageHandler(s::onText);
-    ws.binaryMessageHandler(b -> s.onBinary());
-    ws.pongHandler(b -> s.onPong());
+    // Frames were counted and checked by the sink's VertxFrameGuard; pings, pongs and binary frames end there.
+    ws.textMessageHandler(s::onMessage);
     ws.closeHandler(v -> s.release());
     ws.exceptionHandler(e -> { });
     s.subscribe(streams);
@@ -309,13 +309,47 @@ public final class LoopDispatcher implements SubscriptionRouter {
   /** A SockJS session: no streams, {@code combined=true}, the same control messages. */
   ClientSession openSockJS(SockJSSocket socket) {
     socket.setWriteQueueMaxSize(writeQueueBytes);
-    ClientSession s = new ClientSession(sends, this, config, new SockJSSink(socket), true, false);
+    ClientSession[] holder = new ClientSession[1];
+    SockJSSink sink = new SockJSSink(socket, writeQueueBytes, config.maxOutboundBytes(), sends.counters, this::onLoop,
+        () -> holder[0].sender.onDrain());
+    ClientSession s = holder[0] = new ClientSession(sends, this, config, sink, true, false);
     add(s);
+    VertxFrameGuard guard = socket.routingContext() == null ? null : socket.routingContext().get(SOCKJS_GUARD);
+    // Only on the channel's own loop (the request's dispatch runs on a duplicate of this loop's context).
+    if (guard != null && guard.context() != null && guard.context().channel().eventLoop().inEventLoop()
+        && ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop().inEventLoop()) {
+      // A websocket transport on this loop's own channel: its pings, pongs and fragments are counted and bounded too.
+      sink.webSocket(guard.context());
+      guard.session(s);
+    }
     socket.handler(b -> onLoop(() -> s.onText(b.toString())));
     socket.drainHandler(v -> onLoop(s.sender::onDrain));
     socket.closeHandler(v -> onLoop(s::release));
     socket.exceptionHandler(e -> { });
     return s;
+  }
+
+  /** Where {@link #installSockJSGuard} leaves a SockJS websocket upgrade's guard for {@link #openSockJS}. */
+  static final String SOCKJS_GUARD = "tickstream.sockjs.guard";
+
+  /**
+   * Before SockJS upgrades a request to one of its websocket transports: puts a {@link VertxFrameGuard} on the
+   * request's channel (see {@link VertxFrameGuard#forSockJS}) and leaves it in the routing context for the session.
+   * Any other request passes untouched. On the request's loop, inside its dispatch.
+   */
+  static void installSockJSGuard(io.vertx.ext.web.RoutingContext rc, int maxMessageBytes) {
+    io.vertx.core.http.HttpServerRequest req = rc.request();
+    String upgrade = req.getHeader(io.vertx.core.http.HttpHeaders.UPGRADE);
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket")
+        && req.connection() instanceof io.vertx.core.http.impl.HttpServerConnection conn) {
+      io.netty.channel.ChannelHandlerContext vertxCtx = conn.channelHandlerContext();
+      if (vertxCtx.pipeline().get(SOCKJS_GUARD) == null) {
+        VertxFrameGuard guard = VertxFrameGuard.forSockJS(maxMessageBytes);
+        vertxCtx.pipeline().addBefore(vertxCtx.name(), SOCKJS_GUARD, guard);
+        rc.put(SOCKJS_GUARD, guard);
+      }
+    }
+    rc.next();
   }
 
   /** SockJS may deliver a session's events on the loop of the HTTP request that carried them. */
@@ -366,11 +400,7 @@ public final class LoopDispatcher implements SubscriptionRouter {
       if (!s.webSocket) {
         continue;
       }
-      if (now - s.lastPongMillis > pongTimeoutMillis) {
-        s.close(ClientSession.CLOSE_POLICY_VIOLATION, "Pong timeout");
-      } else {
-        s.sink.ping();
-      }
+      s.pingOrClose(now, pongTimeoutMillis);
     }
   }
 

@@ -94,6 +94,14 @@ public final class NodeMetrics {
         d -> d.lateCopies);
     counter(registry, FanoutMetrics.CONFLATED_DROPS, "pending ticks replaced by a newer one", d -> d.counters().conflatedDrops);
     counter(registry, FanoutMetrics.SLOW_CLIENT_CLOSES, "connections closed with 1013", d -> d.counters().slowClientCloses);
+    for (ClientClose why : ClientClose.ALL) {
+      FunctionCounter.builder(FanoutMetrics.CLIENT_CLOSES, this, m -> m.sum(d -> d.counters().clientCloses[why.ordinal()]))
+          .tag(FanoutMetrics.CLIENT_CLOSE_REASON, why.tag)
+          .description("connections the node closed because of what the client did, by reason").register(registry);
+    }
+    Gauge.builder(FanoutMetrics.OUTBOUND_PEAK, this, m -> m.max(d -> d.counters().outboundPeakBytes)).baseUnit("bytes")
+        .description("most bytes one connection held queued in this node, at a control frame, since start")
+        .register(registry);
     counter(registry, FanoutMetrics.REBALANCED, "connections asked to reconnect elsewhere by rebalancing",
         d -> d.rebalanced);
   }
@@ -121,6 +129,15 @@ public final class NodeMetrics {
       total += f.applyAsLong(d);
     }
     return total;
+  }
+
+  /** Largest value over the dispatchers; racy reads, like {@link #sum}. */
+  public long max(ToLongFunction<LoopDispatcher> f) {
+    long max = 0;
+    for (LoopDispatcher d : dispatchers) {
+      max = Math.max(max, f.applyAsLong(d));
+    }
+    return max;
   }
 
   /** Open client connections (racy sum, for status reports). */

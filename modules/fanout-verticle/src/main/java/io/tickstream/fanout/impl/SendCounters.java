@@ -15,4 +15,11 @@ final class SendCounters {
   long pendingTicks;
   /** Connections closed with 1013 after the grace period. */
   long slowClientCloses;
+  /** Connections the node closed, by {@link ClientClose#ordinal()}. */
+  final long[] clientCloses = new long[ClientClose.ALL.length];
+  /**
+   * The most bytes one connection of this loop held queued in the node, measured at each control frame written
+   * (replies, notices, pings, pongs) and at each refused one; never above {@code fanout.max-outbound-bytes}.
+   */
+  long outboundPeakBytes;
 }

@@ -2,6 +2,7 @@ package io.tickstream.fanout.impl;
 
 import io.tickstream.common.tick.BookTickerEncoder;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 
@@ -25,6 +26,12 @@ final class SendLoop {
   final long slowClientGraceMillis;
   private final NodeMetrics metrics;
   /**
+   * Ping payloads: a client must echo one to count as alive, so they must be unguessable, even by a client that reads
+   * its own pings on another connection to this loop (a seeded generator would give the next payloads away). A few
+   * per connection per minute: the cost of a cryptographic generator does not matter.
+   */
+  private final SecureRandom pingRandom = new SecureRandom();
+  /**
    * {@code ft → flush}, this loop's share (see {@link FtToFlushHistogram}): written by this loop only, once per
    * flush pass; read racily at scrape time.
    */
@@ -47,6 +54,11 @@ final class SendLoop {
 
   long nowMillis() {
     return timers.nowMillis();
+  }
+
+  /** A fresh random ping payload. */
+  long pingPayload() {
+    return pingRandom.nextLong();
   }
 
   void markDirty(ConflatingSender sender) {

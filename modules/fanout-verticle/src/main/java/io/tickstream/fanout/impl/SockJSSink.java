@@ -1,28 +1,62 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.concurrent.Executor;
 
 /**
  * A SockJS session. SockJS frames messages itself ({@code a["..."]}) and flushes per write, so
  * {@link #flush()} has nothing to do; it is the compatibility path, not the fast one.
+ *
+ * <p><b>Outbound bytes.</b> SockJS's own {@code writeQueueFull()} only counts what waits in the session for a transport
+ * to take it; once a streaming transport (websocket, xhr-streaming) has it, it waits in that connection's queues, which
+ * SockJS does not bound, for a client that does not read. So this sink counts itself what it handed to SockJS and is
+ * not written to the socket yet (each write's future completes once Netty wrote it), plus Netty's 96-byte entry
+ * overhead per message ({@link OutboundBudget#ENTRY_OVERHEAD}): above {@code fanout.write-queue-bytes} it reports itself
+ * unwritable (ticks are conflated), and a control reply that would pass {@code fanout.max-outbound-bytes} is refused,
+ * which closes the session with 1008. The price: one completion listener per message written, acceptable on this path.
+ *
+ * <p>Threading: called on the dispatcher's loop; write completions may run on the transport's loop and are brought
+ * back to the dispatcher's through {@code onLoop}.
  */
 final class SockJSSink implements FrameSink {
 
   private final SockJSSocket socket;
+  private final int writeQueueBytes;
+  private final int maxOutboundBytes;
+  private final SendCounters counters;
+  private final Executor onLoop;
+  private final Runnable onDrain;
+  /** Bytes handed to SockJS whose write has not completed, with the per-message overhead; dispatcher loop only. */
+  private long held;
+  /** {@link #held} passed the write queue: report the drain once it falls to half of it, as Netty's water marks do. */
+  private boolean full;
+  /** The websocket transport's guard context, or null on the other transports. */
+  private ChannelHandlerContext webSocket;
+  private OutboundBudget pongBudget;
 
-  SockJSSink(SockJSSocket socket) {
+  SockJSSink(SockJSSocket socket, int writeQueueBytes, int maxOutboundBytes, SendCounters counters, Executor onLoop,
+             Runnable onDrain) {
     this.socket = socket;
+    this.writeQueueBytes = writeQueueBytes;
+    this.maxOutboundBytes = maxOutboundBytes;
+    this.counters = counters;
+    this.onLoop = onLoop;
+    this.onDrain = onDrain;
   }
 
   @Override
   public boolean writable() {
-    return !socket.writeQueueFull();
+    return held < writeQueueBytes && !socket.writeQueueFull();
   }
 
   @Override
   public void write(Frame frame) {
-    socket.write(frame.text());
+    track(frame.length(), socket.write(frame.text()));
   }
 
   @Override
@@ -30,12 +64,63 @@ final class SockJSSink implements FrameSink {
   }
 
   @Override
-  public void writeText(String json) {
-    socket.write(Buffer.buffer(json));
+  public boolean writeText(String json) {
+    Buffer b = Buffer.buffer(json);
+    long after = held + b.length() + OutboundBudget.ENTRY_OVERHEAD;
+    if (after > maxOutboundBytes) {
+      return false;
+    }
+    track(b.length(), socket.write(b));
+    return true;
   }
 
+  private void track(int bytes, Future<Void> written) {
+    long size = bytes + OutboundBudget.ENTRY_OVERHEAD;
+    held += size;
+    if (held > counters.outboundPeakBytes) {
+      counters.outboundPeakBytes = held;
+    }
+    if (held >= writeQueueBytes) {
+      full = true;
+    }
+    written.onComplete(ar -> onLoop.execute(() -> released(size)));
+  }
+
+  private void released(long size) {
+    held -= size;
+    if (full && held <= writeQueueBytes / 2) {
+      full = false;
+      onDrain.run();
+    }
+  }
+
+  /**
+   * On SockJS's websocket transports: answers a client's ping (SockJS has no pings of its own, but a WebSocket client
+   * may send them) with a pong written below Vert.x, within the cap. What counts against it here is this sink's own
+   * count plus Netty's pending bytes: the text frames SockJS handed to the channel are in both, so the check errs on
+   * the strict side. Without a websocket transport there are no pings to answer.
+   */
   @Override
-  public void ping() {
+  public boolean pong(ByteBuf payload) {
+    if (webSocket == null) {
+      return true;
+    }
+    int frameBytes = 2 + payload.readableBytes();
+    long after = held + pongBudget.heldBytes() + frameBytes + OutboundBudget.ENTRY_OVERHEAD;
+    if (after > maxOutboundBytes) {
+      return false;
+    }
+    if (after > counters.outboundPeakBytes) {
+      counters.outboundPeakBytes = after;
+    }
+    webSocket.writeAndFlush(ControlFrames.pong(webSocket.alloc(), payload), webSocket.voidPromise());
+    return true;
+  }
+
+  /** The session runs on a SockJS websocket transport whose guard sits at {@code ctx}: pings are answered there. */
+  void webSocket(ChannelHandlerContext ctx) {
+    this.webSocket = ctx;
+    this.pongBudget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
   }
 
   @Override

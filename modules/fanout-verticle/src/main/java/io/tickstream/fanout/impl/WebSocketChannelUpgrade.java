@@ -49,14 +49,24 @@ final class WebSocketChannelUpgrade {
   /** Shared by every channel of this loop: the marks are immutable. */
   private final WriteBufferWaterMark waterMark;
   private final int maxMessageBytes;
+  private final int maxOutboundBytes;
 
-  WebSocketChannelUpgrade(LoopDispatcher dispatcher, int maxMessageBytes, int writeQueueBytes) {
+  /**
+   * @param maxMessageBytes {@code fanout.max-frame-bytes}: {@link WebSocketFrameHandler} closes with 1009 on a message
+   *     over it, in one frame or in fragments. The decoder reads frames up to {@link FanoutServer#TRANSPORT_FRAME_FACTOR}
+   *     times that, so it stays in step with the client and reads its answer to our close; a frame larger still it
+   *     refuses from its header (1009 too), after which it reads nothing more and the close ends by the closing timeout
+   * @param maxOutboundBytes {@code fanout.max-outbound-bytes}
+   */
+  WebSocketChannelUpgrade(LoopDispatcher dispatcher, int maxMessageBytes, int writeQueueBytes, int maxOutboundBytes) {
     this.dispatcher = dispatcher;
     this.maxMessageBytes = maxMessageBytes;
+    this.maxOutboundBytes = maxOutboundBytes;
     this.waterMark = new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes);
     // closeOnProtocolViolation off: the decoder would write a Netty close frame object, for which this pipeline has
     // no encoder; it raises the violation instead, and WebSocketFrameHandler closes with its status.
-    this.decoderConfig = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(maxMessageBytes)
+    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength((int) Math.min(Integer.MAX_VALUE / 2, (long) maxMessageBytes * FanoutServer.TRANSPORT_FRAME_FACTOR))
         .expectMaskedFrames(true).allowMaskMismatch(false).allowExtensions(false).closeOnProtocolViolation(false)
         .build();
   }
@@ -75,7 +85,7 @@ final class WebSocketChannelUpgrade {
     ChannelHandlerContext vertxCtx = ((HttpServerConnection) req.connection()).channelHandlerContext();
     ChannelPipeline pipeline = vertxCtx.pipeline();
     pipeline.channel().config().setWriteBufferWaterMark(waterMark);
-    WebSocketFrameHandler handler = new WebSocketFrameHandler(maxMessageBytes);
+    WebSocketFrameHandler handler = new WebSocketFrameHandler(maxMessageBytes, maxOutboundBytes, dispatcher.counters());
     if (pipeline.get(HTTP_DECODER) != null) {
       // Right behind the HTTP decoder: what it still holds when it leaves must reach the frame decoder next.
       pipeline.addAfter(HTTP_DECODER, DECODER, new WebSocket13FrameDecoder(decoderConfig));

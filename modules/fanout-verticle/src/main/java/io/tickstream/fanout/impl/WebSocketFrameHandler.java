@@ -16,18 +16,21 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The inbound end of a WebSocket served on this node's own pipeline: the frames Netty's
- * {@code WebSocket13FrameDecoder} reads (which enforces masking, control-frame rules and the transport's frame limit)
- * become {@link ClientSession} calls, as Vert.x's handlers did before.
+ * {@code WebSocket13FrameDecoder} reads (which enforces masking, control-frame rules and {@code fanout.max-frame-bytes}
+ * per frame) become {@link ClientSession} calls, as Vert.x's handlers did before.
  *
  * <ul>
- *   <li>A text message (one frame, or fragments joined here) goes to {@link ClientSession#onText}, which applies the
- *       rate limit and closes with 1009 above {@code fanout.max-frame-bytes}; fragments adding up to more than the
- *       transport limit ({@link FanoutServer#TRANSPORT_FRAME_FACTOR} x that) close with 1009 at once, so a client
- *       never makes the node hold more than that.</li>
- *   <li>A binary message is refused by the session (1003); a pong counts as liveness; a ping is answered with a pong
- *       carrying its payload; a close frame is answered and the TCP connection closed.</li>
- *   <li>A frame the decoder rejects closes with its status: 1009 for a frame over the limit, 1002 for a protocol
- *       error, 1007 for bad UTF-8 in a close frame.</li>
+ *   <li>Every text, binary, continuation, ping and pong frame counts toward the message rate
+ *       ({@link ClientSession#admit}), as Binance counts them; fragments one each.</li>
+ *   <li>A text message (one frame, or fragments joined here) goes to {@link ClientSession#onMessage}; one whose bytes,
+ *       in one frame or added up over its fragments, pass {@code fanout.max-frame-bytes} closes the connection with
+ *       1009 as soon as the excess arrives, so a client never makes the node hold more than that.</li>
+ *   <li>A binary message is refused by the session (1003); a pong counts as liveness if it echoes our last ping; a
+ *       ping is answered with a pong carrying its payload, within the outbound cap; a close frame is answered and the
+ *       TCP connection closed.</li>
+ *   <li>A frame the decoder rejects closes with its status and a close frame: 1009 for a frame over
+ *       {@link FanoutServer#TRANSPORT_FRAME_FACTOR} times the limit (refused from its header, before its payload is
+ *       buffered), 1002 for a protocol error, 1007 for bad UTF-8 in a close frame.</li>
  *   <li>The channel turning writable drains the session's conflated backlog; the channel closing releases it.</li>
  * </ul>
  *
@@ -37,6 +40,8 @@ import java.nio.charset.StandardCharsets;
 final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
   private final int maxMessageBytes;
+  private final int maxOutboundBytes;
+  private final SendCounters counters;
   private ChannelWebSocketSink sink;
   private ClientSession session;
   /** The text fragments received so far, or null outside a fragmented text message. */
@@ -44,14 +49,21 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
   /** A binary message's continuation frames are being skipped. */
   private boolean inBinary;
 
-  WebSocketFrameHandler(int maxMessageBytes) {
+  /**
+   * @param maxMessageBytes {@code fanout.max-frame-bytes}
+   * @param maxOutboundBytes {@code fanout.max-outbound-bytes}
+   * @param counters the loop's counters (the outbound peak)
+   */
+  WebSocketFrameHandler(int maxMessageBytes, int maxOutboundBytes, SendCounters counters) {
     this.maxMessageBytes = maxMessageBytes;
+    this.maxOutboundBytes = maxOutboundBytes;
+    this.counters = counters;
   }
 
   /** The sink writing at this handler's place in the pipeline: right after the head, nothing to encode between. */
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    sink = new ChannelWebSocketSink(ctx);
+    sink = new ChannelWebSocketSink(ctx, maxOutboundBytes, counters);
   }
 
   ChannelWebSocketSink sink() {
@@ -74,17 +86,17 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (msg instanceof TextWebSocketFrame text) {
-        if (text.isFinalFragment()) {
-          session.onText(text.content().toString(StandardCharsets.UTF_8));
-        } else {
-          startFragments(ctx, text.content());
+        if (session.admit()) {
+          onText(ctx, text);
         }
       } else if (msg instanceof ContinuationWebSocketFrame more) {
-        onContinuation(more);
+        if (session.admit()) {
+          onContinuation(more);
+        }
       } else if (msg instanceof PingWebSocketFrame ping) {
-        sink.pong(ping.content());
-      } else if (msg instanceof PongWebSocketFrame) {
-        session.onPong();
+        session.onPing(ping.content());
+      } else if (msg instanceof PongWebSocketFrame pong) {
+        session.onPong(pong.content());
       } else if (msg instanceof BinaryWebSocketFrame binary) {
         inBinary = !binary.isFinalFragment();
         session.onBinary();
@@ -99,13 +111,17 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void startFragments(ChannelHandlerContext ctx, ByteBuf first) {
-    if (first.readableBytes() > maxMessageBytes) {
+  private void onText(ChannelHandlerContext ctx, TextWebSocketFrame text) {
+    ByteBuf content = text.content();
+    if (content.readableBytes() > maxMessageBytes) {
       tooBig();
-      return;
+    } else if (text.isFinalFragment()) {
+      session.onMessage(content.toString(StandardCharsets.UTF_8));
+    } else {
+      fragments = ctx.alloc().heapBuffer(Math.min(maxMessageBytes, Math.max(256, content.readableBytes() * 2)),
+          maxMessageBytes);
+      fragments.writeBytes(content);
     }
-    fragments = ctx.alloc().heapBuffer(Math.max(256, first.readableBytes() * 2), maxMessageBytes);
-    fragments.writeBytes(first);
   }
 
   private void onContinuation(ContinuationWebSocketFrame more) {
@@ -125,13 +141,13 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     if (more.isFinalFragment()) {
       String text = fragments.toString(StandardCharsets.UTF_8);
       releaseFragments();
-      session.onText(text);
+      session.onMessage(text);
     }
   }
 
   private void tooBig() {
     releaseFragments();
-    session.close(ClientSession.CLOSE_MESSAGE_TOO_BIG, "Message too big");
+    session.close(ClientClose.TOO_BIG);
   }
 
   private void releaseFragments() {
@@ -160,10 +176,23 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     releaseFragments();
     if (cause instanceof CorruptedWebSocketFrameException corrupt && session != null && !session.closed) {
-      session.close((short) corrupt.closeStatus().code(), corrupt.closeStatus().reasonText());
+      closeRefused(session, corrupt);
     } else {
       // I/O errors (a reset connection): nothing to say to the client.
       ctx.channel().close();
+    }
+  }
+
+  /**
+   * A frame the decoder refused: closed with the decoder's status and a close frame, counted as too big (1009) or as
+   * a protocol error. Shared with the {@code vertx} transport's {@link VertxFrameGuard}.
+   */
+  static void closeRefused(ClientSession session, CorruptedWebSocketFrameException corrupt) {
+    short code = (short) corrupt.closeStatus().code();
+    if (code == ClientClose.TOO_BIG.code) {
+      session.close(ClientClose.TOO_BIG);
+    } else {
+      session.close(ClientClose.PROTOCOL_ERROR, code, corrupt.closeStatus().reasonText());
     }
   }
 

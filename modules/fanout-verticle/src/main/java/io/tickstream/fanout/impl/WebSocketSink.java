@@ -1,11 +1,11 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -19,10 +19,12 @@ import java.util.concurrent.TimeUnit;
  * every write outside a read, one {@code write} syscall per message per socket, which is two thirds of the
  * cost of a broadcast (see stack-facts). Writing the shared frame bytes at Vert.x's handler context passes
  * them through the WebSocket encoder untouched and lets the dispatcher flush once per Kafka batch. Control
- * replies, pings and closes still go through the public API, on the same event loop, so ordering holds.
+ * replies, pings and pongs are written the same way ({@link ControlFrames}), so every byte the node holds for the
+ * client is in the channel's queue, where {@link OutboundBudget} caps it; only the close goes through the public API.
  * Writability is the channel's (water marks {@code writeQueueBytes/2} and {@code writeQueueBytes}). Vert.x's
- * drain handler only fires for its own write queue, which these writes bypass, so a small handler in front
- * of Vert.x's reports the channel becoming writable again.
+ * drain handler only fires for its own write queue, which these writes bypass, so a handler in front
+ * of Vert.x's ({@link VertxFrameGuard}, which also applies the inbound limits) reports the channel becoming
+ * writable again.
  *
  * <p>Closing a client that stopped reading: Vert.x starts its WebSocket closing timeout only once the close frame has
  * been written, and behind a client that reads nothing it never is. The connection would then live for ever: its
@@ -39,30 +41,34 @@ final class WebSocketSink implements FrameSink {
    * client that reads slowly still gets its close frame.
    */
   static final long CLOSE_FRAME_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(HttpServerOptions.DEFAULT_WEBSOCKET_CLOSING_TIMEOUT);
-  private static final Buffer PING_PAYLOAD = Buffer.buffer("tickstream");
-
   private final ServerWebSocket ws;
   private final ChannelHandlerContext ctx;
   private final long abortAfterMillis;
+  private final OutboundBudget budget;
+  private final VertxFrameGuard guard;
+  /** Our close frame is on its way: nothing more may follow it (RFC 6455 5.5.1). */
+  private boolean closeSent;
 
   /**
+   * @param maxMessageBytes {@code fanout.max-frame-bytes}, applied by the {@link VertxFrameGuard} this installs
+   * @param maxOutboundBytes {@code fanout.max-outbound-bytes}, see {@link OutboundBudget}
    * @param abortAfterMillis how long after {@link #close} a close frame still queued behind unread data may wait
    *     before the connection is reset
    */
-  WebSocketSink(ServerWebSocket ws, int writeQueueBytes, long abortAfterMillis, Runnable onWritable) {
+  WebSocketSink(ServerWebSocket ws, int writeQueueBytes, int maxMessageBytes, int maxOutboundBytes,
+                SendCounters counters, long abortAfterMillis, Runnable onWritable) {
     this.ws = ws;
     this.abortAfterMillis = abortAfterMillis;
     this.ctx = ((WebSocketInternal) ws).channelHandlerContext();
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
-    ctx.pipeline().addBefore(ctx.name(), "tickstream-writability", new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext c) throws Exception {
-        if (c.channel().isWritable()) {
-          onWritable.run();
-        }
-        super.channelWritabilityChanged(c);
-      }
-    });
+    this.budget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
+    this.guard = new VertxFrameGuard(maxMessageBytes, onWritable);
+    ctx.pipeline().addBefore(ctx.name(), "tickstream-guard", guard);
+  }
+
+  /** The session the guard reports frames to; set on the event loop before the connection's next read. */
+  void session(ClientSession session) {
+    guard.session(session);
   }
 
   @Override
@@ -72,7 +78,9 @@ final class WebSocketSink implements FrameSink {
 
   @Override
   public void write(Frame frame) {
-    ctx.write(frame.webSocketFrame(), ctx.voidPromise());
+    if (!closeSent) {
+      ctx.write(frame.webSocketFrame(), ctx.voidPromise());
+    }
   }
 
   @Override
@@ -80,18 +88,54 @@ final class WebSocketSink implements FrameSink {
     ctx.flush();
   }
 
+  /**
+   * Written as an encoded frame at Vert.x's handler context, like the ticks, not through {@code writeTextMessage}:
+   * Vert.x would hold it in its own write queue while the channel is unwritable, where {@link OutboundBudget} cannot
+   * see it, and ticks written meanwhile could overtake it.
+   */
   @Override
-  public void writeText(String json) {
-    ws.writeTextMessage(json);
+  public boolean writeText(String json) {
+    if (closeSent) {
+      return true;
+    }
+    if (!budget.fits(ControlFrames.textFrameBytes(ByteBufUtil.utf8Bytes(json)))) {
+      return false;
+    }
+    ctx.writeAndFlush(ControlFrames.text(ctx.alloc(), json), ctx.voidPromise());
+    budget.written();
+    return true;
   }
 
   @Override
-  public void ping() {
-    ws.writePing(PING_PAYLOAD);
+  public boolean ping(long payload) {
+    return writeControl(ControlFrames.PING_FRAME_BYTES, null, payload);
+  }
+
+  @Override
+  public boolean pong(ByteBuf payload) {
+    return writeControl(2 + payload.readableBytes(), payload, 0);
+  }
+
+  private boolean writeControl(int frameBytes, ByteBuf pongPayload, long pingPayload) {
+    if (closeSent) {
+      return true;
+    }
+    if (!budget.fits(frameBytes)) {
+      return false;
+    }
+    ByteBuf frame = pongPayload == null ? ControlFrames.ping(ctx.alloc(), pingPayload)
+        : ControlFrames.pong(ctx.alloc(), pongPayload);
+    ctx.writeAndFlush(frame, ctx.voidPromise());
+    budget.written();
+    return true;
   }
 
   @Override
   public void close(short code, String reason) {
+    if (closeSent) {
+      return;
+    }
+    closeSent = true;
     ws.close(code, reason);
     ctx.executor().schedule(() -> abortIfStuck(ctx), abortAfterMillis, TimeUnit.MILLISECONDS);
   }

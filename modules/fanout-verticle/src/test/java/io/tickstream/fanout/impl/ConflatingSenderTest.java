@@ -377,11 +377,8 @@ class ConflatingSenderTest {
     }
 
     @Override
-    public void writeText(String json) {
-    }
-
-    @Override
-    public void ping() {
+    public boolean writeText(String json) {
+      return true;
     }
 
     @Override

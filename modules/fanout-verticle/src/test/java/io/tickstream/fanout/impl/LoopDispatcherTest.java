@@ -169,11 +169,8 @@ class LoopDispatcherTest {
     }
 
     @Override
-    public void writeText(String json) {
-    }
-
-    @Override
-    public void ping() {
+    public boolean writeText(String json) {
+      return true;
     }
 
     @Override

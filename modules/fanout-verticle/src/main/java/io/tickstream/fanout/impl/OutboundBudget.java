@@ -1,0 +1,70 @@
+package io.tickstream.fanout.impl;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+
+/**
+ * Bounds the bytes the node holds for one WebSocket: everything queued in its channel's outbound buffer (ticks,
+ * control replies, errors, notices, pings, pongs), never more than {@code fanout.max-outbound-bytes}.
+ *
+ * <p>Why this is enough: ticks are only written while the channel is writable, that is below
+ * {@code fanout.write-queue-bytes}, and conflated above it ({@link ConflatingSender}), so they never pass the write
+ * queue by more than one frame; the cap is at least twice that. What is not conflated is what a client asks for:
+ * replies, errors, pongs. Before each such frame is written, {@link #fits} checks that it leaves the connection within
+ * the cap; a frame that does not fit is not written, and the session closes the client (1008, counted as
+ * {@link ClientClose#OUTBOUND_CAP}). The close frame itself (at most 127 bytes) is the one frame allowed past it.
+ *
+ * <p>What is counted: Netty's own account of the channel's pending bytes
+ * ({@link ChannelOutboundBuffer#totalPendingWriteBytes()}), which adds a per-message overhead
+ * ({@value #ENTRY_OVERHEAD_PROPERTY}, 96 bytes by default) for the entry that holds it: a flood of 10-byte pongs costs
+ * the heap ten times its payload, and is counted so. Both WebSocket transports write every frame of theirs below
+ * Vert.x's own write queue, straight into this buffer, so nothing they send escapes the count (the close frame on the
+ * {@code vertx} transport goes through Vert.x, once).
+ *
+ * <p>Threading: the channel's event loop, like the sink that owns it. Allocation: none.
+ */
+final class OutboundBudget {
+
+  private static final String ENTRY_OVERHEAD_PROPERTY = "io.netty.transport.outboundBufferEntrySizeOverhead";
+  /** What Netty adds to each message's size in {@link ChannelOutboundBuffer}: read the way Netty reads it. */
+  static final int ENTRY_OVERHEAD = Math.max(0, Integer.getInteger(ENTRY_OVERHEAD_PROPERTY, 96));
+
+  private final Channel channel;
+  private final int maxBytes;
+  private final SendCounters counters;
+
+  OutboundBudget(Channel channel, int maxBytes, SendCounters counters) {
+    this.channel = channel;
+    this.maxBytes = maxBytes;
+    this.counters = counters;
+  }
+
+  /** Bytes queued in the node for this connection now (0 once the channel is closed). */
+  long heldBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  /**
+   * True if a frame of {@code frameBytes} may be queued without passing the cap. Records the peak: what the connection
+   * will hold once the frame is queued (before the flush sends any of it), or what it holds now if the frame is refused.
+   */
+  boolean fits(int frameBytes) {
+    long held = heldBytes();
+    long after = held + frameBytes + ENTRY_OVERHEAD;
+    boolean fits = after <= maxBytes;
+    recordPeak(fits ? after : held);
+    return fits;
+  }
+
+  /** After a control frame was written (and possibly partly flushed): the connection's bytes now, for the peak. */
+  void written() {
+    recordPeak(heldBytes());
+  }
+
+  private void recordPeak(long held) {
+    if (held > counters.outboundPeakBytes) {
+      counters.outboundPeakBytes = held;
+    }
+  }
+}
