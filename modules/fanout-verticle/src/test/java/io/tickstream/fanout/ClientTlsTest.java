@@ -112,13 +112,14 @@ class ClientTlsTest {
       }
       JsonObject reply = c.request("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":7}");
       assertThat(reply.encode()).isEqualTo("{\"result\":[\"tlsusdt@bookTicker\"],\"id\":7}");
-      CompletableFuture<String> ping = new CompletableFuture<>();
+      CompletableFuture<Integer> ping = new CompletableFuture<>();
       c.ws.frameHandler(frame -> {
         if (frame.type() == WebSocketFrameType.PING) {
-          ping.complete(frame.binaryData().toString());
+          ping.complete(frame.binaryData().length());
         }
       });
-      assertThat(ping.get(30, TimeUnit.SECONDS)).as("the server's ping, decrypted").isEqualTo("tickstream");
+      // The payload is 8 unpredictable bytes per ping (pong liveness), so only its framing can be checked here.
+      assertThat(ping.get(30, TimeUnit.SECONDS)).as("the server's ping, decrypted: its 8-byte payload").isEqualTo(8);
       f.produce("TLSUSDT", 51);
       assertThat(nextU(c)).as("a tick after the ping and the client's pong").isEqualTo(51);
       c.close();

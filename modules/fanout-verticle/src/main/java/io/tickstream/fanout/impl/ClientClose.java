@@ -28,7 +28,9 @@ enum ClientClose {
   /** A binary message: the protocol is JSON text. */
   BINARY("binary", (short) 1003, "Binary messages are not supported"),
   /** A frame the WebSocket decoder refused (unmasked, reserved bits, bad control frame...): its own code, 1002 or 1007. */
-  PROTOCOL_ERROR("protocol-error", (short) 1002, "Protocol error");
+  PROTOCOL_ERROR("protocol-error", (short) 1002, "Protocol error"),
+  /** The connection's client key was revoked (keys file, revocation list) or its JWT expired. */
+  REVOKED("revoked", (short) 1008, "API key revoked or expired");
 
   /** Values in declaration order, without the copy {@link #values()} makes per call. */
   static final ClientClose[] ALL = values();

@@ -75,7 +75,7 @@ final class ClientSession {
     if (closed) {
       lease.release();
     } else {
-      lease.attach(context, () -> close(CLOSE_POLICY_VIOLATION, "API key revoked or expired"));
+      lease.attach(context, () -> close(ClientClose.REVOKED));
     }
     return this;
   }
