@@ -14,8 +14,16 @@ public final class ClusterSettings {
 
   public static final Setting<Boolean> ENABLED = Setting.ofBoolean("cluster.enabled", true,
       "Start a clustered Vert.x that joins the other nodes through Hazelcast; false runs the node alone.");
-  public static final Setting<String> NAME = Setting.ofString("cluster.name", "tickstream",
-      "Hazelcast cluster name: only nodes with the same name join each other.");
+  /**
+   * The default suits one developer's machine, where the interface is loopback. Two deployments that can reach each
+   * other's Hazelcast ports and share a name merge into one cluster (both doing the other's work, ticks published
+   * twice): every deployment sets a name of its own (the manifests in deploy/ derive it from the namespace or stack).
+   * The name is no secret and no authentication: {@link #ALLOWED_MEMBERS} and network policy are what keep others out.
+   */
+  public static final String DEFAULT_NAME = "tickstream";
+  public static final Setting<String> NAME = Setting.ofString("cluster.name", DEFAULT_NAME,
+      "Hazelcast cluster name: only nodes with the same name join each other. Set one per deployment (two deployments "
+      + "sharing a name and a network merge); it is no secret: cluster.allowed-members and network policy keep others out.");
   public static final Setting<List<String>> MEMBERS = Setting.ofList("cluster.members",
       List.of("127.0.0.1:5701", "127.0.0.1:5702", "127.0.0.1:5703"),
       "Hazelcast members to join over TCP-IP, host:port, comma-separated, one entry per member (no port ranges).");
@@ -25,6 +33,15 @@ public final class ClusterSettings {
       "Address (or Hazelcast pattern such as 10.0.*.*) Hazelcast and the clustered event bus bind to.");
   public static final Setting<String> PUBLIC_ADDRESS = Setting.ofString("cluster.public-address", null,
       "Address other members reach this one at, host or host:port, when it differs from the bound one (containers, NAT).");
+  /**
+   * Hazelcast's open-source edition lets anyone who reaches its port join; this list is enforced on every member
+   * (connections from and join requests naming other addresses are refused, see {@link MemberAllowlist}). Empty
+   * allows any address: the default interface is loopback, where only this host's processes reach the port.
+   */
+  public static final Setting<List<String>> ALLOWED_MEMBERS = Setting.ofList("cluster.allowed-members", List.of(),
+      "IP addresses and CIDR networks (e.g. 10.0.0.0/16) cluster peers may connect from; connections and join requests "
+      + "from anywhere else are refused and counted. Empty allows any address that reaches cluster.interface: set it "
+      + "wherever that interface is not loopback.");
   public static final Setting<Boolean> MULTICAST = Setting.ofBoolean("cluster.multicast", false,
       "Discover members by multicast instead of the cluster.members list (rarely allowed outside a LAN).");
 
@@ -109,7 +126,7 @@ public final class ClusterSettings {
   public static final List<Setting<?>> ALL;
 
   static {
-    List<Setting<?>> all = new ArrayList<>(List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST,
+    List<Setting<?>> all = new ArrayList<>(List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, ALLOWED_MEMBERS, MULTICAST,
         HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL, EVENT_BUS_PORT));
     all.addAll(DISCOVERY_SETTINGS);
     ALL = List.copyOf(all);
