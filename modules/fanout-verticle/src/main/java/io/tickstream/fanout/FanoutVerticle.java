@@ -90,6 +90,7 @@ public class FanoutVerticle extends VerticleBase {
     FanoutConfig fc = FanoutConfig.of(config);
     registry = registry();
     jvmMeters = JvmMeters.bindTo(registry);
+    io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
     NodeMetrics metrics = new NodeMetrics(registry);
     nodeMetrics = metrics;
     node = new FanoutNode(vertx, fc, metrics);

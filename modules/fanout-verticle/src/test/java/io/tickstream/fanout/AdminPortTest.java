@@ -36,7 +36,8 @@ class AdminPortTest {
       assertThat(ready.status()).isEqualTo(200);
       assertThat(new JsonObject(ready.body()).fieldNames()).contains("status", "draining", "dataAgeMs", "maxDataAgeMs");
       assertThat(new JsonObject(node.admin("/health/live").body()).getString("status")).isEqualTo("UP");
-      assertThat(node.admin("/metrics").body()).contains("tickstream_fanout_connections");
+      assertThat(node.admin("/metrics").body()).contains("tickstream_fanout_connections")
+          .contains("tickstream_cluster_refused_peers_total 0.0");
       assertThat(new JsonObject(node.admin("/cluster").body()).getJsonArray("members")).isNotNull();
       // The client port still serves its own endpoints.
       assertThat(node.get("/ws/adminusdt@bookTicker", true).status()).isEqualTo(101);

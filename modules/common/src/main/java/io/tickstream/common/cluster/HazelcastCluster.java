@@ -70,6 +70,19 @@ public final class HazelcastCluster {
         ? m.allowlist().refused() : 0;
   }
 
+  /** The counter {@link #bindMeters} registers: peers refused for {@code cluster.allowed-members}. */
+  public static final String REFUSED_PEERS = "tickstream.cluster.refused.peers";
+
+  /**
+   * Registers {@link #REFUSED_PEERS} ({@code tickstream_cluster_refused_peers_total} on /metrics), read from the member
+   * of {@code vertx} at each scrape; a role calls it once with its registry.
+   */
+  public static void bindMeters(Vertx vertx, io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.FunctionCounter.builder(REFUSED_PEERS, vertx, HazelcastCluster::refusedPeers)
+        .description("Connections and join requests the Hazelcast member refused: their address is not in cluster.allowed-members")
+        .register(registry);
+  }
+
   private static void warnIfOpen(Config config) {
     String iface = config.get(ClusterSettings.INTERFACE);
     boolean loopback = iface != null && (iface.startsWith("127.") || iface.equals("::1") || iface.equals("localhost"));

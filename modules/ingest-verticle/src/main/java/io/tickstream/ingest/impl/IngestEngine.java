@@ -85,6 +85,7 @@ public final class IngestEngine {
 
   public Future<Void> start() {
     jvmMeters = io.tickstream.common.metrics.JvmMeters.bindTo(registry);
+    io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
     // --print-config shows the same before anything starts; at INFO it buried the lines an operator looks for.
     log.debug("Ingest configuration:\n{}", config.describe());
     try {
