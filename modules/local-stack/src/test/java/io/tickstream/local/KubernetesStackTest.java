@@ -341,7 +341,7 @@ class KubernetesStackTest {
     List<String> expected = new ArrayList<>();
     workloads.values().forEach(w -> IntStream.range(0, w.replicas()).forEach(i -> expected.add(w.role())));
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        assertThat(clusterRoles(newFanouts.get(0))).containsExactlyInAnyOrderElementsOf(expected));
+        assertThat(clusterRoles(pods("fanout").get(0).adminPort())).containsExactlyInAnyOrderElementsOf(expected));
     assertThat(pods).as("the new pods").doesNotContainAnyElementsOf(old);
   }
 

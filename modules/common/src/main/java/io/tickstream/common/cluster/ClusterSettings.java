@@ -78,6 +78,19 @@ public final class ClusterSettings {
   public static final Setting<Integer> EVENT_BUS_PORT = Setting.ofInt("cluster.event-bus-port", 0, 0, 65535,
       "Port of the clustered event bus between nodes; 0 picks a free one. Fix it where a firewall or NetworkPolicy sits between nodes (-cluster-port wins).");
 
+  /**
+   * The clustered event bus accepts any TCP peer and delivers what it receives (the express lane's ticks travel on it):
+   * with a key store it speaks TLS and requires every peer to present a certificate its trust store trusts, so only
+   * holders of the deployment's key take part. Without one it is plaintext, private only through network policy.
+   */
+  public static final Setting<String> EVENT_BUS_TLS_KEYSTORE = Setting.ofString("cluster.event-bus-tls.keystore", null,
+      "PKCS12 key store with this node's key and certificate for the clustered event bus; set, the event bus speaks TLS "
+      + "and accepts only peers with a certificate cluster.event-bus-tls.truststore trusts. Unset: plaintext (keep it private by network policy).");
+  public static final Setting<String> EVENT_BUS_TLS_TRUSTSTORE = Setting.ofString("cluster.event-bus-tls.truststore", null,
+      "PKCS12 trust store of the certificates (or their CA) event-bus peers must present; unset uses the key store itself (one certificate shared by the nodes).");
+  public static final Setting<String> EVENT_BUS_TLS_PASSWORD = Setting.ofString("cluster.event-bus-tls.password", null,
+      "Password of the event-bus key and trust stores (prefer TICKSTREAM_CLUSTER_EVENT_BUS_TLS_PASSWORD from a secret).");
+
   // Discovery: how a member finds the others. Each mode is Hazelcast's own join (HazelcastDiscovery); no discovery of ours.
   public static final String DISCOVERY_TCP_IP = "tcp-ip";
   public static final String DISCOVERY_KUBERNETES = "kubernetes";
@@ -127,7 +140,8 @@ public final class ClusterSettings {
 
   static {
     List<Setting<?>> all = new ArrayList<>(List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, ALLOWED_MEMBERS, MULTICAST,
-        HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL, EVENT_BUS_PORT));
+        HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL, EVENT_BUS_PORT, EVENT_BUS_TLS_KEYSTORE,
+        EVENT_BUS_TLS_TRUSTSTORE, EVENT_BUS_TLS_PASSWORD));
     all.addAll(DISCOVERY_SETTINGS);
     ALL = List.copyOf(all);
   }

@@ -157,7 +157,7 @@ public final class HazelcastCluster {
    * Binds the clustered event bus to {@code cluster.interface} when that is one address (a pattern leaves the
    * choice to Vert.x), advertises the host of {@code cluster.public-address} and listens on
    * {@code cluster.event-bus-port}, each unless {@code options} already names one (e.g. from the launcher's
-   * {@code -cluster-host} or {@code -cluster-port}).
+   * {@code -cluster-host} or {@code -cluster-port}); with {@code cluster.event-bus-tls.keystore}, mutual TLS.
    */
   public static EventBusOptions eventBus(Config config, EventBusOptions options) {
     String iface = config.get(ClusterSettings.INTERFACE);
@@ -171,6 +171,18 @@ public final class HazelcastCluster {
     int eventBusPort = config.get(ClusterSettings.EVENT_BUS_PORT);
     if (options.getPort() == EventBusOptions.DEFAULT_CLUSTER_PORT && eventBusPort != 0) {
       options.setPort(eventBusPort);
+    }
+    String keystore = config.get(ClusterSettings.EVENT_BUS_TLS_KEYSTORE);
+    if (keystore != null && !keystore.isEmpty()) {
+      // Mutual TLS: the event bus is a server and a client to every other node; each side must present a trusted
+      // certificate, so a peer without the deployment's key can neither send nor receive. Host names are not
+      // checked: members are addressed by IP, and the trust store, not DNS, is what admits them.
+      String truststore = config.get(ClusterSettings.EVENT_BUS_TLS_TRUSTSTORE);
+      String password = config.get(ClusterSettings.EVENT_BUS_TLS_PASSWORD);
+      options.setSsl(true).setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+          .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(keystore).setPassword(password))
+          .setTrustOptions(new io.vertx.core.net.PfxOptions()
+              .setPath(truststore == null || truststore.isEmpty() ? keystore : truststore).setPassword(password));
     }
     return options;
   }
