@@ -240,7 +240,8 @@ class KubernetesStackTest {
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
           assertThat(get(p.adminPort(), "/health/ready").status()).as(p.name() + " /health/ready").isEqualTo(200));
       if (p.role().equals("fanout")) {
-        assertThat(get(p.httpPort(), "/health/ready").status()).as(p.name() + " client port /health/ready").isEqualTo(404);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+            assertThat(get(p.httpPort(), "/health/ready").status()).as(p.name() + " client port /health/ready").isEqualTo(404));
       }
       assertPassedThroughUnchanged(p);
       assertJvmOptionsInEffect(p);
