@@ -4,7 +4,7 @@
 #
 #   JARS=dir (default: the modules' target/*-all.jar)   RATE=1000   RUNS=3   WARMUP=15 MEASURE=20 (seconds)
 #   MODE=probe|loadgen   LOADGEN_CONNS=2000 LOADGEN_SYMBOLS=5   FANOUT_OPTS="--fanout.express=true" INGEST_OPTS=...
-#   GC=-XX:+UseZGC (JVM flag of ingest and fanout)   BASE=47000 (ports BASE+80, +92, +93, +443, +701..)
+#   GC=-XX:+UseZGC (JVM flag of ingest and fanout)   BASE=47000 (ports BASE+80, +88, +90, +92, +93, +443, +701..)
 # Each run starts the whole stack afresh, so JIT warm-up is inside WARMUP, never inside the measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 RATE=${RATE:-1000}; RUNS=${RUNS:-3}; WARMUP=${WARMUP:-15}; MEASURE=${MEASURE:-20}; MODE=${MODE:-probe}
 BASE=${BASE:-47000}; GC=${GC:--XX:+UseZGC}
 jar() { if [ -n "${JARS:-}" ]; then echo "$JARS/tickstream-$1-0.1.0-SNAPSHOT-all.jar"; else echo "modules/$1/target/tickstream-$1-0.1.0-SNAPSHOT-all.jar"; fi; }
-KP=$((BASE+92)); FP=$((BASE+80)); SP=$((BASE+443)); CP=$((BASE+701))
+KP=$((BASE+92)); FP=$((BASE+80)); FA=$((BASE+90)); SP=$((BASE+443)); CP=$((BASE+701))
 CLUSTER="--cluster.name=latbudget-$BASE --cluster.port=$CP --cluster.members=127.0.0.1:$CP,127.0.0.1:$((CP+1)),127.0.0.1:$((CP+2))"
 OUT=${OUT:-/tmp/latency-budget-$BASE}; mkdir -p "$OUT"
 pids=()
@@ -24,10 +24,10 @@ for run in $(seq 1 "$RUNS"); do
   java -jar "$(jar exchange-simulator)" --port $SP --tick-rate "$RATE" >"$OUT/sim.log" 2>&1 & pids+=($!)
   wait_for "$OUT/kafka.log" "broker ready"
   java $GC -jar "$(jar ingest-verticle)" $CLUSTER --kafka.bootstrap-servers=127.0.0.1:$KP --rest-url=http://127.0.0.1:$SP \
-    --ws-url=ws://127.0.0.1:$SP --http-port $((BASE+88)) ${INGEST_OPTS:-} >"$OUT/ingest.log" 2>&1 & pids+=($!)
-  java $GC -jar "$(jar fanout-verticle)" $CLUSTER --kafka.bootstrap-servers=127.0.0.1:$KP --port $FP ${FANOUT_OPTS:-} \
+    --ws-url=ws://127.0.0.1:$SP --admin-port $((BASE+88)) ${INGEST_OPTS:-} >"$OUT/ingest.log" 2>&1 & pids+=($!)
+  java $GC -jar "$(jar fanout-verticle)" $CLUSTER --kafka.bootstrap-servers=127.0.0.1:$KP --port $FP --admin-port $FA ${FANOUT_OPTS:-} \
     >"$OUT/fanout.log" 2>&1 & pids+=($!)
-  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$FP/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$FA/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "== run $run $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$MODE" = probe ]; then
     java bench/scripts/BookTickerProbe.java "ws://127.0.0.1:$FP/ws/!bookTicker" "$WARMUP" "$MEASURE"
@@ -35,6 +35,6 @@ for run in $(seq 1 "$RUNS"); do
     java -jar "$(jar loadgen)" --url ws://127.0.0.1:$FP --connections "${LOADGEN_CONNS:-2000}" --symbols "${LOADGEN_SYMBOLS:-5}" \
       --mode combined --duration "$((WARMUP+MEASURE))s" --settle "${WARMUP}s" --json-out "$OUT/loadgen-$run.json" 2>&1 | grep -iE "steady|p50|p99" | tail -4
   fi
-  curl -fs "http://127.0.0.1:$FP/metrics" 2>/dev/null | grep -E "^tickstream_fanout_(stale_drops|late_copies|express)" || true
+  curl -fs "http://127.0.0.1:$FA/metrics" 2>/dev/null | grep -E "^tickstream_fanout_(stale_drops|late_copies|express)" || true
   stop
 done

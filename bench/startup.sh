@@ -46,11 +46,11 @@ FM_CONNECTIONS=${FM_CONNECTIONS:-1000}; FM_DURATION=${FM_DURATION:-70s}
 
 v=0.1.0-SNAPSHOT
 jar() { echo "$root/modules/$1/target/tickstream-$1-$v-all.jar"; }
-KAFKA=127.0.0.1:21092; SIM=127.0.0.1:21443; INGEST_HTTP=21089; FANOUT=21080
+KAFKA=127.0.0.1:21092; SIM=127.0.0.1:21443; INGEST_HTTP=21089; FANOUT=21080; FANOUT_ADMIN=21090
 # Ports below Linux's ephemeral range (32768-60999), where a client socket of some other process could hold them;
 # ports and a cluster name of their own, so a run never joins or disturbs anything else on the machine.
 CLUSTER=(--cluster.name="startup-bench-$$" --cluster.port=5841 --cluster.members=127.0.0.1:5841,127.0.0.1:5842,127.0.0.1:5843)
-LOCAL=(--exchange=simulator --local.kafka-port=21192 --fanout.port=21180 --simulator.port=21543 --ingest.http-port=21189
+LOCAL=(--exchange=simulator --local.kafka-port=21192 --fanout.port=21180 --simulator.port=21543 --ingest.admin-port=21189 --fanout.admin-port=21190
   --cluster.name="startup-bench-local-$$" --cluster.port=5851 --cluster.members=127.0.0.1:5851 --local.status-interval=0s)
 
 ./mvnw -q -B -ntp package -DskipTests -pl modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/local-stack,modules/loadgen -am
@@ -101,18 +101,18 @@ launch() {
   [ "$variant" = aot ] && opts="$opts -XX:AOTCache=$out/$role.aot"
   case "$role" in
     fanout) JAVA_OPTS="$opts $extra" JAVA_AOT=off on_cpus ./tickstream fanout "${CLUSTER[@]}" --port $FANOUT \
-              --kafka.bootstrap-servers=$KAFKA > "$logf" 2>&1 & ;;
+              --admin-port $FANOUT_ADMIN --kafka.bootstrap-servers=$KAFKA > "$logf" 2>&1 & ;;
     ingest) JAVA_OPTS="$opts $extra" JAVA_AOT=off on_cpus ./tickstream ingest "${CLUSTER[@]}" --rest-url "http://$SIM" \
-              --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP > "$logf" 2>&1 & ;;
+              --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --admin-port $INGEST_HTTP > "$logf" 2>&1 & ;;
     local)  JAVA_OPTS="$opts $extra" JAVA_AOT=off on_cpus ./tickstream local "${LOCAL[@]}" > "$logf" 2>&1 & ;;
   esac
   role_pid=$!; WATCH=$role_pid
 }
 ready_urls() {
   case "$1" in
-    fanout) echo "http://127.0.0.1:$FANOUT/health/ready" ;;
+    fanout) echo "http://127.0.0.1:$FANOUT_ADMIN/health/ready" ;;
     ingest) echo "http://127.0.0.1:$INGEST_HTTP/health/ready" ;;
-    local)  echo "http://127.0.0.1:21180/health/ready http://127.0.0.1:21189/health/ready" ;;
+    local)  echo "http://127.0.0.1:21190/health/ready http://127.0.0.1:21189/health/ready" ;;
   esac
 }
 
@@ -160,7 +160,7 @@ measure() {
       records=$(grep -a -m1 'Rebuilding the snapshot' "$logf" | grep -oE '=[0-9]+' | tr -d = | awk '{s += $1} END {print s + 0}')
       phases="\"listening\":$(since "$t0" "$(log_ms "$logf" 'Fanout listening')"),\"consumerAssigned\":$(since "$t0" "$(log_ms "$logf" 'Rebuilding the snapshot')"),\"snapshotRebuilt\":$(since "$t0" "$(log_ms "$logf" 'Snapshot of')"),\"topicRecords\":$records,\"symbols\":$(grep -a -m1 -oE 'Snapshot of [0-9]+' "$logf" | grep -oE '[0-9]+' || echo null)" ;;
     ingest)
-      phases="\"healthUp\":$(since "$t0" "$(log_ms "$logf" 'Ingest health and metrics')"),\"symbolsListed\":$(since "$t0" "$(log_ms "$logf" 'Symbols: ')"),\"lastConnectionOpen\":$(since "$t0" "$(log_ms "$logf" 'open with' last)")" ;;
+      phases="\"healthUp\":$(since "$t0" "$(log_ms "$logf" 'Ingest admin')"),\"symbolsListed\":$(since "$t0" "$(log_ms "$logf" 'Symbols: ')"),\"lastConnectionOpen\":$(since "$t0" "$(log_ms "$logf" 'open with' last)")" ;;
     local)
       phases="\"brokerStarting\":$(since "$t0" "$(log_ms "$logf" 'Starting the embedded Kafka')"),\"clusterJoin\":$(since "$t0" "$(log_ms "$logf" 'Joining the Hazelcast')"),\"simulator\":$(since "$t0" "$(log_ms "$logf" 'Starting the exchange simulator')"),\"fanout\":$(since "$t0" "$(log_ms "$logf" 'Starting the fanout node')"),\"ingest\":$(since "$t0" "$(log_ms "$logf" 'Starting the ingest')")" ;;
   esac
@@ -192,7 +192,7 @@ first_minute() {
 }
 
 start_infra() {
-  for p in 21092 21093 21443 $INGEST_HTTP $FANOUT; do port_free $p; done
+  for p in 21092 21093 21443 $INGEST_HTTP $FANOUT $FANOUT_ADMIN; do port_free $p; done
   log "starting Kafka broker and simulator ($UNIVERSE symbols, $FEED ticks/s)"
   java -jar "$(jar kafka-broker)" --port 21092 --controller-port 21093 --log-dir "$work/kafka" > "$out/kafka.log" 2>&1 &
   infra+=($!)
@@ -205,7 +205,7 @@ start_infra() {
 start_feeder() {
   log "starting the feeding ingest; $BURST s at $BURST_RATE ticks/s so every symbol has a tick in the topic"
   JAVA_OPTS=$JAVA_OPTS_BASE JAVA_AOT=off ./tickstream ingest "${CLUSTER[@]}" --rest-url "http://$SIM" --ws-url "ws://$SIM" \
-    --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP > "$out/feeder.log" 2>&1 &
+    --kafka.bootstrap-servers=$KAFKA --admin-port $INGEST_HTTP > "$out/feeder.log" 2>&1 &
   feeder=$!; WATCH=$feeder
   wait_ready "http://127.0.0.1:$INGEST_HTTP/health/ready" > /dev/null
   set_rate "$BURST_RATE"; sleep "$BURST"; set_rate "$FEED"

@@ -142,7 +142,7 @@ start_infra() {
   wait_log "$out/simulator.log" listening 240
   # ./tickstream execs the role's JVM (with the module opens it needs), so $! is the JVM's pid.
   JAVA_OPTS="-XX:+UseZGC" on "$INFRA_CPUS" ./tickstream ingest --cluster.enabled=false --rest-url "http://$SIM" \
-    --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --http-port $INGEST_HTTP \
+    --ws-url "ws://$SIM" --kafka.bootstrap-servers=$KAFKA --admin-port $INGEST_HTTP \
     --topic.segment-bytes 4194304 --topic.segment-time 1m --topic.configs min.cleanable.dirty.ratio=0.01 > "$out/ingest.log" 2>&1 &
   infra+=($!)
   wait_http "http://127.0.0.1:$INGEST_HTTP/health/ready" 120
@@ -163,24 +163,29 @@ start_infra() {
 
 set_rate() { curl -sf -X POST "http://$SIM/sim/rate?ticksPerSecond=$1" > /dev/null; }
 
+# admin_port TARGET PORT: where a server on PORT answers /health/ready and /metrics: a tickstream fanout on its private
+# admin port (PORT + 1000, fanout.admin-port), the Node baseline on PORT itself.
+admin_port() { if [ "$1" = baseline ]; then echo "$2"; else echo $(( $2 + 1000 )); fi; }
+
 # start_server TARGET PORT [WORKERS]: starts one server process and waits until it is ready; its pid is left in SERVER_PID.
 start_server() {
-  local target=$1 port=$2 workers=${3:-$BASELINE_WORKERS}
-  port_free "$port"
+  local target=$1 port=$2 workers=${3:-$BASELINE_WORKERS} admin
+  admin=$(admin_port "$target" "$port")
+  port_free "$port"; port_free "$admin"
   if [ "$target" != baseline ]; then
     local opts=$FANOUT_JAVA_OPTS transport=channel
     [[ $target == tickstream-g1* ]] && opts=$G1_JAVA_OPTS
     [[ $target == *-vertx ]] && transport=vertx
     local own="JAVA_OPTS_${target//-/_}"
     [ -n "${!own:-}" ] && opts=${!own}
-    JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --port "$port" \
+    JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --port "$port" --admin-port "$admin" \
       --kafka.bootstrap-servers=$KAFKA --max-connections 19000 --websocket-transport "$transport" > "$out/$target-$port.log" 2>&1 &
   else
     on "$SERVER_CPUS" node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
   fi
   SERVER_PID=$!
   servers+=("$SERVER_PID")
-  wait_http "http://127.0.0.1:$port/health/ready" 300
+  wait_http "http://127.0.0.1:$admin/health/ready" 300
 }
 
 stop_servers() {
@@ -217,13 +222,14 @@ wait_loaded() {
 # baseline's skipped frames; slowCloses: 1013 closes; connections; framesOut); the kernel's queues of the connections
 # to PORT (serverSendQ: bytes the server wrote that the client has not taken; clientRecvQ: bytes the load generator
 # has not read yet, its receive backlog), summed and the largest single one; the load generators' CPU ticks.
+# sampler PORT METRICS_PORT FILE LOADGEN_PIDS...
 sampler() {
-  local port=$1 file=$2; shift 2
+  local port=$1 metrics_port=$2 file=$3; shift 3
   local lgs=("$@")
   while :; do
     local t m q c=0 p
     t=$(date +%s.%N)
-    m=$(curl -sf -m 1 "http://127.0.0.1:$port/metrics" | awk '
+    m=$(curl -sf -m 1 "http://127.0.0.1:$metrics_port/metrics" | awk '
       BEGIN { k["tickstream_fanout_pending_ticks"] = "pending"; k["tickstream_fanout_conflated_drops_total"] = "dropped";
         k["baseline_node_slow_drops_total"] = "dropped"; k["tickstream_fanout_slow_client_closes_total"] = "slowCloses";
         k["baseline_node_slow_client_closes_total"] = "slowCloses"; k["tickstream_fanout_connections"] = "connections";
@@ -280,7 +286,7 @@ measure() {
   done
   local sp=""
   if [ "${SAMPLE:-0}" = 1 ]; then
-    on "$INFRA_CPUS" bash -c "$(declare -f sampler); clk_tck=$clk_tck; sampler $port '$out/samples-$name.jsonl' ${lgs[*]}" &
+    on "$INFRA_CPUS" bash -c "$(declare -f sampler); clk_tck=$clk_tck; sampler $port $(admin_port "$target" "$port") '$out/samples-$name.jsonl' ${lgs[*]}" &
     sp=$!; samplers+=("$sp")
   fi
   for i in "${lgs[@]}"; do wait "$i" || log "load generator $name exited with $?"; done

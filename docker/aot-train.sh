@@ -48,13 +48,13 @@ fi
 if [ "$role" = fanout ]; then
   # A feed in the topic for the fanout to rebuild and serve: an ingest of its own cluster, not trained.
   TICKSTREAM_CLUSTER_ENABLED=false helper ingest "$jars/ingest.jar" --rest-url "http://127.0.0.1:$SIM" \
-    --ws-url "ws://127.0.0.1:$SIM" --http-port 18089
+    --ws-url "ws://127.0.0.1:$SIM" --admin-port 18089
   wait_for 18089 /health/ready || exit 0
 fi
 
 case "$role" in
-  fanout)    args=(--port 18080); ready=(18080 /health/ready) ;;
-  ingest)    args=(--rest-url "http://127.0.0.1:$SIM" --ws-url "ws://127.0.0.1:$SIM" --http-port 18089); ready=(18089 /health/ready) ;;
+  fanout)    args=(--port 18080 --admin-port 18090); ready=(18090 /health/ready) ;;
+  ingest)    args=(--rest-url "http://127.0.0.1:$SIM" --ws-url "ws://127.0.0.1:$SIM" --admin-port 18089); ready=(18089 /health/ready) ;;
   simulator) args=(--port $SIM --universe-size 2000); ready=($SIM /api/v3/ping) ;;
   *) echo "aot-train: unknown role $role" >&2; exit 2 ;;
 esac

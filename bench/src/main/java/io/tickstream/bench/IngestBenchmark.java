@@ -89,7 +89,7 @@ public final class IngestBenchmark implements Callable<Integer> {
     JsonObject config = new JsonObject()
         .put("ingest.rest-url", "http://" + exchange)
         .put("ingest.ws-url", "ws://" + exchange)
-        .put("ingest.http-port", -1)
+        .put("ingest.admin-port", -1)
         .put("kafka.bootstrap-servers", new JsonArray().add(kafka))
         .put("topic.name", topic)
         .put("topic.partitions", 12);

@@ -1,5 +1,6 @@
 package io.tickstream.fanout;
 
+import io.tickstream.common.admin.AdminSettings;
 import io.tickstream.common.config.Setting;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
@@ -73,7 +74,13 @@ public final class FanoutSettings {
   public static final Duration DEFAULT_REBALANCE_JITTER = Duration.ofSeconds(2);
 
   public static final Setting<String> HOST = Setting.ofString("fanout.host", DEFAULT_HOST,
-      "Interface the WebSocket/SockJS/HTTP server binds.");
+      "Interface the client server (WebSocket, SockJS, the ticker board) binds.");
+  /** Next to the client port's 8080; the ingest's admin port is 8089. */
+  public static final int DEFAULT_ADMIN_PORT = 8090;
+  /** {@code fanout.admin-host}: the private admin server's interface (loopback by default). */
+  public static final Setting<String> ADMIN_HOST = AdminSettings.host("fanout");
+  /** {@code fanout.admin-port}: /health/live, /health/ready, /metrics and /cluster, never on the client port. */
+  public static final Setting<Integer> ADMIN_PORT = AdminSettings.port("fanout", DEFAULT_ADMIN_PORT);
   public static final Setting<Integer> PORT = Setting.ofInt("fanout.port", DEFAULT_PORT, 0, 65_535,
       "Port of the server; 0 picks a free port (FanoutVerticle.actualPort() tells which).");
   /**
@@ -250,8 +257,9 @@ public final class FanoutSettings {
       "TLS versions the client port accepts: TLSv1.3 and/or TLSv1.2 (older ones are refused as a setting).");
 
   /** The fanout's own settings, in documentation order. */
-  public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS, MAX_MESSAGES_PER_SECOND,
-      MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
+  public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, ADMIN_HOST, ADMIN_PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS,
+      MAX_MESSAGES_PER_SECOND, MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES,
+      SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,

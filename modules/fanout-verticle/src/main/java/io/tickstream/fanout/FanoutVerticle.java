@@ -3,6 +3,8 @@ package io.tickstream.fanout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.common.admin.AdminServer;
+import io.tickstream.common.admin.AdminSettings;
 import io.tickstream.common.cluster.ClusterStatus;
 import io.tickstream.common.config.Config;
 import io.tickstream.common.config.ConfigException;
@@ -43,7 +45,9 @@ import java.util.Map;
  * drains every client ({@code serverShutdown}, then 1012 at a jittered moment within {@code fanout.drain-window});
  * then the consumer stops.
  *
- * <p>Meters go to Vert.x's default Micrometer registry if it is a Prometheus one, else to a registry of this
+ * <p>Operations endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}, {@code /cluster}) are on the
+ * node's private admin server ({@link AdminServer}, {@code fanout.admin-host}:{@code fanout.admin-port}), never on the
+ * client port. Meters go to Vert.x's default Micrometer registry if it is a Prometheus one, else to a registry of this
  * verticle's own; {@code /metrics} serves whichever is used.
  */
 public class FanoutVerticle extends VerticleBase {
@@ -61,10 +65,17 @@ public class FanoutVerticle extends VerticleBase {
   private JvmMeters jvmMeters;
   private NodeMetrics nodeMetrics;
   private Admission admission;
+  private volatile AdminServer adminServer;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
   public int actualPort() {
     return actualPort;
+  }
+
+  /** The port of the admin server ({@code fanout.admin-port}, useful with 0); -1 before start or when disabled. */
+  public int adminPort() {
+    AdminServer a = adminServer;
+    return a == null ? -1 : a.actualPort();
   }
 
   /** True when {@code /health/ready} would answer 200. */
@@ -83,6 +94,7 @@ public class FanoutVerticle extends VerticleBase {
     FanoutConfig fc = FanoutConfig.of(config);
     registry = registry();
     jvmMeters = JvmMeters.bindTo(registry);
+    io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
     NodeMetrics metrics = new NodeMetrics(registry);
     nodeMetrics = metrics;
     node = new FanoutNode(vertx, fc, metrics);
@@ -106,7 +118,8 @@ public class FanoutVerticle extends VerticleBase {
     return tls.start().compose(v -> BookTickerTopic.ensure(vertx, admin, config))
         .compose(check -> ClientAccess.start(vertx, config, registry).map(access -> node.access = access))
         // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
-        .compose(check -> deployServers(fc, registry, 0, fc.port() == 0 ? -1 : fc.port()))
+        .compose(check -> deployServers(fc, 0, fc.port() == 0 ? -1 : fc.port()))
+        .compose(v -> startAdmin(config))
         .map(v -> {
           clusterStatus = ClusterStatus.start(vertx, "fanout", advertised(config.get(FanoutSettings.PUBLIC_ADDRESS), fc.host(), actualPort),
               ClusterStatus.DEFAULT_INTERVAL, statusDetails(node, metrics));
@@ -162,14 +175,30 @@ public class FanoutVerticle extends VerticleBase {
   }
 
   /** Deploys the server instances one after the other; they share the port. */
-  private Future<Void> deployServers(FanoutConfig fc, PrometheusMeterRegistry registry, int deployed, int port) {
+  private Future<Void> deployServers(FanoutConfig fc, int deployed, int port) {
     if (deployed == fc.instances()) {
       return Future.succeededFuture();
     }
-    FanoutServer server = new FanoutServer(node, port, registry);
+    FanoutServer server = new FanoutServer(node, port);
     return vertx.deployVerticle(server, new DeploymentOptions()).compose(id -> {
       actualPort = server.actualPort();
-      return deployServers(fc, registry, deployed + 1, port);
+      return deployServers(fc, deployed + 1, port);
+    });
+  }
+
+  /**
+   * The node's private admin server, unless {@code fanout.admin-port} is -1. Live: the Kafka consumer has not given
+   * up; ready: {@link FanoutNode#ready()}, with its details. {@code /cluster} lists the statuses once they run.
+   */
+  private Future<Void> startAdmin(Config config) {
+    int port = config.get(FanoutSettings.ADMIN_PORT);
+    if (port == AdminSettings.DISABLED) {
+      return Future.succeededFuture();
+    }
+    return node.adminServer(config.get(FanoutSettings.ADMIN_HOST), port, registry).start().map(s -> {
+      adminServer = s;
+      log.info("Fanout admin (/health/live, /health/ready, /metrics, /cluster) on http://{}:{}", s.host(), s.actualPort());
+      return null;
     });
   }
 
@@ -229,7 +258,9 @@ public class FanoutVerticle extends VerticleBase {
     if (admission != null) {
       admission.close();
     }
-    return vertx.executeBlocking(() -> {
+    AdminServer a = adminServer;
+    Future<Void> adminClosed = a == null ? Future.succeededFuture() : a.close();
+    return adminClosed.transform(ignored -> vertx.executeBlocking(() -> {
       if (source != null) {
         source.close();
       }
@@ -240,6 +271,6 @@ public class FanoutVerticle extends VerticleBase {
         nodeMetrics.close(); // last: /metrics keeps the histogram while the clients drain
       }
       return null;
-    });
+    }));
   }
 }

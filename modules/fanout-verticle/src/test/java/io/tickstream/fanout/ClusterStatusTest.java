@@ -35,16 +35,16 @@ class ClusterStatusTest {
       FanoutFixture b = FanoutFixture.create("cluster-b", new JsonObject(), second).deploy();
       try {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-          assertThat(fanoutAddresses(a, a.port())).containsExactlyInAnyOrder("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
-          assertThat(fanoutAddresses(a, b.port())).containsExactlyInAnyOrder("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
+          assertThat(fanoutAddresses(a, a.adminPort())).containsExactlyInAnyOrder("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
+          assertThat(fanoutAddresses(a, b.adminPort())).containsExactlyInAnyOrder("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
         });
-        JsonObject member = members(a, b.port()).getJsonObject(0);
+        JsonObject member = members(a, b.adminPort()).getJsonObject(0);
         assertThat(member.fieldNames()).contains("node", "role", "address", "connections", "subscriptions", "ticksPerSecond");
       } finally {
         b.close();
       }
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-          assertThat(fanoutAddresses(a, a.port())).containsExactly("127.0.0.1:" + a.port()));
+          assertThat(fanoutAddresses(a, a.adminPort())).containsExactly("127.0.0.1:" + a.port()));
     }
   }
 

@@ -54,6 +54,7 @@ public final class FanoutFixture implements AutoCloseable {
         .put("topic.name", topic)
         .put("topic.partitions", 3)
         .put("fanout.port", 0)
+        .put("fanout.admin-port", 0)
         .put("fanout.instances", 2)
         .mergeIn(overrides);
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
@@ -103,6 +104,16 @@ public final class FanoutFixture implements AutoCloseable {
 
   public int port() {
     return verticle.actualPort();
+  }
+
+  /** The node's private admin port (health, metrics, cluster). */
+  public int adminPort() {
+    return verticle.adminPort();
+  }
+
+  /** Status and body of a GET of an admin endpoint ({@code /health/ready}, {@code /metrics}, {@code /cluster}). */
+  public HttpResult admin(String path) {
+    return get(vertx, adminPort(), path, false);
   }
 
   public void undeploy() {

@@ -121,8 +121,8 @@ class FanoutVerticleTest {
 
   @Test
   void healthEndpointsReportLiveAndReady() {
-    assertThat(node.get("/health/live", false).status()).isEqualTo(200);
-    FanoutFixture.HttpResult ready = node.get("/health/ready", false);
+    assertThat(node.admin("/health/live").status()).isEqualTo(200);
+    FanoutFixture.HttpResult ready = node.admin("/health/ready");
     assertThat(ready.status()).isEqualTo(200);
     assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("UP");
   }
@@ -131,7 +131,7 @@ class FanoutVerticleTest {
   void metricsEndpointExposesTheDocumentedNames() {
     TestClient c = node.connect("/ws/ethusdt@bookTicker");
     c.next();
-    String body = node.get("/metrics", false).body();
+    String body = node.admin("/metrics").body();
     assertThat(body).contains("tickstream_fanout_connections", "tickstream_fanout_subscriptions",
         "tickstream_fanout_ticks_in_total", "tickstream_fanout_frames_out_total",
         "tickstream_fanout_conflated_drops_total", "tickstream_fanout_stale_drops_total",

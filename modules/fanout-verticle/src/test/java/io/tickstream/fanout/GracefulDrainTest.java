@@ -20,7 +20,7 @@ class GracefulDrainTest {
     try (FanoutFixture node = FanoutFixture.create("drain", new JsonObject().put("fanout.drain-window", "5s"))) {
       node.produce("DRAINUSDT", 1);
       node.deploy();
-      assertThat(node.get("/health/ready", false).status()).isEqualTo(200);
+      assertThat(node.admin("/health/ready").status()).isEqualTo(200);
       TestClient raw = node.connect("/ws/drainusdt@bookTicker");
       TestClient combined = node.connect("/stream?streams=drainusdt@bookTicker");
       raw.next();
@@ -56,7 +56,7 @@ class GracefulDrainTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> !node.verticle.ready());
       assertThat(holder.next().getString("e")).isEqualTo("serverShutdown");
 
-      assertThat(node.get("/health/ready", false).status()).isEqualTo(503);
+      assertThat(node.admin("/health/ready").status()).isEqualTo(503);
       assertThat(node.get("/ws/holdusdt@bookTicker", true).status()).isEqualTo(503);
       assertThat(holder.closeStatus).as("nobody is closed before the drain delay").isNull();
 

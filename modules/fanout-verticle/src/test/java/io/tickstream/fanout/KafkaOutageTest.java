@@ -51,19 +51,19 @@ class KafkaOutageTest {
       assertThat(client.next().getLong("u")).isEqualTo(1);
       node.produce(fresh("OUTUSDT", 2));
       assertThat(client.next().getLong("u")).isEqualTo(2);
-      FanoutFixture.HttpResult ready = node.get("/health/ready", false);
+      FanoutFixture.HttpResult ready = node.admin("/health/ready");
       assertThat(ready.status()).isEqualTo(200);
       assertThat(new JsonObject(ready.body()).getLong("maxDataAgeMs")).isEqualTo(2_000);
       assertThat(new JsonObject(ready.body()).getLong("dataAgeMs")).isNotNull();
 
       kafka.close();
       // Past the bound the node says not ready (a load balancer sends new clients elsewhere), and why.
-      await().atMost(WAIT).until(() -> node.get("/health/ready", false).status() == 503);
-      JsonObject down = new JsonObject(node.get("/health/ready", false).body());
+      await().atMost(WAIT).until(() -> node.admin("/health/ready").status() == 503);
+      JsonObject down = new JsonObject(node.admin("/health/ready").body());
       assertThat(down.getLong("dataAgeMs")).isGreaterThan(2_000);
       assertThat(down.getLong("caughtUpAgeMs")).isGreaterThan(2_000);
       assertThat(node.meter(FanoutMetrics.DATA_AGE)).isGreaterThan(2.0);
-      assertThat(node.get("/health/live", false).status()).isEqualTo(200);
+      assertThat(node.admin("/health/live").status()).isEqualTo(200);
       assertThat(client.isClosed()).as("connected clients stay").isFalse();
 
       restarted = broker(port, controllerPort, dir);
@@ -72,7 +72,7 @@ class KafkaOutageTest {
       node.produce(fresh("OUTUSDT", 2));
       node.produce(fresh("OUTUSDT", 3));
       assertThat(client.next().getLong("u")).as("no restart, nothing older than the client's last tick").isEqualTo(3);
-      await().atMost(WAIT).until(() -> node.get("/health/ready", false).status() == 200);
+      await().atMost(WAIT).until(() -> node.admin("/health/ready").status() == 200);
       assertThat(node.meter(FanoutMetrics.CONSUMER_RESTARTS)).isZero();
       node.produce(fresh("OUTUSDT", 4));
       assertThat(client.next().getLong("u")).isEqualTo(4);

@@ -50,17 +50,19 @@ class LauncherTest {
   @Test
   void flagsConfAndInstancesReachTheVerticleAndSigtermDrainsItsClientsBeforeExit() throws Exception {
     int port = freePort();
+    int adminPort = freePort();
     Path log = Path.of("target/launcher-fanout-" + port + ".log");
     JsonObject conf = new JsonObject().put("fanout", new JsonObject().put("exchange", "simulator").put("drain-window", "1s"))
         .put("fanout.port", 1);
     // The environment names another port: the flag wins, in the launcher and in the verticle.
     process = launch(log, Map.of("TICKSTREAM_FANOUT_PORT", String.valueOf(freePort())), "--port", String.valueOf(port),
+        "--admin-port", String.valueOf(adminPort),
         "--kafka.bootstrap-servers=" + KafkaBrokerExtension.bootstrapServers(), "--topic.name=launcher-" + System.nanoTime(),
         "--topic.partitions=1", "--cluster.enabled=false", "-conf", conf.encode(), "-instances", "2");
 
     await().atMost(Duration.ofSeconds(60)).until(() -> output(log).contains("Fanout node on ws://127.0.0.1:" + port + " "));
     FanoutFixture.HttpResult ready = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .until(() -> FanoutFixture.get(client, port, "/health/ready", false), r -> r.status() == 200);
+        .until(() -> FanoutFixture.get(client, adminPort, "/health/ready", false), r -> r.status() == 200);
     assertThat(new JsonObject(ready.body()).getString("exchange")).as("from -conf").isEqualTo("simulator");
     assertThat(output(log)).as("-instances 2 is two server instances in the one node")
         .contains("Fanout listening on 127.0.0.1:" + port + " with 2 instances");

@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A least-connections load balancer, as a test instrument: where a client (re)connects is the ready, not draining
- * fanout node with the fewest connections in {@code GET /cluster} (asked of one of {@code via}, any node lists them
+ * fanout node with the fewest connections in {@code GET /cluster} (asked of one of the admin ports {@code via}, any node lists them
  * all), ties broken at random. Like a real balancer it sees the counts the nodes publish, a second late.
  */
 final class LeastConnectionsBalancer {

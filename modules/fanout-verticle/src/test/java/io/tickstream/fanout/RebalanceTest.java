@@ -75,7 +75,7 @@ class RebalanceTest {
               SYMBOL, new io.tickstream.common.tick.BookTickerEncoder().recordValue(FanoutFixture.tick(SYMBOL, u.incrementAndGet())))),
           0, 20, TimeUnit.MILLISECONDS);
 
-      LeastConnectionsBalancer balancer = new LeastConnectionsBalancer(clients, List.of(a.port(), b.port()));
+      LeastConnectionsBalancer balancer = new LeastConnectionsBalancer(clients, List.of(a.adminPort(), b.adminPort()));
       WebSocketClient ws = clients.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000));
       List<ReconnectingClient> all = new ArrayList<>();
       List<Future<Void>> opened = new ArrayList<>();

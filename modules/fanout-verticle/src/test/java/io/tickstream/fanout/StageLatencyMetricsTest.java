@@ -46,7 +46,7 @@ class StageLatencyMetricsTest {
         assertThat(count(node, "tickstream_fanout_append_to_ft_seconds_count")).isEqualTo(5);
         assertThat(count(node, "tickstream_fanout_ft_to_flush_seconds_count")).isBetween(1.0, 5.0);
       });
-      String body = node.get("/metrics", false).body();
+      String body = node.admin("/metrics").body();
       assertThat(body).contains("tickstream_fanout_append_to_ft_seconds_bucket",
           "tickstream_fanout_ft_to_flush_seconds_bucket", "tickstream_fanout_append_after_ft_total");
       client.close();
@@ -81,7 +81,7 @@ class StageLatencyMetricsTest {
 
   /** The value of an untagged Prometheus sample, e.g. a timer's {@code _count}; 0 if absent. */
   static double count(FanoutFixture node, String sample) {
-    for (String line : node.get("/metrics", false).body().split("\n")) {
+    for (String line : node.admin("/metrics").body().split("\n")) {
       if (line.startsWith(sample + " ")) {
         return Double.parseDouble(line.substring(sample.length() + 1).trim());
       }

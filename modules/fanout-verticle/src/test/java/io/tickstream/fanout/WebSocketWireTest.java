@@ -90,8 +90,8 @@ class WebSocketWireTest {
     try (WireWebSocketClient c = new WireWebSocketClient(node.port())) {
       c.write("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(c.readResponse()).startsWith("HTTP/1.1 400");
-      // Same connection, keep-alive: the router still answers.
-      c.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+      // Same connection, keep-alive: the router still answers (the board's page).
+      c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(c.readResponse()).startsWith("HTTP/1.1 200");
     }
     try (WireWebSocketClient c = new WireWebSocketClient(node.port())) {

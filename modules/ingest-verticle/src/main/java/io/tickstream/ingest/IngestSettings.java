@@ -1,5 +1,6 @@
 package io.tickstream.ingest;
 
+import io.tickstream.common.admin.AdminSettings;
 import io.tickstream.common.config.Setting;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
@@ -57,16 +58,18 @@ public final class IngestSettings {
       "Also publish every tick sent to Kafka straight to the fanout nodes over the clustered event bus (the express lane); the fanout delivers whichever copy comes first (fanout.express).");
   public static final Setting<String> RECORD_FILE = Setting.ofString("ingest.record", null,
       "Write every exchange frame received to this capture file (the simulator can replay it).");
-  public static final Setting<String> HTTP_HOST = Setting.ofString("ingest.http-host", "127.0.0.1",
-      "Interface of the health and metrics endpoint.");
-  public static final Setting<Integer> HTTP_PORT = Setting.ofInt("ingest.http-port", 8089, -1, 65535,
-      "Port of /health/live, /health/ready and /metrics; 0 picks a free port, -1 disables the endpoint.");
+  /** The ingest's admin port before issue 13 was its only HTTP port; the number stays. */
+  public static final int DEFAULT_ADMIN_PORT = 8089;
+  /** {@code ingest.admin-host}: the private admin server's interface (loopback by default). */
+  public static final Setting<String> ADMIN_HOST = AdminSettings.host("ingest");
+  /** {@code ingest.admin-port}: /health/live, /health/ready, /metrics and /cluster (replaces ingest.http-port). */
+  public static final Setting<Integer> ADMIN_PORT = AdminSettings.port("ingest", DEFAULT_ADMIN_PORT);
 
   /** The ingest's own settings. */
   public static final List<Setting<?>> OWN = List.of(REST_URL, WS_URL, SYMBOLS, CHUNK_SIZE, SYMBOL_REFRESH,
       WATCHDOG_TIMEOUT, CONNECTION_MAX_AGE, REPLACEMENT_TIMEOUT, REPLICAS, HANDOVER_TIMEOUT, RECONNECT_BASE_DELAY, RECONNECT_MAX_DELAY,
       CONNECT_ATTEMPTS, CONNECT_WINDOW, CONTROL_RATE, KAFKA_ACKS, KAFKA_IDEMPOTENCE, KAFKA_LINGER, KAFKA_COMPRESSION,
-      KAFKA_BUFFER_MEMORY, KAFKA_PROPERTIES, EXPRESS, RECORD_FILE, HTTP_HOST, HTTP_PORT);
+      KAFKA_BUFFER_MEMORY, KAFKA_PROPERTIES, EXPRESS, RECORD_FILE, ADMIN_HOST, ADMIN_PORT);
 
   /** Everything the ingest reads: its own settings, the Kafka connection and the topic. */
   public static final List<Setting<?>> ALL;

@@ -14,8 +14,9 @@ import io.vertx.core.VerticleBase;
  * ({@link IngestSettings}). It discovers TRADING symbols from {@code exchangeInfo}, splits their streams into
  * chunks of at most {@code ingest.chunk-size}, opens one combined-stream connection per chunk (each chunk is a
  * child verticle, so chunks spread over the event loops), stamps every tick with its receive time {@code pt}
- * and sends it keyed by symbol. It serves {@code /health/live}, {@code /health/ready} (true only while every
- * chunk is streaming) and {@code /metrics} ({@link IngestMetrics}) on {@code ingest.http-port}.
+ * and sends it keyed by symbol. Its private admin server ({@code io.tickstream.common.admin.AdminServer}, on
+ * {@code ingest.admin-host}:{@code ingest.admin-port}) serves {@code /health/live}, {@code /health/ready} (up only
+ * while every chunk is streaming), {@code /metrics} ({@link IngestMetrics}) and {@code /cluster}.
  *
  * <p>Ingest verticles of one Vert.x cluster share the chunks: each chunk is written by {@code ingest.replicas} of them
  * (one by default), chosen alike on every node, handed over make-before-break when a node joins or stops, and taken
@@ -61,9 +62,9 @@ public class IngestVerticle extends VerticleBase {
     return engine != null && engine.isReady();
   }
 
-  /** The port of the health and metrics endpoint, once started; -1 if disabled. */
-  public int httpPort() {
-    return engine == null ? -1 : engine.httpPort();
+  /** The port of the admin server (health, metrics, cluster), once started; -1 if disabled. */
+  public int adminPort() {
+    return engine == null ? -1 : engine.adminPort();
   }
 
   /**

@@ -133,13 +133,13 @@ class IngestFailoverProcessTest {
   }
 
   /** An ingest process as its jar runs it: RoleApplication (the jar's Main-Class) deploying the IngestVerticle. */
-  private Process launch(String name, List<String> common, int httpPort) throws IOException {
+  private Process launch(String name, List<String> common, int adminPort) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
     cmd.addAll(JVM_OPENS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tickstream.common.launch.RoleApplication",
         IngestVerticle.class.getName()));
     cmd.addAll(common);
-    cmd.add("--http-port=" + httpPort);
+    cmd.add("--admin-port=" + adminPort);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File("target/" + name + ".log")).start();
     processes.add(p);
     return p;

@@ -95,7 +95,7 @@ class IngestSharingTest {
     JsonObject config = new JsonObject()
         .put("ingest.rest-url", simulator.restUrl())
         .put("ingest.ws-url", simulator.wsUrl())
-        .put("ingest.http-port", 0)
+        .put("ingest.admin-port", 0)
         .put("ingest.chunk-size", CHUNK_SIZE)
         .put("ingest.replicas", replicas)
         .put("ingest.reconnect-base-delay", "50ms")
@@ -136,7 +136,7 @@ class IngestSharingTest {
 
     // /cluster on any node shows every ingest node and the chunks it writes.
     await().atMost(WAIT).untilAsserted(() -> {
-      JsonObject body = local.createHttpClient().request(HttpMethod.GET, ingests.get(0).httpPort(), "127.0.0.1", "/cluster")
+      JsonObject body = local.createHttpClient().request(HttpMethod.GET, ingests.get(0).adminPort(), "127.0.0.1", "/cluster")
           .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> new JsonObject(b.toString()))
           .await(5, TimeUnit.SECONDS);
       List<String> shown = new ArrayList<>();

@@ -86,7 +86,7 @@ abstract class IngestTestSupport {
     return new JsonObject()
         .put("ingest.rest-url", simulator.restUrl())
         .put("ingest.ws-url", simulator.wsUrl())
-        .put("ingest.http-port", 0)
+        .put("ingest.admin-port", 0)
         .put("ingest.reconnect-base-delay", "50ms")
         .put("ingest.reconnect-max-delay", "1s")
         .put("kafka.bootstrap-servers", new JsonArray().add(bootstrapServers))

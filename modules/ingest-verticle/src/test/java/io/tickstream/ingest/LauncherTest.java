@@ -20,7 +20,7 @@ class LauncherTest {
     Path log = Path.of("target/launcher-ingest-instances.log");
     Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
         System.getProperty("java.class.path"), "io.tickstream.common.launch.RoleApplication", IngestVerticle.class.getName(),
-        "--http-port=-1", "-instances", "2").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        "--admin-port=-1", "-instances", "2").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isEqualTo(2);

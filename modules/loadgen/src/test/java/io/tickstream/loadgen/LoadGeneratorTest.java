@@ -56,6 +56,8 @@ class LoadGeneratorTest {
   private KafkaProducer<String, byte[]> producer;
   private String topic;
   private int port;
+  /** The node's admin port, where its /metrics is. */
+  private int adminPort;
 
   @AfterEach
   void close() {
@@ -280,7 +282,7 @@ class LoadGeneratorTest {
 
   /** The node's count of connections it closed with 1013, from its /metrics, as an operator would read it. */
   private long slowClientCloses(HttpClient http) throws Exception {
-    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return metrics.lines().filter(l -> l.startsWith("tickstream_fanout_slow_client_closes_total"))
         .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -306,9 +308,11 @@ class LoadGeneratorTest {
     FanoutVerticle node = new FanoutVerticle();
     vertx.deployVerticle(node, new DeploymentOptions().setConfig(new JsonObject()
         .put("kafka.bootstrap-servers", servers).put("topic.name", topic).put("topic.partitions", 3)
-        .put("fanout.port", 0).put("fanout.instances", 2).mergeIn(settings))).await(30, TimeUnit.SECONDS);
+        .put("fanout.port", 0).put("fanout.admin-port", 0).put("fanout.instances", 2).mergeIn(settings)))
+        .await(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(node::ready);
     port = node.actualPort();
+    adminPort = node.adminPort();
   }
 
   /** A tick stamped now, as the ingest would. */

@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * Every role in one JVM on one clustered Vert.x: the embedded Kafka broker (unless {@code local.kafka} names
  * one), the exchange (Binance, or the simulator), the ingest and a fanout node.
  *
+ * <p>Each role keeps its own private admin server, as it would in a process of its own: the fanout's on
+ * {@code fanout.admin-host}:{@code fanout.admin-port} (127.0.0.1:8090), the ingest's on
+ * {@code ingest.admin-host}:{@code ingest.admin-port} (127.0.0.1:8089). Their readiness differs (the fanout needs the
+ * topic's snapshot, the ingest its exchange connections), so one shared server would have to pick one; their
+ * {@code /cluster} lists the same nodes.
+ *
  * <p>{@link #start(Config)} and {@link #stop()} block and must not be called on a Vert.x thread. Stop order:
  * the fanout drains its clients, the ingest closes its exchange connections and flushes its producer, the
  * simulator and Vert.x close, then the broker.
@@ -142,8 +148,14 @@ public final class LocalStack {
     return fanout.actualPort();
   }
 
-  public int ingestHttpPort() {
-    return ingest.httpPort();
+  /** The fanout's admin port: /health/*, /metrics, /cluster; -1 with {@code fanout.admin-port=-1}. */
+  public int fanoutAdminPort() {
+    return fanout.adminPort();
+  }
+
+  /** The ingest's admin port: /health/*, /metrics, /cluster; -1 with {@code ingest.admin-port=-1}. */
+  public int ingestAdminPort() {
+    return ingest.adminPort();
   }
 
   /** True once the fanout serves and every ingest chunk streams. */
@@ -171,10 +183,10 @@ public final class LocalStack {
         .append("  Kafka      ").append(kafka).append(broker != null ? " (embedded; topic book-tickers)" : " (external)").append('\n')
         .append("  exchange   ").append(exchange.equals(LocalStackSettings.SIMULATOR) ? "simulator at " + simulator.restUrl()
             : "Binance " + config.get(IngestSettings.WS_URL)).append('\n')
-        .append("  ingest     health and metrics on http://").append(config.get(IngestSettings.HTTP_HOST)).append(':')
-        .append(ingestHttpPort()).append('\n')
-        .append("  fanout     ").append(ws).append(base).append("/ws, /stream, /sockjs; ").append(http).append(base)
-        .append("/health/ready, /metrics, /cluster\n")
+        .append("  ingest     admin (/health/ready, /metrics, /cluster) on http://").append(config.get(IngestSettings.ADMIN_HOST))
+        .append(':').append(ingestAdminPort()).append('\n')
+        .append("  fanout     ").append(ws).append(base).append("/ws, /stream, /sockjs; admin (/health/ready, /metrics, /cluster) on http://")
+        .append(config.get(FanoutSettings.ADMIN_HOST)).append(':').append(fanoutAdminPort()).append('\n')
         .append("Open: ").append(http).append(base).append("/ in a browser (live board), or ").append(ws).append(base)
         .append("/ws/btcusdt@bookTicker (or /ws/!bookTicker)");
     return sb.toString();

@@ -61,8 +61,8 @@ public final class LocalStackMain {
       return;
     } catch (Exception e) {
       System.err.println(COMMAND + ": start failed: " + e + (isBindFailure(e) ? "\n  a port it needs is taken: another "
-          + "tickstream may be running; move this one with --fanout.port, --kafka-port, --simulator.port, "
-          + "--ingest.http-port and --cluster.port (see --print-config for the ports in use)" : ""));
+          + "tickstream may be running; move this one with --fanout.port, --fanout.admin-port, --kafka-port, "
+          + "--simulator.port, --ingest.admin-port and --cluster.port (see --print-config for the ports in use)" : ""));
       System.exit(1);
       return;
     }

@@ -129,21 +129,23 @@ class AotCacheProcessTest {
   /** {@code java [flags] -jar fanout.jar} as the images start it (their GC and Unsafe flags); returns the log. */
   private Path startFanoutAndAwaitReady(String name, List<String> jvmFlags) throws Exception {
     int port = RoleJars.freePort();
+    int adminPort = RoleJars.freePort();
     Path log = DIR.resolve(name + ".log");
     List<String> flags = new ArrayList<>(List.of("-XX:+UseG1GC", "-Xmx256m", "--sun-misc-unsafe-memory-access=allow"));
     flags.addAll(jvmFlags);
     processes.add(RoleJars.launch(jar, flags, Map.of("TICKSTREAM_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
         "TICKSTREAM_TOPIC_NAME", "aot-cache-" + name, "TICKSTREAM_TOPIC_PARTITIONS", "1",
         "TICKSTREAM_CLUSTER_ENABLED", "false", "TICKSTREAM_FANOUT_PORT", String.valueOf(port),
-        "TICKSTREAM_FANOUT_INSTANCES", "1"), List.of(), log));
+        "TICKSTREAM_FANOUT_ADMIN_PORT", String.valueOf(adminPort), "TICKSTREAM_FANOUT_INSTANCES", "1"), List.of(), log));
     Process p = processes.getLast();
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
       assertThat(p.isAlive()).as(name + " run exited early:\n" + RoleJars.output(log)).isTrue();
-      return ready(port);
+      return ready(adminPort);
     });
     return log;
   }
 
+  /** {@code /health/ready} on the node's admin port answers 200. */
   private boolean ready(int port) {
     try {
       HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))

@@ -62,8 +62,10 @@ class ComposeStackTest {
   private static final Vertx client = Vertx.vertx();
   /** {@code service:containerPort} -> {@code 127.0.0.1:loopbackPort}. */
   private static final Map<String, String> addresses = new LinkedHashMap<>();
-  /** Service -> its HTTP port on loopback (fanout 8080, ingest 8089 in the container). */
+  /** Service -> its client port on loopback (the fanouts' 8080 in the container). */
   private static final Map<String, Integer> httpPorts = new LinkedHashMap<>();
+  /** Service -> its admin port on loopback (fanout 8090, ingest 8089 in the container). */
+  private static final Map<String, Integer> adminPorts = new LinkedHashMap<>();
   private static final Map<String, String> roles = new LinkedHashMap<>();
 
   @BeforeAll
@@ -92,9 +94,14 @@ class ComposeStackTest {
       if (role.equals("simulator")) {
         continue;
       }
-      int http = RoleJars.freePort();
-      httpPorts.put(service.getKey(), http);
-      addresses.put(service.getKey() + ":" + (role.equals("fanout") ? 8080 : 8089), "127.0.0.1:" + http);
+      int admin = RoleJars.freePort();
+      adminPorts.put(service.getKey(), admin);
+      addresses.put(service.getKey() + ":" + (role.equals("fanout") ? 8090 : 8089), "127.0.0.1:" + admin);
+      if (role.equals("fanout")) {
+        int http = RoleJars.freePort();
+        httpPorts.put(service.getKey(), http);
+        addresses.put(service.getKey() + ":8080", "127.0.0.1:" + http);
+      }
       addresses.put(service.getKey() + ":5701", "127.0.0.1:" + (clusterBase + n++));
     }
 
@@ -114,9 +121,15 @@ class ComposeStackTest {
       env.put("TICKSTREAM_CLUSTER_INTERFACE", "127.0.0.1");
       env.put("TICKSTREAM_CLUSTER_PORT", cluster.substring(cluster.indexOf(':') + 1));
       env.put("TICKSTREAM_CLUSTER_NAME", clusterName);
-      env.put(role.equals("fanout") ? "TICKSTREAM_FANOUT_HOST" : "TICKSTREAM_INGEST_HTTP_HOST", "127.0.0.1");
-      env.put(role.equals("fanout") ? "TICKSTREAM_FANOUT_PORT" : "TICKSTREAM_INGEST_HTTP_PORT",
-          String.valueOf(httpPorts.get(name)));
+      String prefix = role.equals("fanout") ? "TICKSTREAM_FANOUT_" : "TICKSTREAM_INGEST_";
+      assertThat(env).as("the %s image binds its admin port for probes from outside the container", role)
+          .containsEntry(prefix + "ADMIN_HOST", "0.0.0.0");
+      env.put(prefix + "ADMIN_HOST", "127.0.0.1");
+      env.put(prefix + "ADMIN_PORT", String.valueOf(adminPorts.get(name)));
+      if (role.equals("fanout")) {
+        env.put("TICKSTREAM_FANOUT_HOST", "127.0.0.1");
+        env.put("TICKSTREAM_FANOUT_PORT", String.valueOf(httpPorts.get(name)));
+      }
       env.put("TICKSTREAM_TOPIC_NAME", clusterName);
       env.put("TICKSTREAM_TOPIC_PARTITIONS", "2");
       List<String> jvm = new ArrayList<>();
@@ -158,10 +171,15 @@ class ComposeStackTest {
     String fanout1 = serviceOf("fanout", 0);
     String fanout2 = serviceOf("fanout", 1);
     await().atMost(Duration.ofSeconds(120)).ignoreExceptions().untilAsserted(() ->
-        assertThat(clusterRoles(httpPorts.get(fanout1))).containsExactlyInAnyOrder("fanout", "fanout", "ingest", "ingest"));
+        assertThat(clusterRoles(adminPorts.get(fanout1))).containsExactlyInAnyOrder("fanout", "fanout", "ingest", "ingest"));
     assertThat(firstTick(httpPorts.get(fanout2), "/ws/btcusdt@bookTicker").getString("s")).isEqualTo("BTCUSDT");
+    for (String ops : List.of("/health/ready", "/metrics", "/cluster")) {
+      // One GET may time out while the 2 shared cores are busy: ask again, the answer must be 404.
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+          assertThat(get(httpPorts.get(fanout1), ops).status()).as(ops + " on the client port").isEqualTo(404));
+    }
 
-    for (Map.Entry<String, Integer> node : httpPorts.entrySet()) {
+    for (Map.Entry<String, Integer> node : adminPorts.entrySet()) {
       assertThat(healthcheck(node.getValue(), "/health/live")).as("the image's HEALTHCHECK against " + node.getKey())
           .isEqualTo(0);
       assertThat(get(node.getValue(), "/metrics").body()).as(node.getKey() + " /metrics").contains("jvm_memory_used_bytes");
@@ -172,7 +190,14 @@ class ComposeStackTest {
     RoleJars.requireOrSkip(haproxy != null, "haproxy is not installed (apt-get install haproxy): the load balancer part is skipped");
     int lbPort = RoleJars.freePort();
     Path cfg = Path.of("target/compose-haproxy.cfg");
-    Files.writeString(cfg, substitute(Files.readString(DOCKER.resolve("haproxy/haproxy.cfg"))
+    String haproxyCfg = Files.readString(DOCKER.resolve("haproxy/haproxy.cfg"));
+    for (String fanout : httpPorts.keySet()) {
+      // Health checks go to each node's admin port: on loopback every node has one of its own.
+      String checked = haproxyCfg.replaceAll("(?m)^(\\s*server " + fanout + " \\S+) port 8090$", "$1 port " + adminPorts.get(fanout));
+      assertThat(checked).as("haproxy checks %s on its admin port", fanout).isNotEqualTo(haproxyCfg);
+      haproxyCfg = checked;
+    }
+    Files.writeString(cfg, substitute(haproxyCfg
         .replace("bind :8080", "bind 127.0.0.1:" + lbPort)
         .replace("bind :8404", "bind 127.0.0.1:" + RoleJars.freePort())
         // Sized for the container's nofile limit; HAProxy refuses to start where it cannot raise its own that far
@@ -181,7 +206,9 @@ class ComposeStackTest {
     Process lb = new ProcessBuilder(haproxy.toString(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
         .redirectOutput(Path.of("target/compose-haproxy.log").toFile()).start();
     processes.add(lb);
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(lbPort, "/health/ready").status() == 200);
+    // HAProxy answers 503 until a node passed its health check (/health/ready on the admin port); then the board.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(lbPort, "/").status() == 200);
+    assertThat(get(lbPort, "/metrics").status()).as("no operations endpoint through the load balancer").isEqualTo(404);
 
     assertThat(firstTick(lbPort, "/ws/ethusdt@bookTicker").getString("s")).as("WebSocket through HAProxy").isEqualTo("ETHUSDT");
     // Each session's xhr_send must reach the node holding the session: several sessions, so a balancer that does not

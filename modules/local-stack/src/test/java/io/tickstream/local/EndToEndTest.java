@@ -158,7 +158,7 @@ class EndToEndTest {
     Vertx own = Vertx.vertx();
     try {
       JsonObject config = new JsonObject().put("kafka.bootstrap-servers", new JsonArray().add(stack.kafka()))
-          .put("fanout.port", 0).put("fanout.instances", 1).put("fanout.drain-window", "100ms")
+          .put("fanout.port", 0).put("fanout.admin-port", 0).put("fanout.instances", 1).put("fanout.drain-window", "100ms")
           .put("fanout.exchange", "simulator");
       FanoutVerticle first = new FanoutVerticle();
       String firstId = own.deployVerticle(first, new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);

@@ -128,7 +128,7 @@ class ExpressLaneTest {
     JsonObject config = new JsonObject()
         .put("ingest.rest-url", simulator.restUrl())
         .put("ingest.ws-url", simulator.wsUrl())
-        .put("ingest.http-port", 0)
+        .put("ingest.admin-port", 0)
         .put("ingest.chunk-size", 3)
         .put("ingest.express", express)
         .put("ingest.reconnect-base-delay", "50ms")
@@ -144,6 +144,7 @@ class ExpressLaneTest {
         .put("topic.name", topic)
         .put("topic.partitions", 2)
         .put("fanout.port", 0)
+        .put("fanout.admin-port", 0)
         .put("fanout.instances", 2)
         .put("fanout.drain-window", "100ms")
         .put("fanout.rebalance.enabled", false)
@@ -155,7 +156,7 @@ class ExpressLaneTest {
 
   /** A counter of the node's {@code /metrics}, 0 if absent. */
   private double metric(FanoutVerticle fanout, String name) throws Exception {
-    String body = local.createHttpClient().request(HttpMethod.GET, fanout.actualPort(), "127.0.0.1", "/metrics")
+    String body = local.createHttpClient().request(HttpMethod.GET, fanout.adminPort(), "127.0.0.1", "/metrics")
         .compose(r -> r.send().compose(resp -> resp.body())).await(10, TimeUnit.SECONDS).toString();
     for (String line : body.split("\n")) {
       if (line.startsWith(name + " ")) {

@@ -100,7 +100,7 @@ class FaultsProcessTest {
   private static int fanoutPort;
   private static WebSocketClient wsClient;
 
-  /** A running ingest process and the HTTP port of its {@code /cluster}. */
+  /** A running ingest process and the admin port of its {@code /cluster}. */
   private record Ingest(String name, Process process, int httpPort) {
   }
 
@@ -257,7 +257,7 @@ class FaultsProcessTest {
     int httpPort = freePort();
     String name = "faults-ingest-" + (++launched);
     Process p = launch(name, "io.tickstream.ingest.IngestVerticle", "--rest-url=" + simulator.restUrl(),
-        "--ws-url=" + simulator.wsUrl(), "--chunk-size=" + CHUNK_SIZE, "--reconnect-base-delay=50ms", "--http-port=" + httpPort);
+        "--ws-url=" + simulator.wsUrl(), "--chunk-size=" + CHUNK_SIZE, "--reconnect-base-delay=50ms", "--admin-port=" + httpPort);
     Ingest ingest = new Ingest(name, p, httpPort);
     ingests.add(ingest);
     return ingest;

@@ -65,9 +65,12 @@ import static org.awaitility.Awaitility.await;
  *       listing every loopback Hazelcast port a pod of this test may use, which is what the headless Service's
  *       endpoints are. {@code TICKSTREAM_CLUSTER_KUBERNETES_*} stay as rendered and go unused.</li>
  *   <li>Ports: pods share one address here, so each gets its own {@code TICKSTREAM_CLUSTER_PORT},
- *       {@code TICKSTREAM_CLUSTER_EVENT_BUS_PORT} and HTTP port ({@code TICKSTREAM_FANOUT_PORT},
- *       {@code TICKSTREAM_INGEST_HTTP_PORT}) instead of 5701, 5710, 8080 and 8089, and binds it on
- *       {@code 127.0.0.1} instead of {@code 0.0.0.0} ({@code TICKSTREAM_FANOUT_HOST}, {@code TICKSTREAM_INGEST_HTTP_HOST}).</li>
+ *       {@code TICKSTREAM_CLUSTER_EVENT_BUS_PORT}, client port ({@code TICKSTREAM_FANOUT_PORT}) and admin port
+ *       ({@code TICKSTREAM_FANOUT_ADMIN_PORT}, {@code TICKSTREAM_INGEST_ADMIN_PORT}) instead of 5701, 5710, 8080, 8090
+ *       and 8089, and binds them on {@code 127.0.0.1} instead of {@code 0.0.0.0} ({@code TICKSTREAM_FANOUT_HOST},
+ *       {@code TICKSTREAM_FANOUT_ADMIN_HOST}, {@code TICKSTREAM_INGEST_ADMIN_HOST}).</li>
+ *   <li>{@code TICKSTREAM_CLUSTER_ALLOWED_MEMBERS}: {@code 127.0.0.1/32}, where the pod network's addresses stand in
+ *       as 127.0.0.1; the manifest's value must still be set (and is checked to be).</li>
  *   <li>{@code TICKSTREAM_CLUSTER_NAME}: unique per run, so that no other test's nodes join.</li>
  *   <li>{@code TICKSTREAM_FANOUT_DRAIN_DELAY} and {@code TICKSTREAM_FANOUT_DRAIN_WINDOW}: {@link #DRAIN_DELAY} and
  *       {@link #DRAIN_WINDOW} instead of the manifest's 5 s and 20 s, to keep CI time small; the sequence (preStop
@@ -93,7 +96,8 @@ class KubernetesStackTest {
   static final Set<String> SUBSTITUTED = Set.of("TICKSTREAM_CLUSTER_INTERFACE", "TICKSTREAM_KAFKA_BOOTSTRAP_SERVERS",
       "TICKSTREAM_INGEST_REST_URL", "TICKSTREAM_INGEST_WS_URL", "TICKSTREAM_CLUSTER_DISCOVERY",
       "TICKSTREAM_CLUSTER_MEMBERS", "TICKSTREAM_CLUSTER_PORT", "TICKSTREAM_CLUSTER_EVENT_BUS_PORT",
-      "TICKSTREAM_FANOUT_PORT", "TICKSTREAM_INGEST_HTTP_PORT", "TICKSTREAM_FANOUT_HOST", "TICKSTREAM_INGEST_HTTP_HOST",
+      "TICKSTREAM_FANOUT_PORT", "TICKSTREAM_FANOUT_HOST", "TICKSTREAM_FANOUT_ADMIN_PORT", "TICKSTREAM_FANOUT_ADMIN_HOST",
+      "TICKSTREAM_INGEST_ADMIN_PORT", "TICKSTREAM_INGEST_ADMIN_HOST", "TICKSTREAM_CLUSTER_ALLOWED_MEMBERS",
       "TICKSTREAM_CLUSTER_NAME", "TICKSTREAM_FANOUT_DRAIN_DELAY", "TICKSTREAM_FANOUT_DRAIN_WINDOW");
   /**
    * Few symbols ticking fast: the quietest (rank 6 of the simulator's Zipf schedule) still ticks about 14 times a
@@ -134,8 +138,12 @@ class KubernetesStackTest {
   private static List<String> entrypoint;
   private static int launched;
 
-  /** One pod: its role, process, HTTP port on loopback, the environment and JVM flags it was started with. */
-  record Pod(String name, String role, Process process, int httpPort, Map<String, String> env, List<String> jvm) {
+  /**
+   * One pod: its role, process, client port (fanout; -1 for an ingest) and admin port on loopback, the environment and
+   * JVM flags it was started with.
+   */
+  record Pod(String name, String role, Process process, int httpPort, int adminPort, Map<String, String> env,
+             List<String> jvm) {
   }
 
   /** A rendered Deployment's container, and what the rollout needs from its pod spec. */
@@ -222,7 +230,7 @@ class KubernetesStackTest {
     workloads.values().forEach(w -> IntStream.range(0, w.replicas()).forEach(i -> expected.add(w.role())));
     for (Pod fanout : pods("fanout")) {
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
-          assertThat(clusterRoles(fanout.httpPort())).as("members seen by " + fanout.name())
+          assertThat(clusterRoles(fanout.adminPort())).as("members seen by " + fanout.name())
               .containsExactlyInAnyOrderElementsOf(expected));
       JsonObject tick = ReconnectingClient.firstTick(vertx, fanout.httpPort(), "/ws/" + SYMBOLS.get(0).toLowerCase(Locale.ROOT) + "@bookTicker");
       assertThat(tick.getString("s")).as("a tick through " + fanout.name()).isEqualTo(SYMBOLS.get(0));
@@ -230,7 +238,11 @@ class KubernetesStackTest {
     for (Pod p : pods) {
       // One GET may time out while the 2 shared cores start JVMs (seen once in CI, 5 s): ask again, the pod must answer 200.
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-          assertThat(get(p.httpPort(), "/health/ready").status()).as(p.name() + " /health/ready").isEqualTo(200));
+          assertThat(get(p.adminPort(), "/health/ready").status()).as(p.name() + " /health/ready").isEqualTo(200));
+      if (p.role().equals("fanout")) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+            assertThat(get(p.httpPort(), "/health/ready").status()).as(p.name() + " client port /health/ready").isEqualTo(404));
+      }
       assertPassedThroughUnchanged(p);
       assertJvmOptionsInEffect(p);
     }
@@ -330,7 +342,7 @@ class KubernetesStackTest {
     List<String> expected = new ArrayList<>();
     workloads.values().forEach(w -> IntStream.range(0, w.replicas()).forEach(i -> expected.add(w.role())));
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        assertThat(clusterRoles(newFanouts.get(0))).containsExactlyInAnyOrderElementsOf(expected));
+        assertThat(clusterRoles(pods("fanout").get(0).adminPort())).containsExactlyInAnyOrderElementsOf(expected));
     assertThat(pods).as("the new pods").doesNotContainAnyElementsOf(old);
   }
 
@@ -397,7 +409,9 @@ class KubernetesStackTest {
   /** A new pod of {@code w}, as the kubelet starts its container: image ENV, container env, the entrypoint's java. */
   static synchronized Pod startPod(Workload w) throws IOException {
     String name = "k8s-" + w.role() + "-" + (++launched);
-    int http = RoleJars.freePort();
+    boolean fanout = w.role().equals("fanout");
+    int http = fanout ? RoleJars.freePort() : -1;
+    int admin = RoleJars.freePort();
     int slot = launched - 1;
     Map<String, String> env = new LinkedHashMap<>(images.get(w.role()));
     for (Object o : list(w.container().get("env"))) {
@@ -413,7 +427,6 @@ class KubernetesStackTest {
       }
       env.put((String) e.get("name"), value);
     }
-    boolean fanout = w.role().equals("fanout");
     // The image's AOT cache (/app/tickstream.aot) is made when the image is built; there is no image here. Without
     // this the JVM would report the missing cache and start without the JDK's default class-data archive as well.
     env.put("JAVA_AOT_OPTS", "");
@@ -422,9 +435,16 @@ class KubernetesStackTest {
     env.put("TICKSTREAM_CLUSTER_PORT", String.valueOf(clusterPorts.get(slot)));
     env.put("TICKSTREAM_CLUSTER_EVENT_BUS_PORT", String.valueOf(RoleJars.freePort()));
     env.put("TICKSTREAM_CLUSTER_NAME", clusterName);
-    env.put(fanout ? "TICKSTREAM_FANOUT_HOST" : "TICKSTREAM_INGEST_HTTP_HOST", "127.0.0.1");
-    env.put(fanout ? "TICKSTREAM_FANOUT_PORT" : "TICKSTREAM_INGEST_HTTP_PORT", String.valueOf(http));
+    String prefix = fanout ? "TICKSTREAM_FANOUT_" : "TICKSTREAM_INGEST_";
+    assertThat(env.get(prefix + "ADMIN_HOST")).as("%s binds its admin port for the kubelet's probes", name).isEqualTo("0.0.0.0");
+    assertThat(env.get("TICKSTREAM_CLUSTER_ALLOWED_MEMBERS")).as("%s refuses peers from outside the pod network", name)
+        .isNotBlank();
+    env.put("TICKSTREAM_CLUSTER_ALLOWED_MEMBERS", "127.0.0.1/32");
+    env.put(prefix + "ADMIN_HOST", "127.0.0.1");
+    env.put(prefix + "ADMIN_PORT", String.valueOf(admin));
     if (fanout) {
+      env.put("TICKSTREAM_FANOUT_HOST", "127.0.0.1");
+      env.put("TICKSTREAM_FANOUT_PORT", String.valueOf(http));
       env.put("TICKSTREAM_FANOUT_DRAIN_DELAY", DRAIN_DELAY.toMillis() + "ms");
       env.put("TICKSTREAM_FANOUT_DRAIN_WINDOW", DRAIN_WINDOW.toMillis() + "ms");
     }
@@ -456,7 +476,7 @@ class KubernetesStackTest {
     Process process = RoleJars.launch(RoleJars.jar(JARS.get(w.role())), jvm, env, List.of(),
         Path.of("target/" + name + ".log"));
     processes.add(process);
-    Pod pod = new Pod(name, w.role(), process, http, env, jvm);
+    Pod pod = new Pod(name, w.role(), process, http, admin, env, jvm);
     pods.add(pod);
     return pod;
   }
@@ -469,7 +489,7 @@ class KubernetesStackTest {
     String probe = (String) path(w.container(), "readinessProbe", "httpGet", "path");
     await().atMost(Duration.ofSeconds(budget)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .failFast(p.name() + " exited (see target/" + p.name() + ".log)", () -> !p.process().isAlive())
-        .until(() -> get(p.httpPort(), probe).status() == 200);
+        .until(() -> get(p.adminPort(), probe).status() == 200);
   }
 
   /** Every variable of the container reached the pod unchanged, unless this test says it substitutes it. */

@@ -44,7 +44,8 @@ class LocalStackConfigTest {
     // Unresolved on purpose: a resolved config skips the check, this one holds every role's keys and is checked.
     JsonObject union = Config.defaults(LocalStackSettings.ALL).toJson();
     assertThat(Config.fromJson(FanoutSettings.ALL, union, Map.of()).get(FanoutSettings.PORT)).isEqualTo(8080);
-    assertThat(Config.fromJson(IngestSettings.ALL, union, Map.of()).get(IngestSettings.HTTP_PORT)).isEqualTo(8089);
+    assertThat(Config.fromJson(IngestSettings.ALL, union, Map.of()).get(IngestSettings.ADMIN_PORT)).isEqualTo(8089);
+    assertThat(Config.fromJson(FanoutSettings.ALL, union, Map.of()).get(FanoutSettings.ADMIN_PORT)).isEqualTo(8090);
   }
 
   @Test

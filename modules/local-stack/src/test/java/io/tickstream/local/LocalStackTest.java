@@ -76,7 +76,7 @@ class LocalStackTest {
   }
 
   private static JsonObject get(String uri) throws Exception {
-    return client.createHttpClient().request(HttpMethod.GET, stack.fanoutPort(), "127.0.0.1", uri)
+    return client.createHttpClient().request(HttpMethod.GET, stack.fanoutAdminPort(), "127.0.0.1", uri)
         .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> new JsonObject(b.toString()))
         .await(10, TimeUnit.SECONDS);
   }

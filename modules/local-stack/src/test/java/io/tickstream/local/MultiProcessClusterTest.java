@@ -56,6 +56,7 @@ class MultiProcessClusterTest {
   private static Process fanoutA;
   private static int portA;
   private static int portB;
+  private static int adminB;
 
   @BeforeAll
   static void start() throws Exception {
@@ -68,12 +69,14 @@ class MultiProcessClusterTest {
         "--cluster.port=" + base, "--cluster.members=127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2));
     portA = freePort();
     portB = freePort();
+    adminB = freePort();
     // Clustered by default; fanout-b says -cluster explicitly and takes its port from -conf.
-    fanoutA = launch("fanout-a", "io.tickstream.fanout.FanoutVerticle", common, "--port=" + portA, "--instances=1");
+    fanoutA = launch("fanout-a", "io.tickstream.fanout.FanoutVerticle", common, "--port=" + portA, "--admin-port=" + freePort(),
+        "--instances=1");
     launch("fanout-b", "io.tickstream.fanout.FanoutVerticle", common, "-cluster", "-instances", "1",
-        "-conf", new JsonObject().put("fanout", new JsonObject().put("port", portB)).encode());
+        "-conf", new JsonObject().put("fanout", new JsonObject().put("port", portB).put("admin-port", adminB)).encode());
     launch("ingest", "io.tickstream.ingest.IngestVerticle", common, "--rest-url=" + simulator.restUrl(),
-        "--ws-url=" + simulator.wsUrl(), "--http-port=0");
+        "--ws-url=" + simulator.wsUrl(), "--admin-port=0");
   }
 
   @AfterAll
@@ -93,7 +96,7 @@ class MultiProcessClusterTest {
   @Test
   void twoFanoutProcessesServeTheSameTicksAndOneSurvivesTheOtherBeingKilled() throws Exception {
     await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
-        assertThat(roles(portB)).containsExactlyInAnyOrder("fanout@" + portA, "fanout@" + portB, "ingest"));
+        assertThat(roles(adminB)).containsExactlyInAnyOrder("fanout@" + portA, "fanout@" + portB, "ingest"));
     Map<Long, JsonObject> fromA = subscribe(portA);
     Map<Long, JsonObject> fromB = subscribe(portB);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -109,7 +112,7 @@ class MultiProcessClusterTest {
     fanoutA.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     int before = fromB.size();
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        assertThat(roles(portB)).containsExactlyInAnyOrder("fanout@" + portB, "ingest"));
+        assertThat(roles(adminB)).containsExactlyInAnyOrder("fanout@" + portB, "ingest"));
     await().atMost(Duration.ofSeconds(20)).until(() -> fromB.size() > before);
   }
 
@@ -130,7 +133,7 @@ class MultiProcessClusterTest {
     return ticks;
   }
 
-  /** {@code role@port} for fanout members, {@code role} for others, from {@code /cluster} on {@code port}. */
+  /** {@code role@port} for fanout members, {@code role} for others, from {@code /cluster} on the admin port {@code port}. */
   private static List<String> roles(int port) throws Exception {
     JsonObject body = client.createHttpClient().request(HttpMethod.GET, port, "127.0.0.1", "/cluster")
         .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> new JsonObject(b.toString()))

@@ -71,6 +71,7 @@ class PlainJavaJarTest {
     Path ingestJar = RoleJars.jar("ingest-verticle");
     int clusterPort = ThreadLocalRandom.current().nextInt(30_000, 40_000);
     int fanoutPort = RoleJars.freePort();
+    int fanoutAdminPort = RoleJars.freePort();
     Map<String, String> cluster = Map.of("TICKSTREAM_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
         "TICKSTREAM_TOPIC_NAME", "plain-jar-" + clusterPort, "TICKSTREAM_TOPIC_PARTITIONS", "1",
         "TICKSTREAM_CLUSTER_NAME", "plain-jar-" + clusterPort, "TICKSTREAM_CLUSTER_PORT", String.valueOf(clusterPort),
@@ -78,13 +79,14 @@ class PlainJavaJarTest {
     Path fanoutLog = Path.of("target/plain-jar-fanout.log");
     Path ingestLog = Path.of("target/plain-jar-ingest.log");
     processes.add(RoleJars.launch(fanoutJar, List.of(), with(cluster, Map.of("TICKSTREAM_FANOUT_PORT",
-        String.valueOf(fanoutPort), "TICKSTREAM_FANOUT_INSTANCES", "1")), List.of(), fanoutLog));
+        String.valueOf(fanoutPort), "TICKSTREAM_FANOUT_ADMIN_PORT", String.valueOf(fanoutAdminPort),
+        "TICKSTREAM_FANOUT_INSTANCES", "1")), List.of(), fanoutLog));
     processes.add(RoleJars.launch(ingestJar, List.of(), with(cluster, Map.of("TICKSTREAM_INGEST_REST_URL",
-        simulator.restUrl(), "TICKSTREAM_INGEST_WS_URL", simulator.wsUrl(), "TICKSTREAM_INGEST_HTTP_PORT", "0")),
+        simulator.restUrl(), "TICKSTREAM_INGEST_WS_URL", simulator.wsUrl(), "TICKSTREAM_INGEST_ADMIN_PORT", "0")),
         List.of(), ingestLog));
 
     await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
-        assertThat(roles(fanoutPort)).containsExactlyInAnyOrder("fanout", "ingest"));
+        assertThat(roles(fanoutAdminPort)).containsExactlyInAnyOrder("fanout", "ingest"));
     await().atMost(Duration.ofSeconds(30)).until(() -> RoleJars.output(fanoutLog).contains("Fanout listening on"));
     for (Path log : List.of(fanoutLog, ingestLog)) {
       List<String> lines = RoleJars.output(log).lines().toList();

@@ -148,9 +148,9 @@ class SplitBrainTest {
         "--topic.compaction=false", "--cluster.name=split-" + net.run, "--cluster.port=" + hzPort,
         "--cluster.members=" + A_CLUSTER + ":" + hzPort + "," + B_CLUSTER + ":" + hzPort, "--cluster.merge-interval=2s",
         "--rest-url=http://" + hubAddress + ":" + simPort, "--ws-url=ws://" + hubAddress + ":" + simPort,
-        "--chunk-size=2", "--reconnect-base-delay=50ms", "--http-host=0.0.0.0");
-    launchRole(a, "ingest-a", "io.tickstream.ingest.IngestVerticle", plus(ingest, "--cluster.interface=" + A_CLUSTER, "--http-port=" + httpA));
-    launchRole(b, "ingest-b", "io.tickstream.ingest.IngestVerticle", plus(ingest, "--cluster.interface=" + B_CLUSTER, "--http-port=" + httpB));
+        "--chunk-size=2", "--reconnect-base-delay=50ms", "--admin-host=0.0.0.0");
+    launchRole(a, "ingest-a", "io.tickstream.ingest.IngestVerticle", plus(ingest, "--cluster.interface=" + A_CLUSTER, "--admin-port=" + httpA));
+    launchRole(b, "ingest-b", "io.tickstream.ingest.IngestVerticle", plus(ingest, "--cluster.interface=" + B_CLUSTER, "--admin-port=" + httpB));
     Node nodeA = new Node(aAddress, httpA);
     Node nodeB = new Node(bAddress, httpB);
 

@@ -20,7 +20,7 @@ final class TestStacks {
   static LocalStack startSimulated(String name, List<String> symbols, long rate, PrintWriter out) throws Exception {
     int clusterPort = ThreadLocalRandom.current().nextInt(40_000, 60_000);
     return LocalStackMain.start(new String[]{"--exchange=simulator", "--kafka-port=0", "--fanout.port=0",
-        "--fanout.instances=1", "--ingest.http-port=0", "--simulator.port=0",
+        "--fanout.instances=1", "--fanout.admin-port=0", "--ingest.admin-port=0", "--simulator.port=0",
         "--simulator.symbols=" + String.join(",", symbols), "--simulator.tick-rate=" + rate,
         "--fanout.drain-window=100ms", "--cluster.port=" + clusterPort, "--cluster.members=127.0.0.1:" + clusterPort,
         "--cluster.name=" + name + "-" + clusterPort}, Map.of(), out).orElseThrow();

@@ -14,8 +14,16 @@ public final class ClusterSettings {
 
   public static final Setting<Boolean> ENABLED = Setting.ofBoolean("cluster.enabled", true,
       "Start a clustered Vert.x that joins the other nodes through Hazelcast; false runs the node alone.");
-  public static final Setting<String> NAME = Setting.ofString("cluster.name", "tickstream",
-      "Hazelcast cluster name: only nodes with the same name join each other.");
+  /**
+   * The default suits one developer's machine, where the interface is loopback. Two deployments that can reach each
+   * other's Hazelcast ports and share a name merge into one cluster (both doing the other's work, ticks published
+   * twice): every deployment sets a name of its own (the manifests in deploy/ derive it from the namespace or stack).
+   * The name is no secret and no authentication: {@link #ALLOWED_MEMBERS} and network policy are what keep others out.
+   */
+  public static final String DEFAULT_NAME = "tickstream";
+  public static final Setting<String> NAME = Setting.ofString("cluster.name", DEFAULT_NAME,
+      "Hazelcast cluster name: only nodes with the same name join each other. Set one per deployment (two deployments "
+      + "sharing a name and a network merge); it is no secret: cluster.allowed-members and network policy keep others out.");
   public static final Setting<List<String>> MEMBERS = Setting.ofList("cluster.members",
       List.of("127.0.0.1:5701", "127.0.0.1:5702", "127.0.0.1:5703"),
       "Hazelcast members to join over TCP-IP, host:port, comma-separated, one entry per member (no port ranges).");
@@ -25,6 +33,15 @@ public final class ClusterSettings {
       "Address (or Hazelcast pattern such as 10.0.*.*) Hazelcast and the clustered event bus bind to.");
   public static final Setting<String> PUBLIC_ADDRESS = Setting.ofString("cluster.public-address", null,
       "Address other members reach this one at, host or host:port, when it differs from the bound one (containers, NAT).");
+  /**
+   * Hazelcast's open-source edition lets anyone who reaches its port join; this list is enforced on every member
+   * (connections from and join requests naming other addresses are refused, see {@link MemberAllowlist}). Empty
+   * allows any address: the default interface is loopback, where only this host's processes reach the port.
+   */
+  public static final Setting<List<String>> ALLOWED_MEMBERS = Setting.ofList("cluster.allowed-members", List.of(),
+      "IP addresses and CIDR networks (e.g. 10.0.0.0/16) cluster peers may connect from; connections and join requests "
+      + "from anywhere else are refused and counted. Empty allows any address that reaches cluster.interface: set it "
+      + "wherever that interface is not loopback.");
   public static final Setting<Boolean> MULTICAST = Setting.ofBoolean("cluster.multicast", false,
       "Discover members by multicast instead of the cluster.members list (rarely allowed outside a LAN).");
 
@@ -60,6 +77,19 @@ public final class ClusterSettings {
    */
   public static final Setting<Integer> EVENT_BUS_PORT = Setting.ofInt("cluster.event-bus-port", 0, 0, 65535,
       "Port of the clustered event bus between nodes; 0 picks a free one. Fix it where a firewall or NetworkPolicy sits between nodes (-cluster-port wins).");
+
+  /**
+   * The clustered event bus accepts any TCP peer and delivers what it receives (the express lane's ticks travel on it):
+   * with a key store it speaks TLS and requires every peer to present a certificate its trust store trusts, so only
+   * holders of the deployment's key take part. Without one it is plaintext, private only through network policy.
+   */
+  public static final Setting<String> EVENT_BUS_TLS_KEYSTORE = Setting.ofString("cluster.event-bus-tls.keystore", null,
+      "PKCS12 key store with this node's key and certificate for the clustered event bus; set, the event bus speaks TLS "
+      + "and accepts only peers with a certificate cluster.event-bus-tls.truststore trusts. Unset: plaintext (keep it private by network policy).");
+  public static final Setting<String> EVENT_BUS_TLS_TRUSTSTORE = Setting.ofString("cluster.event-bus-tls.truststore", null,
+      "PKCS12 trust store of the certificates (or their CA) event-bus peers must present; unset uses the key store itself (one certificate shared by the nodes).");
+  public static final Setting<String> EVENT_BUS_TLS_PASSWORD = Setting.ofString("cluster.event-bus-tls.password", null,
+      "Password of the event-bus key and trust stores (prefer TICKSTREAM_CLUSTER_EVENT_BUS_TLS_PASSWORD from a secret).");
 
   // Discovery: how a member finds the others. Each mode is Hazelcast's own join (HazelcastDiscovery); no discovery of ours.
   public static final String DISCOVERY_TCP_IP = "tcp-ip";
@@ -109,8 +139,9 @@ public final class ClusterSettings {
   public static final List<Setting<?>> ALL;
 
   static {
-    List<Setting<?>> all = new ArrayList<>(List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, MULTICAST,
-        HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL, EVENT_BUS_PORT));
+    List<Setting<?>> all = new ArrayList<>(List.of(ENABLED, NAME, MEMBERS, PORT, INTERFACE, PUBLIC_ADDRESS, ALLOWED_MEMBERS, MULTICAST,
+        HEARTBEAT_INTERVAL, MAX_NO_HEARTBEAT, MERGE_INTERVAL, EVENT_BUS_PORT, EVENT_BUS_TLS_KEYSTORE,
+        EVENT_BUS_TLS_TRUSTSTORE, EVENT_BUS_TLS_PASSWORD));
     all.addAll(DISCOVERY_SETTINGS);
     ALL = List.copyOf(all);
   }

@@ -127,6 +127,37 @@ public final class FanoutNode implements TickBatchSink {
     return max <= 0 || metrics.freshnessAgeMillis() <= max;
   }
 
+  /**
+   * What {@code /health/ready} shows next to the status: draining, the exchange, the data age and the last time the
+   * consumer confirmed it had caught up (null when unknown), and the bound they are held to. Any thread.
+   */
+  public io.vertx.core.json.JsonObject readinessDetails() {
+    long dataAge = metrics.dataAgeMillis();
+    long caughtUpAge = metrics.caughtUpAgeMillis();
+    return new io.vertx.core.json.JsonObject().put("draining", draining).put("exchange", exchange)
+        .put("dataAgeMs", dataAge < 0 ? null : dataAge)
+        .put("caughtUpAgeMs", caughtUpAge < 0 ? null : caughtUpAge)
+        .put("maxDataAgeMs", config.maxDataAgeMillis());
+  }
+
+  /**
+   * This node's private admin server on {@code host:port} (not started): live is {@link #live()}, ready is
+   * {@link #ready()} with {@link #readinessDetails()}, {@code /metrics} scrapes {@code registry}, {@code /cluster}
+   * lists the statuses once {@link #clusterStatus(io.tickstream.common.cluster.ClusterStatus)} set them.
+   */
+  public io.tickstream.common.admin.AdminServer adminServer(String host, int port,
+                                                            io.micrometer.core.instrument.MeterRegistry registry) {
+    return io.tickstream.common.admin.AdminServer.builder(vertx, host, port)
+        .live(() -> io.tickstream.common.admin.Health.of(live(), new io.vertx.core.json.JsonObject()))
+        .ready(() -> io.tickstream.common.admin.Health.of(ready(), readinessDetails()))
+        .metrics(registry)
+        .cluster(() -> {
+          io.tickstream.common.cluster.ClusterStatus status = clusterStatus;
+          return status == null ? null : status.members();
+        })
+        .build();
+  }
+
   /** Live: false once the Kafka consumer kept failing and the source gave up. */
   public boolean live() {
     TickSource s = source;
@@ -149,10 +180,10 @@ public final class FanoutNode implements TickBatchSink {
   }
 
   /** The node's admission control; one with default settings for a node built without the verticle (tests). */
-  synchronized Admission admission(io.micrometer.core.instrument.MeterRegistry registry) {
+  synchronized Admission admission() {
     if (admission == null) {
       admission = Admission.of(vertx, io.tickstream.common.config.Config.defaults(io.tickstream.fanout.FanoutSettings.ALL),
-          registry);
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
     return admission;
   }

@@ -72,9 +72,12 @@ public final class FanoutRole implements Role {
 
   @Override
   public String banner(Config c) {
+    int admin = c.get(FanoutSettings.ADMIN_PORT);
     return "Fanout node on ws://" + c.get(FanoutSettings.HOST) + ":" + c.get(FanoutSettings.PORT)
-        + " (/ws, /stream, /sockjs, /health/ready, /metrics, /cluster; live board at http://" + c.get(FanoutSettings.HOST)
-        + ":" + c.get(FanoutSettings.PORT) + "/), reading " + c.get(BookTickerTopic.NAME)
+        + " (/ws, /stream, /sockjs; live board at http://" + c.get(FanoutSettings.HOST)
+        + ":" + c.get(FanoutSettings.PORT) + "/; "
+        + (admin < 0 ? "no admin server" : "admin /health/*, /metrics, /cluster on http://" + c.get(FanoutSettings.ADMIN_HOST) + ":" + admin)
+        + "), reading " + c.get(BookTickerTopic.NAME)
         + " from " + String.join(",", c.get(KafkaSettings.BOOTSTRAP_SERVERS));
   }
 }

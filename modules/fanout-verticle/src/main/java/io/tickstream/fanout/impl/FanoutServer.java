@@ -1,6 +1,5 @@
 package io.tickstream.fanout.impl;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickstream.common.protocol.ControlReplies;
@@ -14,13 +13,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +27,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One server instance of a node, on one event loop: the HTTP server (shared port, Vert.x spreads accepted
  * connections over the instances), its {@link LoopDispatcher}, and the endpoints:
- * {@code GET /ws[/<stream>...]}, {@code GET /stream?streams=a/b}, {@code /sockjs}, {@code /health/live},
- * {@code /health/ready}, {@code /metrics}, {@code /cluster} (every node's status, see
- * {@link io.tickstream.common.cluster.ClusterStatus}), and the live ticker board at {@code /} ({@link TickerBoard},
- * mounted last so it only sees paths no endpoint claims).
+ * {@code GET /ws[/<stream>...]}, {@code GET /stream?streams=a/b}, {@code /sockjs}, and the live ticker board at
+ * {@code /} ({@link TickerBoard}, mounted last so it only sees paths no endpoint claims). Nothing else: health,
+ * metrics and {@code /cluster} are on the node's private admin port ({@code fanout.admin-port},
+ * {@link io.tickstream.common.admin.AdminServer}), never on this internet-facing one, where they answer 404.
  *
  * <p>Who may connect (Origin allowlist, client keys: 403, 401, 429) is
  * {@link io.tickstream.fanout.impl.access.ClientAccess}'s to decide, before the upgrade or any SockJS transport.
@@ -48,7 +45,6 @@ public final class FanoutServer extends VerticleBase {
 
   private final FanoutNode node;
   private final int port;
-  private final PrometheusMeterRegistry registry;
   private LoopDispatcher dispatcher;
   /** Null when {@code fanout.websocket-transport=vertx}. */
   private WebSocketChannelUpgrade channelUpgrade;
@@ -56,10 +52,9 @@ public final class FanoutServer extends VerticleBase {
   private HttpServer server;
   private Admission admission;
 
-  public FanoutServer(FanoutNode node, int port, PrometheusMeterRegistry registry) {
+  public FanoutServer(FanoutNode node, int port) {
     this.node = node;
     this.port = port;
-    this.registry = registry;
   }
 
   public int actualPort() {
@@ -70,7 +65,7 @@ public final class FanoutServer extends VerticleBase {
   public Future<?> start() {
     FanoutConfig c = node.config;
     dispatcher = new LoopDispatcher(vertx, context, c, node.metrics);
-    admission = node.admission(registry);
+    admission = node.admission();
     dispatcher.onSessionRemoved = node::releaseConnection;
     node.dispatchers.add(dispatcher);
     if (c.channelWebSockets()) {
@@ -81,28 +76,6 @@ public final class FanoutServer extends VerticleBase {
     ticks = vertx.eventBus().<TickBatch>localConsumer(node.address(), msg -> dispatcher.onTicks(msg.body().ticks()));
 
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(ctx -> {
-      boolean live = node.live();
-      ctx.response().setStatusCode(live ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end(new JsonObject().put("status", live ? "UP" : "DOWN").encode());
-    });
-    router.get("/health/ready").handler(ctx -> {
-      boolean ready = node.ready();
-      long dataAge = node.metrics.dataAgeMillis();
-      long caughtUpAge = node.metrics.caughtUpAgeMillis();
-      ctx.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("draining", node.draining())
-              .put("exchange", node.exchange())
-              .put("dataAgeMs", dataAge < 0 ? null : dataAge)
-              .put("caughtUpAgeMs", caughtUpAge < 0 ? null : caughtUpAge)
-              .put("maxDataAgeMs", c.maxDataAgeMillis()).encode());
-    });
-    router.get("/cluster").handler(ctx -> {
-      io.tickstream.common.cluster.ClusterStatus status = node.clusterStatus();
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end((status == null ? new JsonObject().put("members", new io.vertx.core.json.JsonArray()) : status.members()).encode());
-    });
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.route("/sockjs/*").handler(node.access::handleSockJS);
     router.route("/sockjs/*").handler(ctx -> {
       if (node.draining() || !dispatcher.hasSnapshot()) {

@@ -43,7 +43,7 @@ class ConsumerRestartTest {
       assertThat(client.next().getLong("u")).isEqualTo(3);
       assertThat(client.isClosed()).isFalse();
       assertThat(node.verticle.ready()).isTrue();
-      assertThat(node.get("/health/live", false).status()).isEqualTo(200);
+      assertThat(node.admin("/health/live").status()).isEqualTo(200);
       assertThat(node.meter(FanoutMetrics.CONSUMER_RESTARTS)).isEqualTo(1);
       client.close();
     }
@@ -59,9 +59,10 @@ class ConsumerRestartTest {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry);
       FanoutNode node = new FanoutNode(fixture.vertx, FanoutConfig.of(config), metrics);
-      FanoutServer server = new FanoutServer(node, -1, registry);
+      FanoutServer server = new FanoutServer(node, -1);
       FanoutFixture.await(fixture.vertx.deployVerticle(server));
       int port = server.actualPort();
+      int adminPort = FanoutFixture.await(node.adminServer("127.0.0.1", 0, registry).start()).actualPort();
       AtomicBoolean gaveUp = new AtomicBoolean();
       try (TickSource source = new TickSource(KafkaSettings.clientProperties(config, "fanout-test"), fixture.topic,
           Duration.ofMillis(100), node, metrics)) {
@@ -69,12 +70,12 @@ class ConsumerRestartTest {
         source.onGiveUp(() -> gaveUp.set(true)); // the verticle's exits the process
         source.start();
         await().atMost(WAIT).until(node::ready);
-        assertThat(FanoutFixture.get(fixture.vertx, port, "/health/live", false).status()).isEqualTo(200);
+        assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/live", false).status()).isEqualTo(200);
 
         source.injectFault(new AssertionError("fault injected by the test"));
         await().atMost(WAIT).untilTrue(gaveUp);
-        assertThat(FanoutFixture.get(fixture.vertx, port, "/health/live", false).status()).isEqualTo(503);
-        assertThat(FanoutFixture.get(fixture.vertx, port, "/health/ready", false).status()).isEqualTo(503);
+        assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/live", false).status()).isEqualTo(503);
+        assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/ready", false).status()).isEqualTo(503);
         assertThat(metrics.consumerRestarts.count()).isZero();
       }
     }

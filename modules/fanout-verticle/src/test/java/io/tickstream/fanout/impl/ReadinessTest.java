@@ -34,13 +34,14 @@ class ReadinessTest {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry);
       FanoutNode node = new FanoutNode(fixture.vertx, FanoutConfig.of(config), metrics);
-      FanoutServer server = new FanoutServer(node, -1, registry);
+      FanoutServer server = new FanoutServer(node, -1);
       FanoutFixture.await(fixture.vertx.deployVerticle(server));
       int port = server.actualPort();
+      int adminPort = FanoutFixture.await(node.adminServer("127.0.0.1", 0, registry).start()).actualPort();
 
       assertThat(node.ready()).isFalse();
-      assertThat(FanoutFixture.get(fixture.vertx, port, "/health/live", false).status()).isEqualTo(200);
-      assertThat(FanoutFixture.get(fixture.vertx, port, "/health/ready", false).status()).isEqualTo(503);
+      assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/live", false).status()).isEqualTo(200);
+      assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/ready", false).status()).isEqualTo(503);
       assertThat(FanoutFixture.get(fixture.vertx, port, "/ws/readyusdt@bookTicker", true).status()).isEqualTo(503);
 
       try (TickSource source = new TickSource(KafkaSettings.clientProperties(config, "fanout-test"), fixture.topic,
@@ -48,7 +49,7 @@ class ReadinessTest {
         node.source(source);
         source.start();
         await().atMost(Duration.ofSeconds(30))
-            .until(() -> FanoutFixture.get(fixture.vertx, port, "/health/ready", false).status() == 200);
+            .until(() -> FanoutFixture.get(fixture.vertx, adminPort, "/health/ready", false).status() == 200);
         assertThat(FanoutFixture.get(fixture.vertx, port, "/ws/readyusdt@bookTicker", true).status()).isEqualTo(101);
       }
     }

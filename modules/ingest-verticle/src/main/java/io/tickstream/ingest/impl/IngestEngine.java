@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.common.admin.AdminServer;
+import io.tickstream.common.admin.AdminSettings;
+import io.tickstream.common.admin.Health;
 import io.tickstream.common.config.Config;
 import io.tickstream.common.kafka.BookTickerTopic;
 import io.tickstream.common.kafka.KafkaSettings;
@@ -16,9 +19,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
@@ -41,7 +41,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The ingest's coordinator: topic, producer, symbol discovery and refresh, health endpoint. Which chunks this node
+ * The ingest's coordinator: topic, producer, symbol discovery and refresh, admin server. Which chunks this node
  * runs, and how they move between ingest nodes, is {@link ChunkOwnership}'s job.
  * Runs on the ingest verticle's context; chunks run on their own.
  */
@@ -56,11 +56,11 @@ public final class IngestEngine {
   /** The latest chunks formed from the symbol list; on the engine's context. */
   private ChunkLayout layout;
 
-  private Admin admin;
+  private Admin kafkaAdmin;
   private KafkaProducer<String, byte[]> producer;
   private HttpClient http;
   private WebSocketClient ws;
-  private HttpServer health;
+  private AdminServer admin;
   private TickRecorder recorder;
   private SymbolDiscovery discovery;
   private ConnectionBudget budget;
@@ -85,6 +85,7 @@ public final class IngestEngine {
 
   public Future<Void> start() {
     jvmMeters = io.tickstream.common.metrics.JvmMeters.bindTo(registry);
+    io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
     // --print-config shows the same before anything starts; at INFO it buried the lines an operator looks for.
     log.debug("Ingest configuration:\n{}", config.describe());
     try {
@@ -102,17 +103,17 @@ public final class IngestEngine {
     ws = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(false)
         .setMaxConnections(10_000).setConnectTimeout(10_000));
     discovery = new SymbolDiscovery(vertx, http, config.get(IngestSettings.REST_URL), config.get(IngestSettings.SYMBOLS));
-    admin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
+    kafkaAdmin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
     producer = KafkaProducer.create(vertx, producerProperties());
     ChunkDeployer deployer = new ChunkDeployer(vertx, config, ws, budget, producer.unwrap(), recorder, drops, registry);
     ownership = new ChunkOwnership(vertx, deployer, config.get(IngestSettings.REPLICAS),
         config.get(IngestSettings.HANDOVER_TIMEOUT).toMillis());
     registerGauges();
-    return BookTickerTopic.ensure(vertx, admin, config)
+    return BookTickerTopic.ensure(vertx, kafkaAdmin, config)
         .compose(check -> ownership.start())
-        .compose(check -> startHealth())
+        .compose(check -> startAdmin())
         .onSuccess(v -> clusterStatus = io.tickstream.common.cluster.ClusterStatus.start(vertx, "ingest",
-            config.get(IngestSettings.HTTP_HOST) + ":" + httpPort(), io.tickstream.common.cluster.ClusterStatus.DEFAULT_INTERVAL,
+            config.get(IngestSettings.ADMIN_HOST) + ":" + adminPort(), io.tickstream.common.cluster.ClusterStatus.DEFAULT_INTERVAL,
             statusDetails()))
         .onSuccess(v -> awaitProducerMetadata(config.get(BookTickerTopic.NAME), 0));
   }
@@ -244,8 +245,8 @@ public final class IngestEngine {
     return true;
   }
 
-  public int httpPort() {
-    return health == null ? -1 : health.actualPort();
+  public int adminPort() {
+    return admin == null ? -1 : admin.actualPort();
   }
 
   /** Chunks currently deployed on this node. */
@@ -277,39 +278,27 @@ public final class IngestEngine {
     return c == null ? 0 : (long) c.count();
   }
 
-  private Future<Void> startHealth() {
-    int port = config.get(IngestSettings.HTTP_PORT);
-    if (port < 0) {
+  /**
+   * The private admin server, unless {@code ingest.admin-port} is -1. Live: the process runs (the ingest retries
+   * everything it can for ever, so nothing a restart cures); ready: {@link #isReady()}, with the chunk counts.
+   */
+  private Future<Void> startAdmin() {
+    int port = config.get(IngestSettings.ADMIN_PORT);
+    if (port == AdminSettings.DISABLED) {
       return Future.succeededFuture();
     }
-    health = vertx.createHttpServer(new HttpServerOptions().setHost(config.get(IngestSettings.HTTP_HOST)).setPort(port))
-        .requestHandler(this::serveHealth);
-    return health.listen().onSuccess(s -> log.info("Ingest health and metrics on http://{}:{}/metrics",
-        config.get(IngestSettings.HTTP_HOST), s.actualPort())).mapEmpty();
-  }
-
-  private void serveHealth(HttpServerRequest req) {
-    switch (req.path()) {
-      case "/health/live" -> req.response().putHeader("content-type", "application/json").end("{\"status\":\"UP\"}");
-      case "/health/ready" -> {
-        boolean ready = isReady();
-        JsonObject body = new JsonObject().put("status", ready ? "UP" : "DOWN").put("chunks", ownership.chunks().size())
+    AdminServer server = AdminServer.builder(vertx, config.get(IngestSettings.ADMIN_HOST), port)
+        .live(Health::ok)
+        .ready(() -> Health.of(isReady(), new JsonObject().put("chunks", ownership.chunks().size())
             .put("streaming", ownership.chunks().stream().filter(SymbolChunk::isStreaming).count())
-            .put("symbols", ownership.writingStreamCount());
-        req.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").end(body.encode());
-      }
-      case "/cluster" -> req.response().putHeader("content-type", "application/json")
-          .end((clusterStatus == null ? new JsonObject().put("members", new io.vertx.core.json.JsonArray())
-              : clusterStatus.members()).encode());
-      case "/metrics" -> {
-        if (registry instanceof PrometheusMeterRegistry prometheus) {
-          req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
-        } else {
-          req.response().setStatusCode(404).end("metrics are not kept in a Prometheus registry\n");
-        }
-      }
-      default -> req.response().setStatusCode(404).end();
-    }
+            .put("symbols", ownership.writingStreamCount())))
+        .metrics(registry)
+        .cluster(() -> clusterStatus == null ? null : clusterStatus.members())
+        .build();
+    return server.start().onSuccess(s -> {
+      admin = s;
+      log.info("Ingest admin (/health/live, /health/ready, /metrics, /cluster) on http://{}:{}", s.host(), s.actualPort());
+    }).mapEmpty();
   }
 
   public Future<Void> stop() {
@@ -331,8 +320,8 @@ public final class IngestEngine {
         .transform(x -> producer == null ? Future.succeededFuture() : producer.close(5_000));
     producerClosed.onComplete(ar -> {
       vertx.executeBlocking(() -> {
-        if (admin != null) {
-          admin.close();
+        if (kafkaAdmin != null) {
+          kafkaAdmin.close();
         }
         if (recorder != null) {
           recorder.close();
@@ -342,8 +331,8 @@ public final class IngestEngine {
     });
     List<Future<?>> closes = new ArrayList<>();
     closes.add(done.future());
-    if (health != null) {
-      closes.add(health.close());
+    if (admin != null) {
+      closes.add(admin.close());
     }
     if (ws != null) {
       closes.add(ws.close());

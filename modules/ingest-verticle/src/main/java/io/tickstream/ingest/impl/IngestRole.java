@@ -47,6 +47,7 @@ public final class IngestRole implements Role {
   @Override
   public String banner(Config c) {
     return "Ingest running: " + c.get(IngestSettings.WS_URL) + " -> Kafka " + String.join(",", c.get(KafkaSettings.BOOTSTRAP_SERVERS))
-        + " topic " + c.get(BookTickerTopic.NAME) + "; health and metrics on port " + c.get(IngestSettings.HTTP_PORT);
+        + " topic " + c.get(BookTickerTopic.NAME) + "; " + (c.get(IngestSettings.ADMIN_PORT) < 0 ? "no admin server"
+        : "admin /health/*, /metrics, /cluster on http://" + c.get(IngestSettings.ADMIN_HOST) + ":" + c.get(IngestSettings.ADMIN_PORT));
   }
 }

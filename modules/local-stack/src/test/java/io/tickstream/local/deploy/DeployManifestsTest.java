@@ -88,19 +88,37 @@ class DeployManifestsTest {
         Map<String, Object> c = containers(deployment(overlay, "tickstream-" + role)).get(0);
         Config config = resolve(overlay, role, kubernetesEnv(c));
         String where = overlay + " " + role;
-        int http = role.equals("fanout") ? config.get(FanoutSettings.PORT) : config.get(IngestSettings.HTTP_PORT);
-        String host = role.equals("fanout") ? config.get(FanoutSettings.HOST) : config.get(IngestSettings.HTTP_HOST);
-        assertThat(host).as("%s binds every interface, or probes and peers cannot reach it", where).isEqualTo("0.0.0.0");
+        boolean fanout = role.equals("fanout");
+        int admin = fanout ? config.get(FanoutSettings.ADMIN_PORT) : config.get(IngestSettings.ADMIN_PORT);
+        String adminHost = fanout ? config.get(FanoutSettings.ADMIN_HOST) : config.get(IngestSettings.ADMIN_HOST);
+        assertThat(adminHost).as("%s binds its admin port on every interface, or probes cannot reach it", where)
+            .isEqualTo("0.0.0.0");
         Map<String, Integer> ports = namedPorts(c);
-        assertThat(ports).as(where).containsEntry("http", http)
+        if (fanout) {
+          assertThat(config.get(FanoutSettings.HOST)).as("%s client port for the load balancer", where).isEqualTo("0.0.0.0");
+          assertThat(ports).as(where).containsEntry("http", config.get(FanoutSettings.PORT));
+        } else {
+          assertThat(ports).as("%s: an ingest has no client port", where).doesNotContainKey("http");
+        }
+        assertThat(ports).as(where).containsEntry("admin", admin)
             .containsEntry("hazelcast", config.get(ClusterSettings.PORT))
             .containsEntry("event-bus", config.get(ClusterSettings.EVENT_BUS_PORT));
         assertThat(path(c, "readinessProbe", "httpGet", "path")).as(where).isEqualTo("/health/ready");
         assertThat(path(c, "livenessProbe", "httpGet", "path")).as(where).isEqualTo("/health/live");
         assertThat(path(c, "startupProbe", "httpGet", "path")).as(where).isEqualTo("/health/live");
         for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
-          assertThat(ports).as("%s %s port", where, probe).containsKey((String) path(c, probe, "httpGet", "port"));
+          assertThat(path(c, probe, "httpGet", "port")).as("%s %s on the admin port (the client port answers 404)", where, probe)
+              .isEqualTo("admin");
         }
+        // Hazelcast's open-source edition authenticates no member: each deployment has a cluster of its own and
+        // refuses peers from outside its network.
+        assertThat(config.get(ClusterSettings.NAME)).as("%s cluster.name per deployment", where)
+            .isNotEqualTo(ClusterSettings.DEFAULT_NAME).contains("tickstream");
+        assertThat(config.get(ClusterSettings.ALLOWED_MEMBERS)).as("%s cluster.allowed-members", where).isNotEmpty();
+        io.tickstream.common.cluster.MemberAllowlist allowlist =
+            io.tickstream.common.cluster.MemberAllowlist.of(config.get(ClusterSettings.ALLOWED_MEMBERS));
+        assertThat(allowlist.allows(java.net.InetAddress.getByName("10.1.2.3"))).as("%s admits the pod IP", where).isTrue();
+        assertThat(allowlist.allows(java.net.InetAddress.getByName("203.0.113.9"))).as("%s refuses the internet", where).isFalse();
         assertThat(config.get(ClusterSettings.DISCOVERY)).as(where).isEqualTo(ClusterSettings.DISCOVERY_KUBERNETES);
         assertThat(envSource(c, ClusterSettings.INTERFACE.envVar())).as("%s binds Hazelcast to the pod IP", where)
             .isEqualTo("status.podIP");
@@ -130,7 +148,41 @@ class DeployManifestsTest {
       }
       Map<String, Object> clients = find(objects, "Service", "tickstream-fanout");
       assertThat(map(path(clients, "metadata", "annotations")))
-          .containsEntry("service.beta.kubernetes.io/aws-load-balancer-healthcheck-path", "/health/ready");
+          .containsEntry("service.beta.kubernetes.io/aws-load-balancer-healthcheck-path", "/health/ready")
+          .containsEntry("service.beta.kubernetes.io/aws-load-balancer-healthcheck-port",
+              String.valueOf(fanout.get(FanoutSettings.ADMIN_PORT)));
+      assertThat(list(path(clients, "spec", "ports"))).extracting(p -> map(p).get("targetPort")).containsExactly("http");
+    }
+  }
+
+  /**
+   * Issue 13: the admin ports (health, metrics, /cluster with internal addresses) and the cluster ports are never open
+   * to everyone: the only policy without a source is the client port's, and it names only that port.
+   */
+  @Test
+  void networkPoliciesOpenOnlyTheClientPortToEveryone() throws Exception {
+    for (String overlay : OVERLAYS) {
+      List<Map<String, Object>> objects = render(overlay);
+      Config fanout = resolve(overlay, "fanout", kubernetesEnv(containers(deployment(overlay, "tickstream-fanout")).get(0)));
+      Config ingest = resolve(overlay, "ingest", kubernetesEnv(containers(deployment(overlay, "tickstream-ingest")).get(0)));
+      List<Integer> privatePorts = List.of(fanout.get(FanoutSettings.ADMIN_PORT), ingest.get(IngestSettings.ADMIN_PORT),
+          fanout.get(ClusterSettings.PORT), fanout.get(ClusterSettings.EVENT_BUS_PORT));
+      List<Map<String, Object>> policies = objects.stream().filter(o -> "NetworkPolicy".equals(o.get("kind"))).toList();
+      assertThat(policies).as(overlay).isNotEmpty();
+      boolean adminFromMonitoring = false;
+      for (Map<String, Object> policy : policies) {
+        for (Object r : list(path(policy, "spec", "ingress"))) {
+          Map<String, Object> rule = map(r);
+          List<Object> ports = list(rule.get("ports")).stream().map(p -> map(p).get("port")).toList();
+          if (rule.get("from") == null) {
+            assertThat(ports).as("%s %s: open to everyone", overlay, name(policy)).doesNotContainAnyElementsOf(privatePorts)
+                .containsExactly(fanout.get(FanoutSettings.PORT));
+          } else if (list(rule.get("from")).stream().anyMatch(f -> map(f).get("namespaceSelector") != null)) {
+            adminFromMonitoring |= ports.containsAll(List.of(fanout.get(FanoutSettings.ADMIN_PORT), ingest.get(IngestSettings.ADMIN_PORT)));
+          }
+        }
+      }
+      assertThat(adminFromMonitoring).as("%s: Prometheus reaches both admin ports", overlay).isTrue();
     }
   }
 
@@ -178,8 +230,12 @@ class DeployManifestsTest {
             : config.get(IngestSettings.HANDOVER_TIMEOUT).plus(SHUTDOWN_MARGIN);
         assertThat((long) stopTimeout).as("%s stopTimeout", role).isGreaterThanOrEqualTo(needed.toSeconds());
         List<Object> ports = list(c.get("PortMappings")).stream().map(p -> map(p).get("ContainerPort")).toList();
-        int http = role.equals("fanout") ? config.get(FanoutSettings.PORT) : config.get(IngestSettings.HTTP_PORT);
-        assertThat(ports).as(role).contains(http, config.get(ClusterSettings.PORT), config.get(ClusterSettings.EVENT_BUS_PORT));
+        int admin = role.equals("fanout") ? config.get(FanoutSettings.ADMIN_PORT) : config.get(IngestSettings.ADMIN_PORT);
+        assertThat(ports).as(role).contains(admin, config.get(ClusterSettings.PORT), config.get(ClusterSettings.EVENT_BUS_PORT));
+        if (role.equals("fanout")) {
+          assertThat(ports).as(role).contains(config.get(FanoutSettings.PORT));
+        }
+        assertThat(config.get(ClusterSettings.ALLOWED_MEMBERS)).as("ecs %s cluster.allowed-members", role).isNotEmpty();
         assertThat(config.get(ClusterSettings.DISCOVERY)).isEqualTo(ClusterSettings.DISCOVERY_AWS);
         assertThat(config.get(Logging.FORMAT)).isEqualTo("json");
         assertJvmOptionsThroughTheEntrypoint("ecs " + role, env);
@@ -190,6 +246,11 @@ class DeployManifestsTest {
     Map<String, Object> targets = map(path(resources, "FanoutTargets", "Properties"));
     assertThat(targets.get("HealthCheckPath")).isEqualTo("/health/ready");
     assertThat(targets.get("Port")).isEqualTo(fanout.get(FanoutSettings.PORT));
+    assertThat(targets.get("HealthCheckPort")).as("health checks on the admin port: the client port answers 404")
+        .isEqualTo(String.valueOf(fanout.get(FanoutSettings.ADMIN_PORT)));
+    assertThat(path(resources, "TaskFanoutHealthFromNlb", "Properties", "FromPort")).isEqualTo(fanout.get(FanoutSettings.ADMIN_PORT));
+    assertThat(path(resources, "TaskFanoutFromNlb", "Properties", "ToPort")).as("the NLB reaches the client port only")
+        .isEqualTo(fanout.get(FanoutSettings.PORT));
     // Hazelcast's AWS discovery probes cluster.port and the two ports above it: the security group must open them.
     Map<String, Object> hz = map(path(resources, "TaskHazelcastIngress", "Properties"));
     assertThat(hz.get("FromPort")).isEqualTo(fanout.get(ClusterSettings.PORT));
@@ -245,18 +306,25 @@ class DeployManifestsTest {
     return all;
   }
 
-  /** Literal values as they are; downward-API values as a pod would see them. */
+  /**
+   * Literal values as they are; downward-API values as a pod would see them; {@code $(NAME)} of a variable listed
+   * earlier expanded, as the kubelet does (a later or unknown one stays as written, as there too).
+   */
   private static Map<String, String> kubernetesEnv(Map<String, Object> container) {
     Map<String, String> env = new LinkedHashMap<>();
     assertThat(container).as("env comes inline, so this test sees all of it").doesNotContainKey("envFrom");
     for (Object o : list(container.get("env"))) {
       Map<String, Object> e = map(o);
       String source = (String) path(e, "valueFrom", "fieldRef", "fieldPath");
-      env.put((String) e.get("name"), source == null ? String.valueOf(e.get("value")) : switch (source) {
+      String value = source == null ? String.valueOf(e.get("value")) : switch (source) {
         case "status.podIP" -> "10.1.2.3";
         case "metadata.namespace" -> "tickstream";
         default -> "pod-field";
-      });
+      };
+      for (Map.Entry<String, String> earlier : env.entrySet()) {
+        value = value.replace("$(" + earlier.getKey() + ")", earlier.getValue());
+      }
+      env.put((String) e.get("name"), value);
     }
     return env;
   }
