@@ -79,7 +79,7 @@ class AdmissionTest {
     assertThat(AdmissionPeer.upgradeStatus("127.0.10.2", node.port(), NO_PREFIX, "")).startsWith("HTTP/1.1 101");
     assertThat(AdmissionPeer.sockJSSessionStatus("127.0.10.2", node.port(), "other")).startsWith("HTTP/1.1 200");
     assertThat(refused(node, "per-ip")).isEqualTo(2);
-    assertThat(node.get("/metrics", false).body())
+    assertThat(node.admin("/metrics").body())
         .contains("tickstream_fanout_admission_refused_total{reason=\"per-ip\"} 2.0");
   }
 
@@ -112,7 +112,7 @@ class AdmissionTest {
   void aKeepAliveConnectionIsClosedAtTheIdleTimeoutAfterItsResponse() throws IOException {
     try (AdmissionPeer http = new AdmissionPeer("127.0.21.1", node.port())) {
       long asked = System.nanoTime();
-      http.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      http.write("GET /sockjs/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertThat(http.readResponse()).startsWith("HTTP/1.1 200");
       http.awaitClosedByNode();
       // The idle timeout runs from the end of the response, which is after the request was sent.
@@ -126,7 +126,7 @@ class AdmissionTest {
     try (AdmissionPeer http = new AdmissionPeer("127.0.21.2", node.port());
          ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor()) {
       long asked = System.nanoTime();
-      http.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      http.write("GET /sockjs/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertThat(http.readResponse()).startsWith("HTTP/1.1 200");
       http.write("GET /ws HTTP/1.1\r\n");
       trickle.scheduleAtFixedRate(() -> {
@@ -144,7 +144,7 @@ class AdmissionTest {
   /** Waits until a keep-alive connection opened now has been closed by the idle timeout: both timeouts have passed. */
   private static void awaitBothTimeoutsPassed(FanoutFixture f, String source) throws IOException {
     try (AdmissionPeer witness = new AdmissionPeer(source, f.port())) {
-      witness.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      witness.write("GET /sockjs/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertThat(witness.readResponse()).startsWith("HTTP/1.1 200");
       witness.awaitClosedByNode();
     }
