@@ -16,8 +16,8 @@ plugin=org.codehaus.mojo:versions-maven-plugin
 version=$(sed -n 's:.*<versions-plugin.version>\(.*\)</versions-plugin.version>.*:\1:p' pom.xml)
 for goal in display-dependency-updates display-plugin-updates display-property-updates; do
   echo "== $goal"
-  ./mvnw -B -ntp "$@" "$plugin:$version:$goal" >"$out/$goal.log" 2>&1 || { tail -40 "$out/$goal.log"; exit 1; }
+  ./mvnw -B -ntp "$@" "$plugin:$version:$goal" -Dversions.outputLineWidth=160 >"$out/$goal.log" 2>&1 || { tail -40 "$out/$goal.log"; exit 1; }
   # Every module reports its own; the same update named by several modules is shown once.
-  grep -E -- '->' "$out/$goal.log" | sed 's/^\[INFO\] *//' | sort -u | tee "$out/$goal.txt" || echo "   (none)"
+  grep -E -- '->' "$out/$goal.log" | sed -e 's/^\[INFO\] *//' -e 's/ \.\.* / /' | sort -u | tee "$out/$goal.txt" || echo "   (none)"
 done
 echo "Full reports: $out/"
