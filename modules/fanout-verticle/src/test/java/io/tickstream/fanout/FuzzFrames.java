@@ -13,10 +13,13 @@ import java.util.Random;
  */
 final class FuzzFrames {
 
-  /** The kinds of move, each picked with the same chance. */
-  static final String[] KINDS = {"control-json", "random-json", "invalid-utf8", "any-opcode", "rsv-bits", "unmasked",
-      "lying-length", "fragments", "bad-control-frame", "ping-flood", "odd-close", "binary", "oversized", "garbage",
-      "unsolicited-pong"};
+  /**
+   * The kinds of move. Those a node may accept (control messages, fragments, pings, pongs) come up more often than
+   * those that end the connection, so that connections live long enough to reach later states.
+   */
+  static final String[] KINDS = {"control-json", "control-json", "control-json", "random-json", "invalid-utf8",
+      "any-opcode", "rsv-bits", "unmasked", "lying-length", "fragments", "fragments", "bad-control-frame", "ping-flood",
+      "ping-flood", "odd-close", "binary", "oversized", "garbage", "unsolicited-pong", "unsolicited-pong"};
 
   private static final String[] METHODS = {"SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY",
       "GET_PROPERTY", "subscribe", "", "PING"};

@@ -170,8 +170,9 @@ class WireFuzzTest {
     private volatile boolean upgraded;
     private volatile boolean closedByServer;
     private volatile String httpStatus;
-    /** How the check ended: closed, answers-ping or http-NNN. */
+    /** How the check ended: closed-CODE (or closed-tcp without a close frame), answers-ping or http-NNN. */
     volatile String outcome;
+    private volatile int closeCode = -1;
     private final LinkedBlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     private int pings;
     private Thread reader;
@@ -267,6 +268,7 @@ class WireFuzzTest {
         while (true) {
           WireWebSocketClient.WireFrame f = WireWebSocketClient.readFrame(in);
           if (f.opcode() == 8) {
+            closeCode = f.closeStatus();
             closedByServer = true;
             return;
           }
@@ -288,7 +290,7 @@ class WireFuzzTest {
      */
     boolean closedByServerOrAnswersPing() throws InterruptedException {
       if (closedByServer) {
-        outcome = "closed";
+        outcome = closedOutcome();
         return true;
       }
       if (!upgraded) {
@@ -305,11 +307,15 @@ class WireFuzzTest {
       while (System.nanoTime() < deadline) {
         String pong = pongs.poll(100, TimeUnit.MILLISECONDS);
         if (payload.equals(pong) || closedByServer) {
-          outcome = closedByServer ? "closed" : "answers-ping";
+          outcome = closedByServer ? closedOutcome() : "answers-ping";
           return true;
         }
       }
       return false;
+    }
+
+    private String closedOutcome() {
+      return closeCode < 0 ? "closed-tcp" : "closed-" + closeCode;
     }
 
     void close() throws IOException {
