@@ -75,7 +75,7 @@ class WireFuzzTest {
     JsonObject config = new JsonObject().put("fanout.websocket-transport", transport)
         .put("fanout.max-frame-bytes", MAX_FRAME_BYTES)
         // A fuzz connection that stops mid-frame sends no pong: it must be closed well within STUCK_BOUND.
-        .put("fanout.ping-interval", "1s").put("fanout.pong-timeout", "5s");
+        .put("fanout.ping-interval", "1s").put("fanout.pong-timeout", "10s");
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newCachedThreadPool();
     try (FanoutFixture node = FanoutFixture.create("fuzz-" + transport, config)) {
