@@ -52,7 +52,7 @@ class StreamNameTest {
     assertThat(name).hasToString("币安人生usdt@bookTicker");
   }
 
-  /** Found by StreamNameProperties: these parsed to a symbol that was none, or whose canonical name was refused. */
+  /** Found by StreamNamePropertiesTest: these parsed to a symbol that was none, or whose canonical name was refused. */
   @ParameterizedTest
   @ValueSource(strings = {"ΐ@bookTicker", "İ@bookTicker", "xΰ@bookTicker"})
   void refusesSymbolsWhoseCaseMappingIsNoSymbol(String text) {

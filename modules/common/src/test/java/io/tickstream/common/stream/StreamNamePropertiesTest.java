@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * canonical form, which parses to itself; every other text is refused with {@link InvalidStreamNameException} and
  * nothing else. Run with another seed or more tries: see {@code docs/security/testing.md}.
  */
-class StreamNameProperties {
+class StreamNamePropertiesTest {
 
   /** Letters that case-map oddly: to two letters, to a letter plus a combining mark, titlecase, dotless/dotted i. */
   private static final String TRICKY_LETTERS = "ßİıǅǈǋﬀﬁﬃŉΐΰẞσςΣµÿǰſ";

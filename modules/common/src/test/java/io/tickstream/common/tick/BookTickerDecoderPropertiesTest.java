@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link MalformedTickException}, never with anything else. Run with another seed or more tries: see
  * {@code docs/security/testing.md}.
  */
-class BookTickerDecoderProperties {
+class BookTickerDecoderPropertiesTest {
 
   private final BookTickerEncoder encoder = new BookTickerEncoder();
 

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  *
  * <p>Run with another seed or more tries: see {@code docs/security/testing.md}.
  */
-class ControlRequestProperties {
+class ControlRequestPropertiesTest {
 
   /** Far more than parsing a 64 KiB message takes; a hang or a quadratic blow-up would exceed it. */
   private static final Duration BOUND = Duration.ofSeconds(5);
@@ -206,7 +206,7 @@ class ControlRequestProperties {
     return Arbitraries.oneOf(
         Arbitraries.strings().alpha().numeric().ofMinLength(37).ofMaxLength(80).map(s -> "\"" + s + "\""),
         Arbitraries.strings().ofMinLength(1).ofMaxLength(20).filter(s -> !s.matches("[A-Za-z0-9]*"))
-            .map(ControlRequestProperties::encodeValue),
+            .map(ControlRequestPropertiesTest::encodeValue),
         Arbitraries.doubles().filter(Double::isFinite).map(d -> Double.toString(d)),
         Arbitraries.bigIntegers().between(BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE), BigInteger.TEN.pow(60))
             .flatMap(b -> Arbitraries.of(b.toString(), b.negate().subtract(BigInteger.ONE).toString())),
@@ -238,7 +238,7 @@ class ControlRequestProperties {
   Arbitrary<String> requestShapedObjects() {
     Arbitrary<String> key = Arbitraries.of("method", "params", "id", "METHOD", "x", "");
     Arbitrary<String> value = Arbitraries.oneOf(jsonValues(), Arbitraries.of(Method.class).map(m -> "\"" + m + "\""),
-        validIds().map(ControlRequestProperties::encodeValue));
+        validIds().map(ControlRequestPropertiesTest::encodeValue));
     return Combinators.combine(key, value).as((k, v) -> encodeValue(k) + ":" + v).list().ofMaxSize(5)
         .map(entries -> "{" + String.join(",", entries) + "}");
   }
@@ -250,7 +250,7 @@ class ControlRequestProperties {
   }
 
   private static Arbitrary<String> json(int depth) {
-    Arbitrary<String> scalar = jsonScalars().map(ControlRequestProperties::encodeValue);
+    Arbitrary<String> scalar = jsonScalars().map(ControlRequestPropertiesTest::encodeValue);
     if (depth == 0) {
       return scalar;
     }
