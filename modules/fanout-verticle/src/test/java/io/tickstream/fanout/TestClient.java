@@ -21,6 +21,14 @@ public final class TestClient {
   public volatile Short closeStatus;
   public volatile String closeReason;
 
+  /**
+   * For a {@code ws} whose {@link WebSocketClient} the caller keeps reachable itself (a field, or a client it
+   * closes): otherwise prefer {@link #TestClient(WebSocketClient, WebSocket)}.
+   */
+  TestClient(WebSocket ws) {
+    this(null, ws);
+  }
+
   TestClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
@@ -72,6 +80,10 @@ public final class TestClient {
   }
 
   public void close() {
-    ws.close().onComplete(v -> client.close());
+    ws.close().onComplete(v -> {
+      if (client != null) {
+        client.close();
+      }
+    });
   }
 }
