@@ -173,6 +173,8 @@ class WireFuzzTest {
     /** How the check ended: closed-CODE (or closed-tcp without a close frame), answers-ping or http-NNN. */
     volatile String outcome;
     private volatile int closeCode = -1;
+    /** What was wrong with the node's close frame, if anything. */
+    private volatile String badClose;
     private final LinkedBlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     private int pings;
     private Thread reader;
@@ -269,6 +271,9 @@ class WireFuzzTest {
           WireWebSocketClient.WireFrame f = WireWebSocketClient.readFrame(in);
           if (f.opcode() == 8) {
             closeCode = f.closeStatus();
+            if (!sendable(f)) {
+              badClose = "close frame the node sent has code " + closeCode + " (" + f.payload().length + " bytes)";
+            }
             closedByServer = true;
             return;
           }
@@ -289,6 +294,7 @@ class WireFuzzTest {
      * HTTP, or closed it).
      */
     boolean closedByServerOrAnswersPing() throws InterruptedException {
+      assertThat(badClose).as("connection %s", this).isNull();
       if (closedByServer) {
         outcome = closedOutcome();
         return true;
@@ -312,6 +318,20 @@ class WireFuzzTest {
         }
       }
       return false;
+    }
+
+    /**
+     * Whether a client may accept this close frame from a server (RFC 6455 5.5.1, 7.4): no payload, or a code of
+     * 1000-1003, 1007-1014 or 3000-4999 followed by at most 123 bytes of reason.
+     */
+    private static boolean sendable(WireWebSocketClient.WireFrame close) {
+      int n = close.payload().length;
+      if (n == 0) {
+        return true;
+      }
+      int code = close.closeStatus();
+      return n >= 2 && n <= 125 && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+          || (code >= 3000 && code <= 4999));
     }
 
     private String closedOutcome() {
