@@ -160,7 +160,7 @@ public final class FanoutFixture implements AutoCloseable {
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     // Handlers are set on the event loop as the connection completes, so no early frame is missed.
     return await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI(uri))
-        .map(TestClient::new));
+        .map(ws -> new TestClient(client, ws)));
   }
 
   /** Status code of a plain GET (or of a refused WebSocket upgrade). */

@@ -67,8 +67,10 @@ class LauncherTest {
     assertThat(output(log)).as("-instances 2 is two server instances in the one node")
         .contains("Fanout listening on 127.0.0.1:" + port + " with 2 instances");
 
-    TestClient bare = FanoutFixture.await(client.createWebSocketClient()
-        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")).map(TestClient::new));
+    io.vertx.core.http.WebSocketClient wsClient = client.createWebSocketClient();
+    TestClient bare = FanoutFixture.await(wsClient
+        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+        .map(ws -> new TestClient(wsClient, ws)));
     process.destroy(); // SIGTERM
     assertThat(bare.next().getString("e")).isEqualTo("serverShutdown");
     await().atMost(Duration.ofSeconds(20)).until(() -> bare.closeStatus != null);

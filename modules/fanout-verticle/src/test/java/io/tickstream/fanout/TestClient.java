@@ -2,6 +2,7 @@ package io.tickstream.fanout;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.LinkedBlockingQueue;
@@ -11,11 +12,25 @@ import java.util.concurrent.TimeUnit;
 public final class TestClient {
 
   public final WebSocket ws;
+  /**
+   * The client that opened {@link #ws}, kept reachable for as long as this is: Vert.x closes a WebSocketClient that
+   * becomes garbage (its {@code CleanableWebSocketClient}), and with it this connection, with 1000, at the next GC.
+   */
+  private final WebSocketClient client;
   private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
   public volatile Short closeStatus;
   public volatile String closeReason;
 
+  /**
+   * For a {@code ws} whose {@link WebSocketClient} the caller keeps reachable itself (a field, or a client it
+   * closes): otherwise prefer {@link #TestClient(WebSocketClient, WebSocket)}.
+   */
   TestClient(WebSocket ws) {
+    this(null, ws);
+  }
+
+  TestClient(WebSocketClient client, WebSocket ws) {
+    this.client = client;
     this.ws = ws;
     ws.textMessageHandler(messages::add);
     ws.closeHandler(v -> {
@@ -65,6 +80,10 @@ public final class TestClient {
   }
 
   public void close() {
-    ws.close();
+    ws.close().onComplete(v -> {
+      if (client != null) {
+        client.close();
+      }
+    });
   }
 }

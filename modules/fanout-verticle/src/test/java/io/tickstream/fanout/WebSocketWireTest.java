@@ -139,6 +139,20 @@ class WebSocketWireTest {
     }
   }
 
+  /** Found by WireFuzzTest: codes above 4999 were echoed, a close frame no client may accept. */
+  @Test
+  void aCloseWithACodeNoOneDefinesIsAnsweredAsAProtocolError() throws Exception {
+    for (int code : new int[] {5000, 65535}) {
+      try (WireWebSocketClient c = open("/ws")) {
+        c.write(close(code));
+        WireWebSocketClient.WireFrame reply = c.readSkippingPings();
+        assertThat(reply.opcode()).isEqualTo(8);
+        assertThat(reply.closeStatus()).isEqualTo(1002);
+        assertThat(c.closedByServer()).isTrue();
+      }
+    }
+  }
+
   @Test
   void aServerCloseEndsTheTcpConnectionOnceTheClientAnswers() throws Exception {
     try (WireWebSocketClient c = open("/ws")) {

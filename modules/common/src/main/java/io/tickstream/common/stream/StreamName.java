@@ -105,7 +105,16 @@ public final class StreamName {
     if (problem != null) {
       throw new InvalidStreamNameException(problem + " in stream name '" + name + "'");
     }
-    return symbol.toUpperCase(Locale.ROOT);
+    // A few letters change length or gain combining marks when their case changes ('ΐ' upper-cases to 'Ϊ́', 'İ'
+    // lower-cases to 'i̇'): the symbol kept must still be a symbol, and the canonical (lower-case) name must parse
+    // back to the same stream.
+    String upper = symbol.toUpperCase(Locale.ROOT);
+    String lower = upper.toLowerCase(Locale.ROOT);
+    if (Symbols.problem(upper) != null || Symbols.problem(lower) != null || !lower.toUpperCase(Locale.ROOT).equals(upper)) {
+      throw new InvalidStreamNameException("symbol '" + symbol + "' has no stable upper and lower case in stream name '"
+          + name + "'");
+    }
+    return upper;
   }
 
   /** Upper-case symbol, or {@code null} for {@code !bookTicker}. */

@@ -52,6 +52,21 @@ class StreamNameTest {
     assertThat(name).hasToString("币安人生usdt@bookTicker");
   }
 
+  /** Found by StreamNamePropertiesTest: these parsed to a symbol that was none, or whose canonical name was refused. */
+  @ParameterizedTest
+  @ValueSource(strings = {"ΐ@bookTicker", "İ@bookTicker", "xΰ@bookTicker"})
+  void refusesSymbolsWhoseCaseMappingIsNoSymbol(String text) {
+    assertThatThrownBy(() -> StreamName.parse(text)).isInstanceOf(InvalidStreamNameException.class)
+        .hasMessageContaining("no stable upper and lower case");
+  }
+
+  @Test
+  void keepsSymbolsWhoseCaseMappingChangesLengthButRoundTrips() throws Exception {
+    StreamName name = StreamName.parse("straße@bookTicker");
+    assertThat(name.symbol()).isEqualTo("STRASSE");
+    assertThat(StreamName.parse(name.toString())).isEqualTo(name);
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "btcusdt|invalid stream name 'btcusdt': expected <symbol>@bookTicker",
