@@ -71,8 +71,8 @@ class ClientTlsTest {
   private static TestClient wss(FanoutFixture f, String uri) {
     WebSocketClient client = f.vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
         .setVerifyHost(false));
-    return FanoutFixture.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(f.port())
-        .setURI(uri).setSsl(true)).map(TestClient::new));
+    return FanoutFixture.await(TestClient.connect(client, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(f.port())
+        .setURI(uri).setSsl(true)));
   }
 
   private static Certificate peer(TestClient c) {

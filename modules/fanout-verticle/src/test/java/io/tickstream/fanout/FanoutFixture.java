@@ -158,9 +158,7 @@ public final class FanoutFixture implements AutoCloseable {
   public TestClient connect(String uri) {
     WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
-    // Handlers are set on the event loop as the connection completes, so no early frame is missed.
-    return await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI(uri))
-        .map(ws -> new TestClient(client, ws)));
+    return await(TestClient.connect(client, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI(uri)));
   }
 
   /** Status code of a plain GET (or of a refused WebSocket upgrade). */

@@ -39,6 +39,17 @@ public final class TestClient {
     });
   }
 
+  /**
+   * Opens a WebSocket with this client's handlers set <em>before</em> the connect, so frames the node writes right
+   * behind its 101 (the snapshot) are never missed: a handler set once {@code connect()}'s future completes may come
+   * too late when the calling thread is descheduled between {@code connect()} and registering the callback.
+   */
+  static io.vertx.core.Future<TestClient> connect(WebSocketClient client, io.vertx.core.http.WebSocketConnectOptions options) {
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    TestClient t = new TestClient(client, ws);
+    return ws.connect(options).map(v -> t);
+  }
+
   /** The next message as JSON; fails after 20 s without one. */
   public JsonObject next() {
     String m = nextText();
