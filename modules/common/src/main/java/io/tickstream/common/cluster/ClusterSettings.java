@@ -88,7 +88,7 @@ public final class ClusterSettings {
       + "and accepts only peers with a certificate cluster.event-bus-tls.truststore trusts. Unset: plaintext (keep it private by network policy).");
   public static final Setting<String> EVENT_BUS_TLS_TRUSTSTORE = Setting.ofString("cluster.event-bus-tls.truststore", null,
       "PKCS12 trust store of the certificates (or their CA) event-bus peers must present; unset uses the key store itself (one certificate shared by the nodes).");
-  public static final Setting<String> EVENT_BUS_TLS_PASSWORD = Setting.ofString("cluster.event-bus-tls.password", null,
+  public static final Setting<String> EVENT_BUS_TLS_PASSWORD = Setting.ofSecret("cluster.event-bus-tls.password",
       "Password of the event-bus key and trust stores (prefer TICKSTREAM_CLUSTER_EVENT_BUS_TLS_PASSWORD from a secret).");
 
   // Discovery: how a member finds the others. Each mode is Hazelcast's own join (HazelcastDiscovery); no discovery of ours.
