@@ -1,7 +1,6 @@
 package io.tickstream.fanout.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -63,20 +62,12 @@ final class ChannelWebSocketSink implements FrameSink {
 
   @Override
   public boolean writeText(String json) {
-    if (closeSent) {
-      return true;
-    }
-    if (!budget.fits(ControlFrames.textFrameBytes(ByteBufUtil.utf8Bytes(json)))) {
-      return false;
-    }
-    ctx.writeAndFlush(ControlFrames.text(ctx.alloc(), json), ctx.voidPromise());
-    budget.written();
-    return true;
+    return closeSent || budget.writeText(ctx, json);
   }
 
   @Override
   public boolean ping(long payload) {
-    return writeControl(ControlFrames.PING_FRAME_BYTES, null, payload);
+    return closeSent || budget.writePing(ctx, payload);
   }
 
   /**
@@ -85,22 +76,7 @@ final class ChannelWebSocketSink implements FrameSink {
    */
   @Override
   public boolean pong(ByteBuf payload) {
-    return writeControl(2 + payload.readableBytes(), payload, 0);
-  }
-
-  /** A ping ({@code pongPayload} null) or a pong, within the budget. */
-  private boolean writeControl(int frameBytes, ByteBuf pongPayload, long pingPayload) {
-    if (closeSent) {
-      return true;
-    }
-    if (!budget.fits(frameBytes)) {
-      return false;
-    }
-    ByteBuf frame = pongPayload == null ? ControlFrames.ping(ctx.alloc(), pingPayload)
-        : ControlFrames.pong(ctx.alloc(), pongPayload);
-    ctx.writeAndFlush(frame, ctx.voidPromise());
-    budget.written();
-    return true;
+    return closeSent || budget.writePong(ctx, payload);
   }
 
   /** Bytes queued in the node for this connection now. */

@@ -1,6 +1,9 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 
 /**
@@ -21,7 +24,10 @@ import io.netty.channel.ChannelOutboundBuffer;
  * Vert.x's own write queue, straight into this buffer, so nothing they send escapes the count (the close frame on the
  * {@code vertx} transport goes through Vert.x, once).
  *
- * <p>Threading: the channel's event loop, like the sink that owns it. Allocation: none.
+ * <p>The WebSocket sinks write their control frames through {@link #writeText}, {@link #writePing} and
+ * {@link #writePong}, so the check and the write cannot drift apart between the two transports.
+ *
+ * <p>Threading: the channel's event loop, like the sink that owns it. Allocation: none beyond the frame written.
  */
 final class OutboundBudget {
 
@@ -60,6 +66,36 @@ final class OutboundBudget {
   /** After a control frame was written (and possibly partly flushed): the connection's bytes now, for the peak. */
   void written() {
     recordPeak(heldBytes());
+  }
+
+  /** Writes and flushes a text frame of {@code json} at {@code ctx} if it fits the cap; false, nothing written, if not. */
+  boolean writeText(ChannelHandlerContext ctx, String json) {
+    if (!fits(ControlFrames.textFrameBytes(ByteBufUtil.utf8Bytes(json)))) {
+      return false;
+    }
+    ctx.writeAndFlush(ControlFrames.text(ctx.alloc(), json), ctx.voidPromise());
+    written();
+    return true;
+  }
+
+  /** Writes and flushes a ping carrying {@code payload} at {@code ctx} if it fits the cap. */
+  boolean writePing(ChannelHandlerContext ctx, long payload) {
+    if (!fits(ControlFrames.PING_FRAME_BYTES)) {
+      return false;
+    }
+    ctx.writeAndFlush(ControlFrames.ping(ctx.alloc(), payload), ctx.voidPromise());
+    written();
+    return true;
+  }
+
+  /** Writes and flushes a pong echoing {@code payload} (not released here) at {@code ctx} if it fits the cap. */
+  boolean writePong(ChannelHandlerContext ctx, ByteBuf payload) {
+    if (!fits(2 + payload.readableBytes())) {
+      return false;
+    }
+    ctx.writeAndFlush(ControlFrames.pong(ctx.alloc(), payload), ctx.voidPromise());
+    written();
+    return true;
   }
 
   private void recordPeak(long held) {

@@ -1,7 +1,6 @@
 package io.tickstream.fanout.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
@@ -95,39 +94,17 @@ final class WebSocketSink implements FrameSink {
    */
   @Override
   public boolean writeText(String json) {
-    if (closeSent) {
-      return true;
-    }
-    if (!budget.fits(ControlFrames.textFrameBytes(ByteBufUtil.utf8Bytes(json)))) {
-      return false;
-    }
-    ctx.writeAndFlush(ControlFrames.text(ctx.alloc(), json), ctx.voidPromise());
-    budget.written();
-    return true;
+    return closeSent || budget.writeText(ctx, json);
   }
 
   @Override
   public boolean ping(long payload) {
-    return writeControl(ControlFrames.PING_FRAME_BYTES, null, payload);
+    return closeSent || budget.writePing(ctx, payload);
   }
 
   @Override
   public boolean pong(ByteBuf payload) {
-    return writeControl(2 + payload.readableBytes(), payload, 0);
-  }
-
-  private boolean writeControl(int frameBytes, ByteBuf pongPayload, long pingPayload) {
-    if (closeSent) {
-      return true;
-    }
-    if (!budget.fits(frameBytes)) {
-      return false;
-    }
-    ByteBuf frame = pongPayload == null ? ControlFrames.ping(ctx.alloc(), pingPayload)
-        : ControlFrames.pong(ctx.alloc(), pongPayload);
-    ctx.writeAndFlush(frame, ctx.voidPromise());
-    budget.written();
-    return true;
+    return closeSent || budget.writePong(ctx, payload);
   }
 
   @Override
