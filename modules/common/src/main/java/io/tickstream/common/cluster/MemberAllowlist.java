@@ -1,8 +1,8 @@
 package io.tickstream.common.cluster;
 
+import io.tickstream.common.net.AddressBlocks;
+
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,23 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MemberAllowlist {
 
-  private final List<Network> networks;
+  private final AddressBlocks networks;
   private final AtomicLong refused = new AtomicLong();
 
-  private MemberAllowlist(List<Network> networks) {
+  private MemberAllowlist(AddressBlocks networks) {
     this.networks = networks;
   }
 
   /** Parses {@code entries}; throws {@link IllegalArgumentException} naming the first one that is no address or CIDR. */
   public static MemberAllowlist of(List<String> entries) {
-    List<Network> networks = new ArrayList<>();
-    for (String entry : entries) {
-      String e = entry.trim();
-      if (!e.isEmpty()) {
-        networks.add(Network.parse(e));
-      }
-    }
-    return new MemberAllowlist(List.copyOf(networks));
+    return new MemberAllowlist(AddressBlocks.of(ClusterSettings.ALLOWED_MEMBERS.key(), entries));
   }
 
   /** True when no entry is configured: every address is allowed. */
@@ -42,15 +35,7 @@ public final class MemberAllowlist {
 
   /** Whether a peer at {@code address} may take part in the cluster. */
   public boolean allows(InetAddress address) {
-    if (networks.isEmpty()) {
-      return true;
-    }
-    for (Network n : networks) {
-      if (n.contains(address)) {
-        return true;
-      }
-    }
-    return false;
+    return networks.isEmpty() || networks.contains(address);
   }
 
   /** Counts one refused connection or join; see {@link #refused()}. */
@@ -65,62 +50,6 @@ public final class MemberAllowlist {
 
   @Override
   public String toString() {
-    return networks.isEmpty() ? "any" : networks.toString();
-  }
-
-  /** One address with a prefix length; an address alone is a network of one. */
-  private record Network(byte[] address, int prefix, String text) {
-
-    static Network parse(String entry) {
-      int slash = entry.indexOf('/');
-      String host = slash < 0 ? entry : entry.substring(0, slash);
-      if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
-        throw new IllegalArgumentException("cluster.allowed-members entry '" + entry
-            + "' is not an IP address or CIDR network (host names are not accepted)");
-      }
-      byte[] bytes;
-      try {
-        bytes = InetAddress.getByName(host).getAddress(); // a literal: no lookup happens
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("cluster.allowed-members entry '" + entry + "' is not an IP address", e);
-      }
-      int bits = bytes.length * 8;
-      int prefix = bits;
-      if (slash >= 0) {
-        try {
-          prefix = Integer.parseInt(entry.substring(slash + 1));
-        } catch (NumberFormatException e) {
-          prefix = -1;
-        }
-        if (prefix < 0 || prefix > bits) {
-          throw new IllegalArgumentException("cluster.allowed-members entry '" + entry + "' has a prefix length outside 0.." + bits);
-        }
-      }
-      return new Network(bytes, prefix, entry);
-    }
-
-    boolean contains(InetAddress candidate) {
-      byte[] c = candidate.getAddress();
-      if (c.length != address.length) {
-        return false; // IPv4 against an IPv6 network or the reverse
-      }
-      int full = prefix / 8;
-      for (int i = 0; i < full; i++) {
-        if (c[i] != address[i]) {
-          return false;
-        }
-      }
-      int rest = prefix % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = (0xFF << (8 - rest)) & 0xFF;
-      return (c[full] & mask) == (address[full] & mask);
-    }
-
-    @Override
-    public String toString() {
-      return text;
-    }
+    return networks.isEmpty() ? "any" : "[" + networks + "]";
   }
 }

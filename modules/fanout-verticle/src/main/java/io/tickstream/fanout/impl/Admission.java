@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelPipeline;
 import io.tickstream.common.config.Config;
+import io.tickstream.common.net.AddressBlocks;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.fanout.FanoutMetrics;
 import io.tickstream.fanout.FanoutSettings;

@@ -1,5 +1,6 @@
 package io.tickstream.fanout.impl;
 
+import io.tickstream.common.net.AddressBlocks;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

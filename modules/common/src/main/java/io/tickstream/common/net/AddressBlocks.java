@@ -1,4 +1,4 @@
-package io.tickstream.fanout.impl;
+package io.tickstream.common.net;
 
 import io.netty.util.NetUtil;
 
@@ -6,21 +6,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A list of addresses and CIDR blocks ({@code fanout.trusted-proxies}, {@code fanout.connections-per-ip-exempt}), and
- * the one rule that finds a client's address behind trusted proxies: {@link #clientAddress}. Immutable, so shared by
- * every loop of a node. Addresses are parsed as literals only ({@link NetUtil}): nothing here ever asks DNS.
+ * A list of addresses and CIDR blocks ({@code fanout.trusted-proxies}, {@code fanout.connections-per-ip-exempt},
+ * {@code cluster.allowed-members}), and the one rule that finds a client's address behind trusted proxies:
+ * {@link #clientAddress}. One implementation for every setting that names networks, so they all parse and match alike.
+ * Immutable, so shared by every thread. Addresses are parsed as literals only ({@link NetUtil}): nothing here ever asks
+ * DNS, which an attacker on the network may answer.
  */
-final class AddressBlocks {
+public final class AddressBlocks {
 
-  static final AddressBlocks NONE = new AddressBlocks("", List.of());
+  public static final AddressBlocks NONE = new AddressBlocks("", List.of());
 
   private final List<byte[]> networks;
   private final int[] prefixes;
 
   private final String setting;
+  private final List<String> entries;
 
   private AddressBlocks(String setting, List<String> entries) {
     this.setting = setting;
+    this.entries = List.copyOf(entries);
     networks = new ArrayList<>(entries.size());
     prefixes = new int[entries.size()];
     for (int i = 0; i < entries.size(); i++) {
@@ -48,16 +52,17 @@ final class AddressBlocks {
   }
 
   /** Parses {@code setting}'s entries; throws {@link IllegalArgumentException} naming the setting and the bad entry. */
-  static AddressBlocks of(String setting, List<String> entries) {
-    return entries.isEmpty() ? NONE : new AddressBlocks(setting, entries);
+  public static AddressBlocks of(String setting, List<String> entries) {
+    List<String> given = entries.stream().map(String::trim).filter(e -> !e.isEmpty()).toList();
+    return given.isEmpty() ? NONE : new AddressBlocks(setting, given);
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return networks.isEmpty();
   }
 
   /** Whether {@code address} (4 or 16 bytes, as {@link #parse} returns) is in one of the blocks. */
-  boolean contains(byte[] address) {
+  public boolean contains(byte[] address) {
     if (address == null) {
       return false;
     }
@@ -68,6 +73,18 @@ final class AddressBlocks {
       }
     }
     return false;
+  }
+
+  /** Whether {@code address} is in one of the blocks; an IPv4-mapped IPv6 address counts as its IPv4 address. */
+  public boolean contains(java.net.InetAddress address) {
+    byte[] b = address.getAddress();
+    return contains(b.length == 16 && isV4Mapped(b) ? new byte[]{b[12], b[13], b[14], b[15]} : b);
+  }
+
+  /** The entries as configured, comma-separated. */
+  @Override
+  public String toString() {
+    return String.join(",", entries);
   }
 
   private static boolean samePrefix(byte[] a, byte[] b, int bits) {
@@ -93,7 +110,7 @@ final class AddressBlocks {
    *
    * @return 4 or 16 bytes (IPv4-mapped IPv6 addresses as IPv4); null only if {@code peer} is not an IP address
    */
-  byte[] clientAddress(String peer, String proxied, List<String> forwardedFor, Runnable badEntry) {
+  public byte[] clientAddress(String peer, String proxied, List<String> forwardedFor, Runnable badEntry) {
     byte[] current = parse(peer);
     if (current == null || networks.isEmpty()) {
       return current;
@@ -139,7 +156,7 @@ final class AddressBlocks {
   }
 
   /** An IP literal as 4 or 16 bytes, IPv4-mapped IPv6 as IPv4; null if it is not one. Never asks DNS. */
-  static byte[] parse(String text) {
+  public static byte[] parse(String text) {
     if (text == null || text.isEmpty()) {
       return null;
     }
