@@ -83,7 +83,7 @@ class KafkaSecurityTest {
     assertThat(b.securedProtocol()).isEqualTo(protocol);
     int clusterPort = ThreadLocalRandom.current().nextInt(40_000, 60_000);
     List<String> args = new java.util.ArrayList<>(List.of("--exchange=simulator", "--local.kafka=" + b.securedBootstrapServers(),
-        "--fanout.port=0", "--fanout.instances=1", "--ingest.http-port=0", "--simulator.port=0",
+        "--fanout.port=0", "--fanout.instances=1", "--ingest.admin-port=0", "--fanout.admin-port=0", "--simulator.port=0",
         "--simulator.symbols=BTCUSDT,ETHUSDT", "--simulator.tick-rate=50", "--fanout.drain-window=100ms",
         "--cluster.port=" + clusterPort, "--cluster.members=127.0.0.1:" + clusterPort,
         "--cluster.name=kafka-sasl-" + clusterPort, "--topic.name=sasl-ticks-" + protocol.toLowerCase(),
@@ -117,7 +117,7 @@ class KafkaSecurityTest {
       JsonObject conf = new JsonObject().put("kafka.bootstrap-servers", broker.securedBootstrapServers())
           .put("kafka.security-protocol", "sasl_plaintext").put("kafka.sasl-mechanism", "scram-sha-512")
           .put("kafka.sasl-username", USER).put("kafka.sasl-password", "not-the-password")
-          .put("topic.name", "sasl-refused").put("fanout.port", 0).put("ingest.http-port", 0)
+          .put("topic.name", "sasl-refused").put("fanout.port", 0).put("ingest.admin-port", 0).put("fanout.admin-port", 0)
           .put("ingest.rest-url", "http://127.0.0.1:1/api/v3/exchangeInfo").put("ingest.ws-url", "ws://127.0.0.1:1/stream");
       FanoutVerticle fanout = new FanoutVerticle();
       assertThatThrownBy(() -> vertx.deployVerticle(fanout, new DeploymentOptions().setConfig(conf))
@@ -140,7 +140,7 @@ class KafkaSecurityTest {
       JsonObject conf = new JsonObject().put("kafka.bootstrap-servers", tlsBroker.securedBootstrapServers())
           .put("kafka.security-protocol", "sasl_ssl").put("kafka.sasl-mechanism", "scram-sha-512")
           .put("kafka.sasl-username", USER).put("kafka.sasl-password", PASSWORD)
-          .put("topic.name", "tls-refused").put("fanout.port", 0);
+          .put("topic.name", "tls-refused").put("fanout.port", 0).put("fanout.admin-port", 0);
       assertThatThrownBy(() -> vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(conf))
           .await(60, TimeUnit.SECONDS))
           .as("the fanout refuses to start").hasMessageContaining("SSL handshake failed");
