@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: every method runs on the channel's event loop, which is the event loop of the connection's
  * {@link LoopDispatcher} (the channel was accepted there and never moves).
  */
-final class ChannelWebSocketSink implements FrameSink {
+final class ChannelWebSocketSink extends AbstractWebSocketSink {
 
   /** Vert.x's default: how long a close waits for the client's close frame before the TCP connection is closed. */
   static final long CLOSING_TIMEOUT_MILLIS = 10_000;
@@ -32,56 +32,10 @@ final class ChannelWebSocketSink implements FrameSink {
    * Netty queue and up to {@code net.ipv4.tcp_wmem}'s maximum of kernel send buffer.
    */
   static final long CLOSE_FRAME_DEADLINE_MILLIS = CLOSING_TIMEOUT_MILLIS;
-  private final ChannelHandlerContext ctx;
-  private final OutboundBudget budget;
-  /** A close frame went out: nothing more may follow it (RFC 6455 5.5.1). */
-  private boolean closeSent;
 
   /** @param maxOutboundBytes {@code fanout.max-outbound-bytes}, see {@link OutboundBudget} */
   ChannelWebSocketSink(ChannelHandlerContext ctx, int maxOutboundBytes, SendCounters counters) {
-    this.ctx = ctx;
-    this.budget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
-  }
-
-  @Override
-  public boolean writable() {
-    return ctx.channel().isWritable();
-  }
-
-  @Override
-  public void write(Frame frame) {
-    if (!closeSent) {
-      ctx.write(frame.webSocketFrame(), ctx.voidPromise());
-    }
-  }
-
-  @Override
-  public void flush() {
-    ctx.flush();
-  }
-
-  @Override
-  public boolean writeText(String json) {
-    return closeSent || budget.writeText(ctx, json);
-  }
-
-  @Override
-  public boolean ping(long payload) {
-    return closeSent || budget.writePing(ctx, payload);
-  }
-
-  /**
-   * Answers a client's ping with its payload, even while the channel is unwritable (RFC 6455 5.5.2): what bounds a
-   * client that pings and does not read is the message rate and {@link OutboundBudget}, not a dropped pong.
-   */
-  @Override
-  public boolean pong(ByteBuf payload) {
-    return closeSent || budget.writePong(ctx, payload);
-  }
-
-  /** Bytes queued in the node for this connection now. */
-  long heldBytes() {
-    return budget.heldBytes();
+    super(ctx, maxOutboundBytes, counters);
   }
 
   /**
@@ -104,7 +58,7 @@ final class ChannelWebSocketSink implements FrameSink {
     // A client that stopped reading gets its close frame only once it reads what is queued before it: closing the
     // channel earlier would drop the frame (1006 instead of the code). So, as Vert.x did, the closing timeout runs
     // from the moment the frame is written; the deadline only ends a client that never reads again.
-    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> WebSocketSink.abortIfStuck(ctx),
+    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> abortIfStuck(ctx),
         CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
     written.addListener(f -> {
       deadline.cancel(false);
@@ -124,15 +78,11 @@ final class ChannelWebSocketSink implements FrameSink {
     ByteBuf frame = code < 0 ? ControlFrames.emptyClose(ctx.alloc()) : ControlFrames.close(ctx.alloc(), (short) code, "");
     // A client that closes and does not read would otherwise keep the connection (and what it holds) for ever: the
     // answer waits behind what it did not read, and the TCP close waits for the answer.
-    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> WebSocketSink.abortIfStuck(ctx),
+    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> abortIfStuck(ctx),
         CLOSE_FRAME_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
     ctx.writeAndFlush(frame).addListener(f -> {
       deadline.cancel(false);
       ctx.channel().close();
     });
-  }
-
-  boolean closeSent() {
-    return closeSent;
   }
 }

@@ -1,9 +1,5 @@
 package io.tickstream.fanout.impl;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -32,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * to finish; if the connection is still open then, it is reset (SO_LINGER 0: no FIN that would wait behind the
  * unread data either), which frees all of it at once.
  */
-final class WebSocketSink implements FrameSink {
+final class WebSocketSink extends AbstractWebSocketSink {
 
   /**
    * How long a close frame may wait in Netty's queue before the connection is reset: as long as Vert.x gives a client
@@ -41,12 +37,8 @@ final class WebSocketSink implements FrameSink {
    */
   static final long CLOSE_FRAME_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(HttpServerOptions.DEFAULT_WEBSOCKET_CLOSING_TIMEOUT);
   private final ServerWebSocket ws;
-  private final ChannelHandlerContext ctx;
   private final long abortAfterMillis;
-  private final OutboundBudget budget;
   private final VertxFrameGuard guard;
-  /** Our close frame is on its way: nothing more may follow it (RFC 6455 5.5.1). */
-  private boolean closeSent;
 
   /**
    * @param maxMessageBytes {@code fanout.max-frame-bytes}, applied by the {@link VertxFrameGuard} this installs
@@ -56,11 +48,10 @@ final class WebSocketSink implements FrameSink {
    */
   WebSocketSink(ServerWebSocket ws, int writeQueueBytes, int maxMessageBytes, int maxOutboundBytes,
                 SendCounters counters, long abortAfterMillis, Runnable onWritable) {
+    super(((WebSocketInternal) ws).channelHandlerContext(), maxOutboundBytes, counters);
     this.ws = ws;
     this.abortAfterMillis = abortAfterMillis;
-    this.ctx = ((WebSocketInternal) ws).channelHandlerContext();
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
-    this.budget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
     this.guard = new VertxFrameGuard(maxMessageBytes, onWritable);
     ctx.pipeline().addBefore(ctx.name(), "tickstream-guard", guard);
   }
@@ -71,43 +62,6 @@ final class WebSocketSink implements FrameSink {
   }
 
   @Override
-  public boolean writable() {
-    return ctx.channel().isWritable();
-  }
-
-  @Override
-  public void write(Frame frame) {
-    if (!closeSent) {
-      ctx.write(frame.webSocketFrame(), ctx.voidPromise());
-    }
-  }
-
-  @Override
-  public void flush() {
-    ctx.flush();
-  }
-
-  /**
-   * Written as an encoded frame at Vert.x's handler context, like the ticks, not through {@code writeTextMessage}:
-   * Vert.x would hold it in its own write queue while the channel is unwritable, where {@link OutboundBudget} cannot
-   * see it, and ticks written meanwhile could overtake it.
-   */
-  @Override
-  public boolean writeText(String json) {
-    return closeSent || budget.writeText(ctx, json);
-  }
-
-  @Override
-  public boolean ping(long payload) {
-    return closeSent || budget.writePing(ctx, payload);
-  }
-
-  @Override
-  public boolean pong(ByteBuf payload) {
-    return closeSent || budget.writePong(ctx, payload);
-  }
-
-  @Override
   public void close(short code, String reason) {
     if (closeSent) {
       return;
@@ -115,20 +69,5 @@ final class WebSocketSink implements FrameSink {
     closeSent = true;
     ws.close(code, reason);
     ctx.executor().schedule(() -> abortIfStuck(ctx), abortAfterMillis, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * Resets the connection if it is still open: its close handshake has not finished in the time Vert.x gives one,
-   * and the close frame may be stuck in Netty's queue or in Vert.x's own (which waits for the channel to become
-   * writable), where neither Vert.x's timeout nor a FIN would ever get past it. Closed from {@code ctx}, not from the
-   * channel: a close from the pipeline's tail would reach Vert.x's handler, which turns it into one more graceful
-   * close waiting for the same stuck frame.
-   */
-  static void abortIfStuck(ChannelHandlerContext ctx) {
-    Channel ch = ctx.channel();
-    if (ch.isOpen()) {
-      ch.config().setOption(ChannelOption.SO_LINGER, 0);
-      ctx.close();
-    }
   }
 }
