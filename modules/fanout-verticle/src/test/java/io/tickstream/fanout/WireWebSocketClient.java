@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * not, fragmented or not) and reads the server's frames one by one, so tests can send what well-behaved client
  * libraries never send.
  */
-final class WireWebSocketClient implements AutoCloseable {
+class WireWebSocketClient implements AutoCloseable {
 
   static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
@@ -31,10 +31,22 @@ final class WireWebSocketClient implements AutoCloseable {
   }
 
   private final Socket socket = new Socket();
-  private final DataInputStream in;
+  /** The socket's input, for {@link #readFrame(DataInputStream)}. */
+  final DataInputStream in;
   private final OutputStream out;
 
   WireWebSocketClient(int port) throws IOException {
+    this(null, port);
+  }
+
+  /**
+   * A connection from {@code source} (null: any local address); 127.0.0.0/8 is all local on Linux, so tests can look
+   * like many clients, or like a load balancer, from one process.
+   */
+  WireWebSocketClient(String source, int port) throws IOException {
+    if (source != null) {
+      socket.bind(new InetSocketAddress(source, 0));
+    }
     socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(20_000);
     socket.setTcpNoDelay(true);
@@ -155,6 +167,32 @@ final class WireWebSocketClient implements AutoCloseable {
       return true;
     } catch (java.net.SocketException e) {
       return true; // reset
+    }
+  }
+
+  /** Reads until {@code text} has arrived (anywhere in the byte stream, chunk framing and all). */
+  void readUntil(String text) throws IOException {
+    StringBuilder seen = new StringBuilder();
+    while (seen.indexOf(text) < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed before '" + text + "' arrived; read: " + seen);
+      }
+      seen.append((char) b);
+    }
+  }
+
+  /**
+   * Blocks until the node closes the connection (end of stream or reset), reading and dropping whatever arrives first;
+   * fails after the socket timeout.
+   */
+  void awaitClosedByNode() throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // whatever the node still sent
+      }
+    } catch (java.net.SocketException reset) {
+      // a reset is a close too
     }
   }
 
