@@ -225,31 +225,9 @@ final class FuzzFrames {
     return out.toByteArray();
   }
 
-  /** A frame with its length encoded minimally and, when {@code masked}, a random mask. */
+  /** A frame with its length encoded minimally and, when {@code masked}, a mask from this run's seeded generator. */
   byte[] frame(int finRsvOpcode, boolean masked, byte[] payload) {
-    ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-    f.write(finRsvOpcode);
-    int maskBit = masked ? 0x80 : 0;
-    if (payload.length <= 125) {
-      f.write(maskBit | payload.length);
-    } else if (payload.length <= 0xFFFF) {
-      f.write(maskBit | 126);
-      f.write(payload.length >> 8);
-      f.write(payload.length & 0xFF);
-    } else {
-      f.write(maskBit | 127);
-      for (int i = 7; i >= 0; i--) {
-        f.write((int) ((long) payload.length >> (8 * i)) & 0xFF);
-      }
-    }
-    byte[] mask = masked ? randomBytes(4) : new byte[4];
-    if (masked) {
-      f.writeBytes(mask);
-    }
-    for (int i = 0; i < payload.length; i++) {
-      f.write(payload[i] ^ mask[i & 3]);
-    }
-    return f.toByteArray();
+    return WireWebSocketClient.frame(finRsvOpcode, payload, masked ? randomBytes(4) : null);
   }
 
   static byte[] utf8(String s) {

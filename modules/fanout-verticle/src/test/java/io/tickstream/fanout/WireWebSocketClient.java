@@ -93,9 +93,22 @@ class WireWebSocketClient implements AutoCloseable {
 
   /** A client frame: masked unless {@code masked} is false (which a server must refuse). */
   static byte[] frame(boolean fin, int opcode, byte[] payload, boolean masked) {
-    ByteArrayOutputStream f = new ByteArrayOutputStream();
-    f.write((fin ? 0x80 : 0) | opcode);
-    int maskBit = masked ? 0x80 : 0;
+    byte[] mask = null;
+    if (masked) {
+      mask = new byte[4];
+      ThreadLocalRandom.current().nextBytes(mask);
+    }
+    return frame((fin ? 0x80 : 0) | opcode, payload, mask);
+  }
+
+  /**
+   * Any frame: {@code firstByte} as given (FIN, RSV bits, opcode, legal or not), the length encoded minimally, the
+   * payload masked with {@code mask} (4 bytes) or unmasked when it is null.
+   */
+  static byte[] frame(int firstByte, byte[] payload, byte[] mask) {
+    ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
+    f.write(firstByte);
+    int maskBit = mask != null ? 0x80 : 0;
     if (payload.length <= 125) {
       f.write(maskBit | payload.length);
     } else if (payload.length <= 0xFFFF) {
@@ -108,11 +121,11 @@ class WireWebSocketClient implements AutoCloseable {
         f.write((int) ((long) payload.length >> (8 * i)) & 0xFF);
       }
     }
-    byte[] mask = new byte[4];
-    if (masked) {
-      ThreadLocalRandom.current().nextBytes(mask);
-      f.write(mask, 0, 4);
+    if (mask == null) {
+      f.writeBytes(payload);
+      return f.toByteArray();
     }
+    f.write(mask, 0, 4);
     for (int i = 0; i < payload.length; i++) {
       f.write(payload[i] ^ mask[i & 3]);
     }
