@@ -85,7 +85,7 @@ public final class FanoutServer extends VerticleBase {
       }
     });
     router.route("/sockjs/*").handler(admission::sockJSHandler);
-    router.route("/sockjs/*").handler(rc -> LoopDispatcher.installSockJSGuard(rc, c.maxFrameBytes()));
+    router.route("/sockjs/*").handler(rc -> VertxFrameGuard.installForSockJS(rc, c.maxFrameBytes()));
     // xhr_send and jsonp_send read the body from the routing context, so SockJS needs a BodyHandler; without file
     // uploads, which BodyHandler.create() would write to ./file-uploads for anyone and never delete.
     router.route("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(c.maxFrameBytes()));

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
@@ -314,10 +315,9 @@ public final class LoopDispatcher implements SubscriptionRouter {
         () -> holder[0].sender.onDrain());
     ClientSession s = holder[0] = new ClientSession(sends, this, config, sink, true, false);
     add(s);
-    VertxFrameGuard guard = socket.routingContext() == null ? null : socket.routingContext().get(SOCKJS_GUARD);
+    VertxFrameGuard guard = VertxFrameGuard.ofSockJS(socket);
     // Only on the channel's own loop (the request's dispatch runs on a duplicate of this loop's context).
-    if (guard != null && guard.context() != null && guard.context().channel().eventLoop().inEventLoop()
-        && ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop().inEventLoop()) {
+    if (guard != null && ((ContextInternal) context).nettyEventLoop().inEventLoop()) {
       // A websocket transport on this loop's own channel: its pings, pongs and fragments are counted and bounded too.
       sink.webSocket(guard.context());
       guard.session(s);
@@ -327,29 +327,6 @@ public final class LoopDispatcher implements SubscriptionRouter {
     socket.closeHandler(v -> onLoop(s::release));
     socket.exceptionHandler(e -> { });
     return s;
-  }
-
-  /** Where {@link #installSockJSGuard} leaves a SockJS websocket upgrade's guard for {@link #openSockJS}. */
-  static final String SOCKJS_GUARD = "tickstream.sockjs.guard";
-
-  /**
-   * Before SockJS upgrades a request to one of its websocket transports: puts a {@link VertxFrameGuard} on the
-   * request's channel (see {@link VertxFrameGuard#forSockJS}) and leaves it in the routing context for the session.
-   * Any other request passes untouched. On the request's loop, inside its dispatch.
-   */
-  static void installSockJSGuard(io.vertx.ext.web.RoutingContext rc, int maxMessageBytes) {
-    io.vertx.core.http.HttpServerRequest req = rc.request();
-    String upgrade = req.getHeader(io.vertx.core.http.HttpHeaders.UPGRADE);
-    if (upgrade != null && upgrade.equalsIgnoreCase("websocket")
-        && req.connection() instanceof io.vertx.core.http.impl.HttpServerConnection conn) {
-      io.netty.channel.ChannelHandlerContext vertxCtx = conn.channelHandlerContext();
-      if (vertxCtx.pipeline().get(SOCKJS_GUARD) == null) {
-        VertxFrameGuard guard = VertxFrameGuard.forSockJS(maxMessageBytes);
-        vertxCtx.pipeline().addBefore(vertxCtx.name(), SOCKJS_GUARD, guard);
-        rc.put(SOCKJS_GUARD, guard);
-      }
-    }
-    rc.next();
   }
 
   /** SockJS may deliver a session's events on the loop of the HTTP request that carried them. */

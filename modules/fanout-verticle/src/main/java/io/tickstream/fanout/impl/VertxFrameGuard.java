@@ -12,6 +12,11 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 /**
  * The {@code vertx} transport's inbound limits: a handler between Netty's WebSocket decoder and Vert.x's connection
@@ -70,6 +75,38 @@ final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
    */
   static VertxFrameGuard forSockJS(int maxMessageBytes) {
     return new VertxFrameGuard(maxMessageBytes, () -> { }, false);
+  }
+
+  /** Pipeline name and routing-context key of a SockJS websocket upgrade's guard. */
+  private static final String SOCKJS_GUARD = "tickstream.sockjs.guard";
+
+  /**
+   * A route handler for {@code /sockjs/*}: before SockJS upgrades a request to one of its websocket transports, puts a
+   * guard ({@link #forSockJS}) on the request's channel and leaves it in the routing context, where
+   * {@link #ofSockJS} finds it for the session. Any other request passes untouched. On the request's loop.
+   */
+  static void installForSockJS(RoutingContext rc, int maxMessageBytes) {
+    HttpServerRequest req = rc.request();
+    String upgrade = req.getHeader(HttpHeaders.UPGRADE);
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && req.connection() instanceof HttpServerConnection conn) {
+      ChannelHandlerContext vertxCtx = conn.channelHandlerContext();
+      if (vertxCtx.pipeline().get(SOCKJS_GUARD) == null) {
+        VertxFrameGuard guard = forSockJS(maxMessageBytes);
+        vertxCtx.pipeline().addBefore(vertxCtx.name(), SOCKJS_GUARD, guard);
+        rc.put(SOCKJS_GUARD, guard);
+      }
+    }
+    rc.next();
+  }
+
+  /**
+   * The guard {@link #installForSockJS} put on {@code socket}'s channel, if the socket is a websocket transport whose
+   * channel's event loop is the calling thread; otherwise null (other transports, or a session opened elsewhere).
+   */
+  static VertxFrameGuard ofSockJS(SockJSSocket socket) {
+    RoutingContext rc = socket.routingContext();
+    VertxFrameGuard guard = rc == null ? null : rc.get(SOCKJS_GUARD);
+    return guard != null && guard.ctx != null && guard.ctx.channel().eventLoop().inEventLoop() ? guard : null;
   }
 
   @Override
