@@ -3,11 +3,16 @@ package io.tickstream.common.cluster;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceFactory;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tickstream.common.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
@@ -66,7 +71,7 @@ public final class HazelcastCluster {
    * the list is empty or Vert.x is not clustered. Any thread.
    */
   public static long refusedPeers(Vertx vertx) {
-    return vertx instanceof io.vertx.core.internal.VertxInternal vi && vi.clusterManager() instanceof AllowlistClusterManager m
+    return vertx instanceof VertxInternal vi && vi.clusterManager() instanceof AllowlistClusterManager m
         ? m.allowlist().refused() : 0;
   }
 
@@ -77,8 +82,8 @@ public final class HazelcastCluster {
    * Registers {@link #REFUSED_PEERS} ({@code tickstream_cluster_refused_peers_total} on /metrics), read from the member
    * of {@code vertx} at each scrape; a role calls it once with its registry.
    */
-  public static void bindMeters(Vertx vertx, io.micrometer.core.instrument.MeterRegistry registry) {
-    io.micrometer.core.instrument.FunctionCounter.builder(REFUSED_PEERS, vertx, HazelcastCluster::refusedPeers)
+  public static void bindMeters(Vertx vertx, MeterRegistry registry) {
+    FunctionCounter.builder(REFUSED_PEERS, vertx, HazelcastCluster::refusedPeers)
         .description("Connections and join requests the Hazelcast member refused: their address is not in cluster.allowed-members")
         .register(registry);
   }
@@ -179,9 +184,9 @@ public final class HazelcastCluster {
       // checked: members are addressed by IP, and the trust store, not DNS, is what admits them.
       String truststore = config.get(ClusterSettings.EVENT_BUS_TLS_TRUSTSTORE);
       String password = config.get(ClusterSettings.EVENT_BUS_TLS_PASSWORD);
-      options.setSsl(true).setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
-          .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(keystore).setPassword(password))
-          .setTrustOptions(new io.vertx.core.net.PfxOptions()
+      options.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+          .setKeyCertOptions(new PfxOptions().setPath(keystore).setPassword(password))
+          .setTrustOptions(new PfxOptions()
               .setPath(truststore == null || truststore.isEmpty() ? keystore : truststore).setPassword(password));
     }
     return options;

@@ -1,7 +1,16 @@
 package io.tickstream.fanout.impl;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.common.admin.AdminServer;
+import io.tickstream.common.admin.Health;
+import io.tickstream.common.cluster.ClusterStatus;
+import io.tickstream.common.config.Config;
+import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.impl.access.ClientAccess;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.UUID;
@@ -29,11 +38,11 @@ public final class FanoutNode implements TickBatchSink {
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
   private volatile TickSource source;
-  private volatile io.tickstream.common.cluster.ClusterStatus clusterStatus;
+  private volatile ClusterStatus clusterStatus;
   /** TLS of the client port, shared by the server instances; off unless set before they start. */
   private volatile ServerTls tls = ServerTls.OFF;
   /** Origin allowlist and client keys ({@code fanout.allowed-origins}, {@code fanout.auth}); set before the servers start. */
-  public volatile io.tickstream.fanout.impl.access.ClientAccess access = io.tickstream.fanout.impl.access.ClientAccess.open();
+  public volatile ClientAccess access = ClientAccess.open();
 
   public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
     this.vertx = vertx;
@@ -83,11 +92,11 @@ public final class FanoutNode implements TickBatchSink {
   }
 
   /** What {@code GET /cluster} lists; set before the servers start. */
-  public void clusterStatus(io.tickstream.common.cluster.ClusterStatus status) {
+  public void clusterStatus(ClusterStatus status) {
     this.clusterStatus = status;
   }
 
-  io.tickstream.common.cluster.ClusterStatus clusterStatus() {
+  ClusterStatus clusterStatus() {
     return clusterStatus;
   }
 
@@ -131,10 +140,10 @@ public final class FanoutNode implements TickBatchSink {
    * What {@code /health/ready} shows next to the status: draining, the exchange, the data age and the last time the
    * consumer confirmed it had caught up (null when unknown), and the bound they are held to. Any thread.
    */
-  public io.vertx.core.json.JsonObject readinessDetails() {
+  public JsonObject readinessDetails() {
     long dataAge = metrics.dataAgeMillis();
     long caughtUpAge = metrics.caughtUpAgeMillis();
-    return new io.vertx.core.json.JsonObject().put("draining", draining).put("exchange", exchange)
+    return new JsonObject().put("draining", draining).put("exchange", exchange)
         .put("dataAgeMs", dataAge < 0 ? null : dataAge)
         .put("caughtUpAgeMs", caughtUpAge < 0 ? null : caughtUpAge)
         .put("maxDataAgeMs", config.maxDataAgeMillis());
@@ -145,14 +154,14 @@ public final class FanoutNode implements TickBatchSink {
    * {@link #ready()} with {@link #readinessDetails()}, {@code /metrics} scrapes {@code registry}, {@code /cluster}
    * lists the statuses once {@link #clusterStatus(io.tickstream.common.cluster.ClusterStatus)} set them.
    */
-  public io.tickstream.common.admin.AdminServer adminServer(String host, int port,
-                                                            io.micrometer.core.instrument.MeterRegistry registry) {
-    return io.tickstream.common.admin.AdminServer.builder(vertx, host, port)
-        .live(() -> io.tickstream.common.admin.Health.of(live(), new io.vertx.core.json.JsonObject()))
-        .ready(() -> io.tickstream.common.admin.Health.of(ready(), readinessDetails()))
+  public AdminServer adminServer(String host, int port,
+                                                            MeterRegistry registry) {
+    return AdminServer.builder(vertx, host, port)
+        .live(() -> Health.of(live(), new JsonObject()))
+        .ready(() -> Health.of(ready(), readinessDetails()))
         .metrics(registry)
         .cluster(() -> {
-          io.tickstream.common.cluster.ClusterStatus status = clusterStatus;
+          ClusterStatus status = clusterStatus;
           return status == null ? null : status.members();
         })
         .build();
@@ -182,8 +191,8 @@ public final class FanoutNode implements TickBatchSink {
   /** The node's admission control; one with default settings for a node built without the verticle (tests). */
   synchronized Admission admission() {
     if (admission == null) {
-      admission = Admission.of(vertx, io.tickstream.common.config.Config.defaults(io.tickstream.fanout.FanoutSettings.ALL),
-          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      admission = Admission.of(vertx, Config.defaults(FanoutSettings.ALL),
+          new SimpleMeterRegistry());
     }
     return admission;
   }

@@ -7,12 +7,13 @@ import io.tickstream.common.stream.InvalidStreamNameException;
 import io.tickstream.common.stream.StreamName;
 import io.tickstream.fanout.impl.access.Lease;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -184,7 +185,7 @@ public final class FanoutServer extends VerticleBase {
         node.releaseConnection();
         lease.release();
       } else {
-        Admission.upgraded(((io.vertx.core.internal.http.WebSocketInternal) ar.result()).channelHandlerContext().pipeline());
+        Admission.upgraded(((WebSocketInternal) ar.result()).channelHandlerContext().pipeline());
         dispatcher.openWebSocket(ar.result(), combined, streams).lease(lease, context);
       }
     });
