@@ -307,6 +307,22 @@ class ConnectionLimitsTest {
     }
   }
 
+  /**
+   * Found by WireFuzzTest (seed 26461425841506, vertx transport): a client's close code above 4999 was echoed, a close
+   * frame no client may accept. Both transports answer it as a protocol error.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"channel", "vertx"})
+  void aCloseWithACodeNoOneDefinesIsAnsweredAsAProtocolError(String transport) throws Exception {
+    FanoutFixture node = BINANCE.get(transport);
+    for (int code : new int[] {5000, 65535}) {
+      try (WireWebSocketClient c = open(node, "/ws")) {
+        c.write(WireWebSocketClient.close(code));
+        assertThat(closeStatus(c)).as("client code %d", code).isEqualTo(1002);
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"channel", "vertx"})
   void a300KbFrameIsAnsweredWithACloseFrame1009AndCounted(String transport) throws Exception {

@@ -44,4 +44,16 @@ enum ClientClose {
     this.code = code;
     this.text = text;
   }
+
+  /** The highest close code RFC 6455 assigns (4000-4999: private use). */
+  private static final int MAX_CLOSE_CODE = 4999;
+
+  /**
+   * The code to answer a client's close frame with: its own, unless it is above 4999. Netty's decoder refuses the
+   * reserved codes below 3000 but not those above 4999, which no one defines (RFC 6455 7.4.2): echoing one would send
+   * a close frame no client may accept, so it is answered as a protocol error. Both WebSocket transports use it.
+   */
+  static int answerTo(int clientCode) {
+    return clientCode > MAX_CLOSE_CODE ? PROTOCOL_ERROR.code : clientCode;
+  }
 }

@@ -37,7 +37,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
  *   <li>pings are answered by the session (within the outbound cap), pongs checked against our last ping, binary
  *       messages refused (1003): none of them reaches Vert.x;</li>
  *   <li>text frames within the limits and close frames pass on to Vert.x, which joins fragments and runs the close
- *       handshake; after the session closed, only close frames pass.</li>
+ *       handshake (a close code Vert.x must not echo is replaced, {@link ClientClose#answerTo}); after the session
+ *       closed, only close frames pass.</li>
  * </ul>
  * It also reports the channel turning writable (Vert.x's drain handler only fires for its own write queue, which tick
  * frames bypass).
@@ -126,7 +127,17 @@ final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof WebSocketFrame) || msg instanceof CloseWebSocketFrame || session == null) {
+    if (msg instanceof CloseWebSocketFrame close) {
+      // Vert.x echoes the client's code; one it may not echo becomes the protocol error the channel transport answers.
+      int code = close.statusCode();
+      if (ClientClose.answerTo(code) != code) {
+        close.release();
+        msg = new CloseWebSocketFrame(ClientClose.answerTo(code), "");
+      }
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (!(msg instanceof WebSocketFrame) || session == null) {
       ctx.fireChannelRead(msg);
       return;
     }

@@ -39,10 +39,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
-  /** The highest close code RFC 6455 assigns (4000-4999: private use). */
-  private static final int MAX_CLOSE_CODE = 4999;
-  private static final int CLOSE_PROTOCOL_ERROR = 1002;
-
   private final int maxMessageBytes;
   private final int maxOutboundBytes;
   private final SendCounters counters;
@@ -107,9 +103,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof CloseWebSocketFrame close) {
         int code = close.statusCode();
         session.release();
-        // Netty's decoder refuses the reserved codes below 3000, but not those above 4999, which no one defines
-        // (RFC 6455 7.4.2): echoing one would send a close frame no client may accept, so it is a protocol error.
-        sink.closeReceived(code > MAX_CLOSE_CODE ? CLOSE_PROTOCOL_ERROR : code);
+        sink.closeReceived(ClientClose.answerTo(code));
       }
       // Anything else is what the HTTP decoder still passed on after the upgrade (its empty last content): dropped.
     } finally {
