@@ -21,6 +21,9 @@ public final class AccessSettings {
   /** Files are re-read this often: a revoked key's connections close within about this long. */
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(5);
   public static final String DEFAULT_JWT_ALGORITHM = "RS256";
+  /** What fanout.auth.jwt.algorithm may be with a public key: signatures a public key can only verify. */
+  public static final List<String> ASYMMETRIC_JWT_ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384",
+      "PS512", "ES256", "ES384", "ES512", "ES256K", "EdDSA");
 
   public static final Setting<List<String>> ALLOWED_ORIGINS = Setting.ofList("fanout.allowed-origins",
       DEFAULT_ALLOWED_ORIGINS,
@@ -43,7 +46,8 @@ public final class AccessSettings {
   public static final Setting<String> JWT_PUBLIC_KEY = Setting.ofString("fanout.auth.jwt.public-key", null,
       "PEM file of the public key JWTs are verified with (with fanout.auth.jwt.algorithm, RS256 by default).");
   public static final Setting<String> JWT_ALGORITHM = Setting.ofString("fanout.auth.jwt.algorithm", DEFAULT_JWT_ALGORITHM,
-      "Algorithm of fanout.auth.jwt.public-key: RS256, RS384, RS512, ES256, ES384, ES512, PS256, ...");
+      "Algorithm of fanout.auth.jwt.public-key, an asymmetric one: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, "
+      + "ES512, ES256K or EdDSA (HS256 with a public key would make it a signing secret: the start fails).");
   public static final Setting<String> JWT_JWKS_FILE = Setting.ofString("fanout.auth.jwt.jwks-file", null,
       "JSON Web Key Set file ({\"keys\":[...]}) JWTs are verified with, instead of or besides a PEM key.");
   /** A file, not the secret itself: a setting's value is printed by --print-config and logged at start. */
@@ -53,7 +57,7 @@ public final class AccessSettings {
   public static final Setting<String> JWT_ISSUER = Setting.ofString("fanout.auth.jwt.issuer", null,
       "If set, a JWT's iss must equal it.");
   public static final Setting<String> JWT_AUDIENCE = Setting.ofString("fanout.auth.jwt.audience", null,
-      "If set, a JWT's aud must contain it.");
+      "Required with fanout.auth=jwt: a JWT's aud must contain it, so tokens the issuer signs for other services are refused.");
 
   public static final List<Setting<?>> ALL = List.of(ALLOWED_ORIGINS, AUTH, KEYS_FILE, REVOKED_FILE, RELOAD_INTERVAL,
       JWT_PUBLIC_KEY, JWT_ALGORITHM, JWT_JWKS_FILE, JWT_HMAC_SECRET_FILE, JWT_ISSUER, JWT_AUDIENCE);

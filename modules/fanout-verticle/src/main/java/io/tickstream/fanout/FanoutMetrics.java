@@ -91,13 +91,21 @@ public final class FanoutMetrics {
 
   /**
    * Counter, tag {@code reason}: connections refused by admission control before the upgrade ({@code per-ip}: HTTP 429 at
-   * {@code fanout.connections-per-ip}), or closed before they upgraded ({@code handshake-timeout}, {@code idle-timeout}).
+   * {@code fanout.connections-per-ip}; {@code per-network}: at {@code fanout.connections-per-network}; {@code http-per-ip}:
+   * at {@code fanout.http-connections-per-ip}), or closed before they upgraded ({@code handshake-timeout},
+   * {@code idle-timeout}).
    */
   public static final String ADMISSION_REFUSED = "tickstream.fanout.admission.refused";
-  /** Gauge: client addresses (IPv4, IPv6 /64) with a live {@code fanout.connections-per-ip} window on this node. */
+  /**
+   * Gauge, tag {@code level} ({@code address}, {@code network}, {@code wide}): {@code fanout.connections-per-ip} windows
+   * this node keeps, per client address (IPv4, IPv6 /64), and per network for addresses past a full table.
+   */
   public static final String ADMISSION_TRACKED = "tickstream.fanout.admission.tracked";
-  /** Counter: connections admitted without a per-IP window because {@code fanout.connections-per-ip-max-addresses} was full. */
-  public static final String ADMISSION_UNTRACKED = "tickstream.fanout.admission.untracked";
+  /**
+   * Counter, tag {@code level} ({@code network}, {@code wide}): sessions counted in their network's window because the
+   * table of addresses ({@code fanout.connections-per-ip-max-addresses}) was full, or that of networks too.
+   */
+  public static final String ADMISSION_COARSE = "tickstream.fanout.admission.coarse";
   /** Counter: X-Forwarded-For entries from a trusted proxy that are not an IP address (the proxy's own address is used). */
   public static final String ADMISSION_BAD_FORWARDED = "tickstream.fanout.admission.bad.forwarded";
 

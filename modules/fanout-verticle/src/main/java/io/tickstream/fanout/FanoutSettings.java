@@ -20,6 +20,11 @@ public final class FanoutSettings {
   /** 0: one server instance (and one dispatcher) per available processor. */
   public static final int DEFAULT_INSTANCES = 0;
   public static final int DEFAULT_MAX_STREAMS = 1024;
+  /**
+   * A full connection's worth of streams each second: a client may subscribe all it may hold at once, and a
+   * {@code !bookTicker} (one snapshot per symbol) as often as the exchange's symbol count allows.
+   */
+  public static final int DEFAULT_SUBSCRIPTIONS_PER_SECOND = DEFAULT_MAX_STREAMS;
   public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 5;
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
   /** Below the ~19.5k sockets one process can hold on these machines (open files capped at 20,000). */
@@ -93,6 +98,11 @@ public final class FanoutSettings {
       "Server instances, each on its own event loop with its own dispatcher; 0 means one per processor.");
   public static final Setting<Integer> MAX_STREAMS = Setting.ofInt("fanout.max-streams", DEFAULT_MAX_STREAMS, 1, 1_000_000,
       "Streams one connection may subscribe to (Binance: 1024).");
+  public static final Setting<Integer> SUBSCRIPTIONS_PER_SECOND = Setting.ofInt("fanout.subscriptions-per-second",
+      DEFAULT_SUBSCRIPTIONS_PER_SECOND, 1, 100_000_000,
+      "Streams one connection may add per second, on average (SUBSCRIBE and the URL's streams; !bookTicker costs one per "
+      + "symbol, as it sends a snapshot of each): a SUBSCRIBE while the budget is spent gets an error reply and changes "
+      + "nothing. One second's worth may be spent at once, and one request may overdraw it.");
   public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = Setting.ofInt("fanout.max-messages-per-second",
       DEFAULT_MAX_MESSAGES_PER_SECOND, 1, 1_000_000,
       "Incoming frames (text, binary, continuation, ping and pong) per connection per second; more closes it with 1008 "
@@ -191,8 +201,17 @@ public final class FanoutSettings {
   /** Binance's limit: 300 connections per 5 minutes per IP. */
   public static final int DEFAULT_CONNECTIONS_PER_IP = 300;
   public static final Duration DEFAULT_CONNECTIONS_PER_IP_WINDOW = Duration.ofMinutes(5);
-  /** About 10 MB of windows at most; past it new addresses are admitted untracked (counted), never refused. */
+  /** About 10 MB of windows per table at most; past it new addresses are counted per network, never uncounted. */
   public static final int DEFAULT_CONNECTIONS_PER_IP_MAX_ADDRESSES = 100_000;
+  /** Four addresses' worth: a network only shares one window once an attack has filled the table of addresses. */
+  public static final int DEFAULT_CONNECTIONS_PER_NETWORK = 4 * DEFAULT_CONNECTIONS_PER_IP;
+  /**
+   * A browser opens at most 6 connections per host; this leaves room for a few dozen of them behind one NAT using
+   * SockJS's HTTP transports, and none for a host that wants to hold thousands of idle sockets.
+   */
+  public static final int DEFAULT_HTTP_CONNECTIONS_PER_IP = 128;
+  /** nginx's keepalive_requests default. */
+  public static final int DEFAULT_HTTP_MAX_REQUESTS_PER_CONNECTION = 1000;
   /** Generous for a browser on a slow mobile link, short enough that 20k idle sockets cannot pile up. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   /**
@@ -211,8 +230,21 @@ public final class FanoutSettings {
       "The window of fanout.connections-per-ip: it starts with an address's first connection and ends this much later.");
   public static final Setting<Integer> CONNECTIONS_PER_IP_MAX_ADDRESSES = Setting.ofInt(
       "fanout.connections-per-ip-max-addresses", DEFAULT_CONNECTIONS_PER_IP_MAX_ADDRESSES, 1, 10_000_000,
-      "Client addresses whose windows a node keeps (about 100 bytes each; expired ones are evicted); once full, new "
-      + "addresses are admitted without a window and counted in tickstream_fanout_admission_untracked_total.");
+      "Client addresses whose windows a node keeps (about 100 bytes each; expired ones are evicted). Once full, a new "
+      + "address is counted in the window of its network (IPv4 /24, IPv6 /48; as many again), and past that of its wide "
+      + "network (IPv4 /16, IPv6 /32), each with fanout.connections-per-network: the limit never switches off.");
+  public static final Setting<Integer> CONNECTIONS_PER_NETWORK = Setting.ofInt("fanout.connections-per-network",
+      DEFAULT_CONNECTIONS_PER_NETWORK, 1, 10_000_000,
+      "Upgrades and new SockJS sessions per fanout.connections-per-ip-window that one network's window allows, for "
+      + "addresses counted per network because the table of addresses was full (see fanout.connections-per-ip-max-addresses).");
+  public static final Setting<Integer> HTTP_CONNECTIONS_PER_IP = Setting.ofInt("fanout.http-connections-per-ip",
+      DEFAULT_HTTP_CONNECTIONS_PER_IP, 0, 10_000_000,
+      "Plain HTTP connections (not upgraded to a WebSocket: the board, SockJS's /info and HTTP transports, 404s) one client "
+      + "address (IPv4, IPv6 /64) may hold open at once on this node; one more is answered 429 and closed at once. "
+      + "Addresses in fanout.connections-per-ip-exempt, and trusted proxies without the PROXY protocol, are not counted. 0 turns it off.");
+  public static final Setting<Integer> HTTP_MAX_REQUESTS_PER_CONNECTION = Setting.ofInt(
+      "fanout.http-max-requests-per-connection", DEFAULT_HTTP_MAX_REQUESTS_PER_CONNECTION, 0, 100_000_000,
+      "Requests one keep-alive connection serves; the last is answered with Connection: close. 0: no limit.");
   /**
    * The node's own host: benchmarks, the load generator and {@code ./tickstream local} open thousands of connections from
    * loopback, and a process on the host has easier ways to hurt the node than opening WebSockets.
@@ -258,12 +290,13 @@ public final class FanoutSettings {
 
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, ADMIN_HOST, ADMIN_PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS,
-      MAX_MESSAGES_PER_SECOND, MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES,
+      MAX_MESSAGES_PER_SECOND, SUBSCRIPTIONS_PER_SECOND, MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES,
       SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,
-      CONNECTIONS_PER_IP, CONNECTIONS_PER_IP_WINDOW, CONNECTIONS_PER_IP_MAX_ADDRESSES, CONNECTIONS_PER_IP_EXEMPT, HANDSHAKE_TIMEOUT, HTTP_IDLE_TIMEOUT,
+      CONNECTIONS_PER_IP, CONNECTIONS_PER_IP_WINDOW, CONNECTIONS_PER_IP_MAX_ADDRESSES, CONNECTIONS_PER_NETWORK,
+      CONNECTIONS_PER_IP_EXEMPT, HTTP_CONNECTIONS_PER_IP, HTTP_MAX_REQUESTS_PER_CONNECTION, HANDSHAKE_TIMEOUT, HTTP_IDLE_TIMEOUT,
       TRUSTED_PROXIES, PROXY_PROTOCOL,
       TLS_CERT, TLS_KEY, TLS_RELOAD_INTERVAL, TLS_PROTOCOLS);
 

@@ -46,7 +46,8 @@ class ApiKeyTest {
         .add(key("alice", "alice-secret", 2, null))
         .add(key("bob", "bob-secret", 0, new JsonArray().add("BTCUSDT")))
         .add(key("carol", "carol-secret", 0, "*"))
-        .add(key("dave", "dave-secret", 0, "*"));
+        .add(key("dave", "dave-secret", 0, "*"))
+        .add(key("erin", "erin-secret", 0, new JsonArray().add("BTCUSDT").add("ETHUSDT")));
   }
 
   private static JsonObject key(String id, String secret, int max, Object symbols) {
@@ -206,6 +207,35 @@ class ApiKeyTest {
     Files.writeString(FILES.get(transport), new JsonObject().put("keys", keys()).encode());
     await().atMost(Duration.ofSeconds(20)).until(() ->
         AccessClients.upgrade(node, "/ws", Map.of("X-MBX-APIKEY", "carol-secret")) instanceof TestClient c && close(c));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"channel", "vertx"})
+  void aKeyWhoseGrantIsNarrowedByAReloadLosesTheStreamsItNoLongerHas(String transport) throws Exception {
+    FanoutFixture node = NODES.get(transport);
+    TestClient erin = AccessClients.open(node, "/stream?streams=btcusdt@bookTicker/ethusdt@bookTicker",
+        Map.of("X-MBX-APIKEY", "erin-secret"));
+    erin.next();
+    erin.next();
+    JsonArray narrowed = new JsonArray();
+    keys().forEach(k -> narrowed.add(((JsonObject) k).getString("id").equals("erin")
+        ? key("erin", "erin-secret", 0, new JsonArray().add("BTCUSDT")) : k));
+    try {
+      Files.writeString(FILES.get(transport), new JsonObject().put("keys", narrowed).encode());
+      assertThat(erin.next().encode()).isEqualTo("{\"error\":{\"code\":2,\"msg\":\"Unsubscribed: this key is no longer "
+          + "entitled to stream ethusdt@bookTicker\"},\"id\":null}");
+      assertThat(erin.request("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}").getJsonArray("result"))
+          .containsExactly("btcusdt@bookTicker");
+      node.produce("ETHUSDT", 30);
+      node.produce("BTCUSDT", 31);
+      JsonObject next = erin.next();
+      assertThat(next.getString("stream")).isEqualTo("btcusdt@bookTicker");
+      assertThat(next.getJsonObject("data").getLong("u")).isEqualTo(31);
+      assertThat(erin.isClosed()).isFalse();
+      erin.close();
+    } finally {
+      Files.writeString(FILES.get(transport), new JsonObject().put("keys", keys()).encode());
+    }
   }
 
   private static boolean close(TestClient c) {

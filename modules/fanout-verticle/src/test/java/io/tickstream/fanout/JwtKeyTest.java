@@ -40,6 +40,7 @@ import static org.awaitility.Awaitility.await;
 class JwtKeyTest {
 
   private static final String SECRET = "a-test-secret-of-at-least-thirty-two-bytes!";
+  private static final String AUDIENCE = "tickstream-test";
   @TempDir
   static Path dir;
   private static final Map<String, FanoutFixture> NODES = new HashMap<>();
@@ -73,6 +74,7 @@ class JwtKeyTest {
 
   private static FanoutFixture node(String name, JsonObject config) {
     FanoutFixture f = FanoutFixture.create(name, config.put("fanout.instances", 2).put("fanout.auth", "jwt")
+        .put("fanout.auth.jwt.audience", AUDIENCE)
         .put("fanout.auth.revoked-file", revoked.toString()).put("fanout.auth.reload-interval", "100ms"));
     f.produce("BTCUSDT", 1);
     f.produce("ETHUSDT", 1);
@@ -96,9 +98,18 @@ class JwtKeyTest {
     FanoutFixture.await(signer.close());
   }
 
+  /** A token for this node's audience (unless the claims name another). */
   private static String token(JWTAuth auth, JsonObject claims, int expiresInSeconds) {
-    return auth.generateToken(claims, new JWTOptions().setAlgorithm(auth == hmac ? "HS256" : "RS256")
-        .setExpiresInSeconds(expiresInSeconds));
+    JWTOptions options = new JWTOptions().setAlgorithm(auth == hmac ? "HS256" : "RS256").setExpiresInSeconds(expiresInSeconds);
+    if (!claims.containsKey("aud")) {
+      options.setAudience(List.of(AUDIENCE));
+    }
+    return auth.generateToken(claims, options);
+  }
+
+  /** Claims of a token entitled to every symbol. */
+  private static JsonObject everything(String sub) {
+    return new JsonObject().put("sub", sub).put("symbols", "*");
   }
 
   private static Map<String, String> bearer(String token) {
@@ -109,7 +120,7 @@ class JwtKeyTest {
   @ValueSource(strings = {"channel", "vertx"})
   void aValidTokenStreamsAndAnExpiredOrForgedOneIsRefusedWith401(String transport) {
     FanoutFixture node = NODES.get(transport);
-    String valid = token(hmac, new JsonObject().put("sub", "acme"), 300);
+    String valid = token(hmac, everything("acme"), 300);
     TestClient c = AccessClients.open(node, "/ws/btcusdt@bookTicker", bearer(valid));
     assertThat(c.next().getString("s")).isEqualTo("BTCUSDT");
     c.close();
@@ -134,7 +145,7 @@ class JwtKeyTest {
   @Test
   void anRsaPublicKeyFromAPemFileVerifiesTokens() {
     FanoutFixture node = NODES.get("rsa");
-    TestClient c = AccessClients.open(node, "/ws/btcusdt@bookTicker", bearer(token(rsa, new JsonObject().put("sub", "acme"), 300)));
+    TestClient c = AccessClients.open(node, "/ws/btcusdt@bookTicker", bearer(token(rsa, everything("acme"), 300)));
     assertThat(c.next().getString("s")).isEqualTo("BTCUSDT");
     c.close();
     assertThat(AccessClients.refused(node, "/ws/btcusdt@bookTicker",
@@ -167,8 +178,8 @@ class JwtKeyTest {
   void listingATokenIdInTheRevocationFileClosesItsConnectionsWith1008(String transport) throws Exception {
     FanoutFixture node = NODES.get(transport);
     String jti = "token-" + transport;
-    String doomed = token(hmac, new JsonObject().put("sub", "revokee-" + transport).put("jti", jti), 300);
-    String kept = token(hmac, new JsonObject().put("sub", "keeper-" + transport).put("jti", "kept-" + transport), 300);
+    String doomed = token(hmac, everything("revokee-" + transport).put("jti", jti), 300);
+    String kept = token(hmac, everything("keeper-" + transport).put("jti", "kept-" + transport), 300);
     TestClient a = AccessClients.open(node, "/ws/btcusdt@bookTicker", bearer(doomed));
     TestClient b = AccessClients.open(node, "/ws/ethusdt@bookTicker?token=" + doomed, Map.of());
     TestClient other = AccessClients.open(node, "/ws/btcusdt@bookTicker", bearer(kept));
@@ -189,9 +200,25 @@ class JwtKeyTest {
     FanoutFixture node = NODES.get("channel");
     long soon = System.currentTimeMillis() / 1000 + 2;
     TestClient c = AccessClients.open(node, "/ws/btcusdt@bookTicker",
-        bearer(token(hmac, new JsonObject().put("sub", "short-lived").put("exp", soon), 0)));
+        bearer(token(hmac, everything("short-lived").put("exp", soon), 0)));
     c.next();
     await().atMost(Duration.ofSeconds(20)).until(() -> c.closeStatus != null);
     assertThat(c.closeStatus).isEqualTo((short) 1008);
+  }
+
+  @Test
+  void aTokenIsTrustedNarrowlyWithoutSymbolsItStreamsNothingAndForAnotherAudienceNothingAtAll() {
+    FanoutFixture node = NODES.get("channel");
+    String bare = token(hmac, new JsonObject().put("sub", "no-symbols"), 300);
+    assertThat(AccessClients.refused(node, "/ws/btcusdt@bookTicker", bearer(bare)).status()).isEqualTo(403);
+    assertThat(AccessClients.refused(node, "/ws/!bookTicker", bearer(bare)).status()).isEqualTo(403);
+    TestClient c = AccessClients.open(node, "/ws", bearer(bare));
+    assertThat(c.request("{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@bookTicker\"],\"id\":1}")
+        .getJsonObject("error").getString("msg")).contains("not entitled");
+    c.close();
+    String elsewhere = token(hmac, everything("other-service").put("aud", "billing"), 300);
+    assertThat(AccessClients.refused(node, "/ws/btcusdt@bookTicker", bearer(elsewhere)).status()).isEqualTo(401);
+    String noAudience = hmac.generateToken(everything("no-aud"), new JWTOptions().setAlgorithm("HS256"));
+    assertThat(AccessClients.refused(node, "/ws/btcusdt@bookTicker", bearer(noAudience)).status()).isEqualTo(401);
   }
 }

@@ -17,9 +17,18 @@ import static org.awaitility.Awaitility.await;
 class LimitsTest {
 
   private static FanoutFixture node;
+  /** 300 symbols, 100 stream additions per second per connection. */
+  private static FanoutFixture budget;
 
   @BeforeAll
   static void start() {
+    budget = FanoutFixture.create("limits-budget", new JsonObject().put("fanout.subscriptions-per-second", 100));
+    for (int i = 0; i < 300; i++) {
+      budget.producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(budget.topic, "B" + i + "USDT",
+          new io.tickstream.common.tick.BookTickerEncoder().recordValue(FanoutFixture.tick("B" + i + "USDT", 1))));
+    }
+    budget.producer.flush();
+    budget.deploy();
     node = FanoutFixture.create("limits", new JsonObject().put("fanout.max-connections", 3));
     for (int i = 0; i < 1030; i++) {
       node.producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(node.topic, "S" + i + "USDT",
@@ -32,6 +41,7 @@ class LimitsTest {
   @AfterAll
   static void stop() {
     node.close();
+    budget.close();
   }
 
   private static String streams(int from, int count) {
@@ -55,6 +65,40 @@ class LimitsTest {
     }
     assertThat(c.request("{\"method\":\"SUBSCRIBE\",\"params\":[" + streams(1024, 1) + "],\"id\":3}")
         .getJsonObject("error").getInteger("code")).isEqualTo(2);
+    c.close();
+  }
+
+  @Test
+  void subscribeChurnCannotTurnFiveMessagesASecondIntoThousandsOfSnapshots() {
+    TestClient c = budget.connect("/ws");
+    c.send("{\"method\":\"SUBSCRIBE\",\"params\":[\"!bookTicker\"],\"id\":1}");
+    assertThat(c.next().encode()).isEqualTo("{\"result\":null,\"id\":1}");
+    for (int i = 0; i < 300; i++) {
+      assertThat(c.next().getString("s")).startsWith("B");
+    }
+    assertThat(c.request("{\"method\":\"UNSUBSCRIBE\",\"params\":[\"!bookTicker\"],\"id\":2}").encode())
+        .isEqualTo("{\"result\":null,\"id\":2}");
+    // 300 snapshots against 100 a second: the next subscription, even of one stream, waits about 2 s.
+    JsonObject again = c.request("{\"method\":\"SUBSCRIBE\",\"params\":[\"!bookTicker\"],\"id\":3}");
+    assertThat(again.getJsonObject("error").getInteger("code")).isEqualTo(2);
+    assertThat(again.getJsonObject("error").getString("msg")).startsWith("Invalid request: too many subscriptions, "
+        + "at most 100 streams added per second (!bookTicker counts every symbol); retry in ");
+    assertThat(c.request("{\"method\":\"SUBSCRIBE\",\"params\":[\"b1usdt@bookTicker\"],\"id\":4}")
+        .getJsonObject("error").getString("msg")).startsWith("Invalid request: too many subscriptions");
+    // Nothing was subscribed, and no snapshot was sent: the next message is the reply to the next request.
+    assertThat(c.request("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":5}").encode())
+        .isEqualTo("{\"result\":[],\"id\":5}");
+    // The budget is per connection.
+    TestClient other = budget.connect("/ws");
+    assertThat(other.request("{\"method\":\"SUBSCRIBE\",\"params\":[\"b1usdt@bookTicker\"],\"id\":6}").encode())
+        .isEqualTo("{\"result\":null,\"id\":6}");
+    other.close();
+    // Once it refilled, the connection subscribes again (asking twice a second: within the 5 messages a second).
+    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() ->
+        assertThat(c.request("{\"method\":\"SUBSCRIBE\",\"params\":[\"b2usdt@bookTicker\"],\"id\":7}").encode())
+            .isEqualTo("{\"result\":null,\"id\":7}"));
+    assertThat(c.next().getString("s")).isEqualTo("B2USDT");
     c.close();
   }
 

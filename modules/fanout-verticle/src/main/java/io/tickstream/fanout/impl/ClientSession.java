@@ -50,6 +50,13 @@ final class ClientSession {
   private final LinkedHashMap<StreamName, Subscription> subscriptions = new LinkedHashMap<>(4);
   private long windowStartMillis;
   private int messagesInWindow;
+  /**
+   * {@code fanout.subscriptions-per-second}: stream additions this connection may still make, in thousandths (so a refill
+   * over a few milliseconds is not rounded away), and when it was last refilled. May go below zero: one request may
+   * overdraw it, the next waits until it is positive again.
+   */
+  private long subscribeCredit;
+  private long creditAtMillis;
 
   /**
    * @param limits the per-connection limits ({@code fanout.max-streams}, {@code fanout.max-messages-per-second},
@@ -64,6 +71,8 @@ final class ClientSession {
     this.webSocket = webSocket;
     this.sender = new ConflatingSender(loop, sink, combined, () -> close(ClientClose.SLOW_CLIENT));
     this.lastPongMillis = loop.nowMillis();
+    this.creditAtMillis = lastPongMillis;
+    this.subscribeCredit = limits.subscriptionsPerSecond() * 1000L;
   }
 
   /**
@@ -75,9 +84,32 @@ final class ClientSession {
     if (closed) {
       lease.release();
     } else {
-      lease.attach(context, () -> close(ClientClose.REVOKED));
+      lease.attach(context, () -> close(ClientClose.REVOKED), this::dropUnentitled);
     }
     return this;
+  }
+
+  /**
+   * The key's grant changed at a reload: drops every stream it no longer permits, and tells the client which, in a
+   * Binance-style error message (Binance has no such event; a client learns it either this way or from
+   * {@code LIST_SUBSCRIPTIONS}).
+   */
+  private void dropUnentitled() {
+    if (closed) {
+      return;
+    }
+    List<StreamName> lost = new java.util.ArrayList<>();
+    for (StreamName s : subscriptions.keySet()) {
+      if (!lease.grant().permits(s)) {
+        lost.add(s);
+      }
+    }
+    if (lost.isEmpty()) {
+      return;
+    }
+    lost.forEach(this::unsubscribe);
+    reply(ControlReplies.error(ControlReplies.INVALID_REQUEST, "Unsubscribed: this key is no longer entitled to stream "
+        + String.join(", ", lost.stream().map(StreamName::toString).toList()), null));
   }
 
   /** The connection's {@code combined} property (Binance's {@code SET_PROPERTY}). */
@@ -247,16 +279,40 @@ final class ClientSession {
     if (subscriptions.size() + added > limits.maxStreams()) {
       return "Invalid request: too many streams, at most " + limits.maxStreams() + " per connection";
     }
+    if (added > 0 && !subscribeCreditLeft()) {
+      long waitMillis = -subscribeCredit / limits.subscriptionsPerSecond() + 1;
+      return "Invalid request: too many subscriptions, at most " + limits.subscriptionsPerSecond()
+          + " streams added per second (!bookTicker counts every symbol); retry in " + waitMillis + " ms";
+    }
     return null;
   }
 
-  /** Adds the streams not yet subscribed and sends each one's snapshot at once. */
+  /**
+   * Refills {@code fanout.subscriptions-per-second}'s budget for the time since it was last looked at (up to one
+   * second's worth); true if some is left. Why a budget of streams and not of requests: a SUBSCRIBE costs a snapshot
+   * send per stream it adds (every symbol for {@code !bookTicker}), so 5 messages a second could otherwise be thousands
+   * of snapshot sends a second.
+   */
+  private boolean subscribeCreditLeft() {
+    long now = loop.nowMillis();
+    long rate = limits.subscriptionsPerSecond();
+    subscribeCredit = Math.min(rate * 1000, subscribeCredit + Math.max(0, now - creditAtMillis) * rate);
+    creditAtMillis = now;
+    return subscribeCredit > 0;
+  }
+
+  /**
+   * Adds the streams not yet subscribed and sends each one's snapshot at once; their cost comes off the subscription
+   * budget (checked by {@link #checkSubscribe} for a SUBSCRIBE; a URL's streams may overdraw it).
+   */
   void subscribe(List<StreamName> streams) {
     long now = loop.nowMillis();
+    subscribeCreditLeft();
     for (StreamName s : streams) {
       if (subscriptions.containsKey(s)) {
         continue;
       }
+      subscribeCredit -= 1000L * (s.isAllSymbols() ? Math.max(1, router.symbolCount()) : 1);
       Subscription sub = router.register(sender, s);
       subscriptions.put(s, sub);
       router.snapshot(sub, now);

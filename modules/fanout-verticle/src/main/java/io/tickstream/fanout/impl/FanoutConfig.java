@@ -9,7 +9,7 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
                            int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainDelayMillis,
                            long drainWindowMillis, long maxDataAgeMillis, long partitionCheckIntervalMillis,
                            long uRebaseAfterMillis, int consumerMaxFailures,
-                           boolean channelWebSockets, int maxOutboundBytes) {
+                           boolean channelWebSockets, int maxOutboundBytes, int subscriptionsPerSecond) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -23,7 +23,8 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         c.get(FanoutSettings.DRAIN_WINDOW).toMillis(), c.get(FanoutSettings.MAX_DATA_AGE).toMillis(),
         Math.max(1, c.get(FanoutSettings.PARTITION_CHECK_INTERVAL).toMillis()), c.get(FanoutSettings.U_REBASE_AFTER).toMillis(),
         c.get(FanoutSettings.CONSUMER_MAX_FAILURES), channelWebSockets(c.get(FanoutSettings.WEBSOCKET_TRANSPORT)),
-        maxOutboundBytes(c.get(FanoutSettings.MAX_OUTBOUND_BYTES), c.get(FanoutSettings.WRITE_QUEUE_BYTES)));
+        maxOutboundBytes(c.get(FanoutSettings.MAX_OUTBOUND_BYTES), c.get(FanoutSettings.WRITE_QUEUE_BYTES)),
+        c.get(FanoutSettings.SUBSCRIPTIONS_PER_SECOND));
   }
 
   /**

@@ -227,6 +227,9 @@ public final class FanoutServer extends VerticleBase {
   }
 
   private void onSockJS(SockJSSocket socket) {
+    if (!admission.admitSession(socket)) {
+      return;
+    }
     Lease lease = node.access.admit(socket);
     if (lease == null) {
       return;

@@ -105,6 +105,11 @@ public final class LoopDispatcher implements SubscriptionRouter {
     return slot != null && slot.latest != null;
   }
 
+  @Override
+  public int symbolCount() {
+    return slots.size();
+  }
+
   /**
    * Dispatches one batch, and flushes once every batch already queued on this loop has been dispatched too: the
    * flush pass runs as a task behind them. Why: a flush is a syscall per connection, and a connection's syscall

@@ -15,6 +15,9 @@ interface SubscriptionRouter {
   /** A symbol with a latest tick on this loop: it may be subscribed. */
   boolean isKnown(String symbol);
 
+  /** Symbols this loop keeps a slot for: what a {@code !bookTicker} snapshot walks, so what one costs. */
+  int symbolCount();
+
   /** Adds a subscription of {@code sender}'s connection to {@code stream}'s subscribers. */
   Subscription register(ConflatingSender sender, StreamName stream);
 

@@ -173,14 +173,24 @@ public final class ClientAccess {
       verify.setIssuer(issuer);
     }
     String audience = config.get(AccessSettings.JWT_AUDIENCE);
-    if (audience != null && !audience.isBlank()) {
-      verify.setAudience(List.of(audience));
+    if (audience == null || audience.isBlank()) {
+      // Without it, a token the same issuer signed for any other service of its would open connections here.
+      throw new IllegalArgumentException("fanout.auth=jwt needs fanout.auth.jwt.audience: the aud a token must carry "
+          + "to be accepted here (tokens the same issuer signs for other services are refused)");
     }
+    verify.setAudience(List.of(audience));
     options.setJWTOptions(verify);
     boolean any = false;
     String pem = config.get(AccessSettings.JWT_PUBLIC_KEY);
     if (pem != null && !pem.isBlank()) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.get(AccessSettings.JWT_ALGORITHM))
+      String algorithm = config.get(AccessSettings.JWT_ALGORITHM);
+      if (!AccessSettings.ASYMMETRIC_JWT_ALGORITHMS.contains(algorithm)) {
+        // HS256 with a public key would make the public key the signing secret: anyone could sign tokens.
+        throw new IllegalArgumentException(AccessSettings.JWT_ALGORITHM.key() + " must be one of "
+            + AccessSettings.ASYMMETRIC_JWT_ALGORITHMS + " with a public key, not " + algorithm
+            + " (a shared secret goes in fanout.auth.jwt.hmac-secret-file)");
+      }
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm)
           .setBuffer(readConfigFile(vertx, AccessSettings.JWT_PUBLIC_KEY.key(), pem)));
       any = true;
     }
@@ -201,7 +211,14 @@ public final class ClientAccess {
         throw new IllegalArgumentException(AccessSettings.JWT_JWKS_FILE.key() + ": " + jwks + " has no \"keys\" array");
       }
       List<JsonObject> list = new ArrayList<>();
-      set.forEach(k -> list.add((JsonObject) k));
+      for (Object k : set) {
+        if (k instanceof JsonObject key && "oct".equals(key.getString("kty"))) {
+          // A key set is public material: a shared secret in it would let whoever reads the file sign tokens.
+          throw new IllegalArgumentException(AccessSettings.JWT_JWKS_FILE.key() + ": " + jwks + " holds a symmetric (oct) "
+              + "key; a key set holds public keys only (a shared secret goes in fanout.auth.jwt.hmac-secret-file)");
+        }
+        list.add((JsonObject) k);
+      }
       options.setJwks(list);
       any = true;
     }
@@ -253,7 +270,10 @@ public final class ClientAccess {
       if (g == null || !g.keyId().equals(now.keyId())) {
         log.info("Client key {} was removed: closing its connection", now.keyId());
         lease.revoke();
-      } else {
+      } else if (!g.equals(now)) {
+        if (!g.covers(now)) {
+          log.info("Client key {} lost entitlements: its connections drop the streams outside them", now.keyId());
+        }
         lease.grant(g);
       }
     });
@@ -487,9 +507,11 @@ public final class ClientAccess {
     }
     Object max = claims.getValue("maxConnections");
     long exp = claims.getValue("exp") instanceof Number n ? n.longValue() * 1000 : 0;
+    // No symbols claim: no entitlement (a token must say "*" to stream everything).
+    Object symbols = claims.getValue("symbols");
     try {
       Grant g = KeyFile.grant(sub, claims.getString("jti"), max instanceof Number n ? Math.max(0, n.intValue()) : 0,
-          claims.getValue("symbols"), exp);
+          symbols == null ? new JsonArray() : symbols, exp);
       return isRevoked(g) ? null : g;
     } catch (IllegalArgumentException | ClassCastException e) {
       return null;

@@ -28,6 +28,11 @@ public record Grant(String keyId, String credentialId, int maxConnections, Set<S
     symbols = Set.copyOf(symbols);
   }
 
+  /** Does this grant permit everything {@code other} does? False if a key went from {@code other} to this one narrower. */
+  public boolean covers(Grant other) {
+    return allSymbols || (!other.allSymbols && symbols.containsAll(other.symbols));
+  }
+
   /** May this key stream {@code stream}? */
   public boolean permits(StreamName stream) {
     return allSymbols || (!stream.isAllSymbols() && symbols.contains(stream.symbol()));

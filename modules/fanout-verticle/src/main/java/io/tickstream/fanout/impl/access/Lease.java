@@ -19,6 +19,7 @@ public final class Lease {
   private volatile Grant grant;
   private Context context;
   private Runnable closer;
+  private Runnable regranted;
   private boolean revoked;
   private boolean released;
   private long expiryTimer = -1;
@@ -33,15 +34,26 @@ public final class Lease {
     return grant;
   }
 
+  /** A reload changed the key's grant: from now on it is {@code g}; the connection re-checks its streams on its loop. */
   void grant(Grant g) {
     this.grant = g;
+    Context c;
+    Runnable r;
+    synchronized (this) {
+      c = revoked || released ? null : context;
+      r = regranted;
+    }
+    if (c != null) {
+      c.runOnContext(v -> r.run());
+    }
   }
 
   /**
    * Binds the lease to its connection: {@code closer} closes it (with 1008) and runs on {@code context}, the
-   * connection's loop, when the key is revoked or, for a key that expires, at its expiry.
+   * connection's loop, when the key is revoked or, for a key that expires, at its expiry; {@code regranted} runs there
+   * when a reload changed the key's grant (the connection drops the streams it may no longer have).
    */
-  public void attach(Context context, Runnable closer) {
+  public void attach(Context context, Runnable closer, Runnable regranted) {
     if (owner == null) {
       return;
     }
@@ -49,6 +61,7 @@ public final class Lease {
     synchronized (this) {
       this.context = context;
       this.closer = closer;
+      this.regranted = regranted;
       revokedAlready = revoked;
     }
     if (revokedAlready) {

@@ -55,11 +55,33 @@ class ClientAccessConfigTest {
 
   @Test
   void jwtWithoutAKeyOrWithAShortSecret() throws Exception {
-    Config c = defaults().with(AccessSettings.AUTH, "jwt");
+    Config c = defaults().with(AccessSettings.AUTH, "jwt").with(AccessSettings.JWT_AUDIENCE, "tickstream");
     assertThat(startFailure(c)).contains("fanout.auth.jwt.public-key");
     Path secret = dir.resolve("short.secret");
     Files.writeString(secret, "short");
     assertThat(startFailure(c.with(AccessSettings.JWT_HMAC_SECRET_FILE, secret.toString()))).contains("32");
+  }
+
+  @Test
+  void jwtWithoutAnAudienceWithASymmetricAlgorithmForAPublicKeyOrWithASecretInAKeySet() throws Exception {
+    Path publicKey = dir.resolve("public.pem");
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+        .encodeToString(g.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+    Config c = defaults().with(AccessSettings.AUTH, "jwt").with(AccessSettings.JWT_PUBLIC_KEY, publicKey.toString());
+    assertThat(startFailure(c)).startsWith("fanout.auth=jwt needs fanout.auth.jwt.audience");
+    Config withAudience = c.with(AccessSettings.JWT_AUDIENCE, "tickstream");
+    // HS256 "verified" with a public key would make the public key the signing secret.
+    assertThat(startFailure(withAudience.with(AccessSettings.JWT_ALGORITHM, "HS256")))
+        .startsWith("fanout.auth.jwt.algorithm must be one of [RS256");
+    Path jwks = dir.resolve("secret.jwks");
+    Files.writeString(jwks, "{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}");
+    assertThat(startFailure(defaults().with(AccessSettings.AUTH, "jwt").with(AccessSettings.JWT_AUDIENCE, "tickstream")
+        .with(AccessSettings.JWT_JWKS_FILE, jwks.toString()))).contains("holds a symmetric (oct) key");
+    ClientAccess a = ClientAccess.start(vertx, withAudience, null).await(10, TimeUnit.SECONDS);
+    assertThat(a.toString()).contains("jwt");
+    a.close();
   }
 
   @Test
