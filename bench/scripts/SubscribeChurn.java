@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * SUBSCRIBE/UNSUBSCRIBE churn against a node: {@code CONNECTIONS} clients each alternate {@code SUBSCRIBE ["STREAM"]}
- * and {@code UNSUBSCRIBE ["STREAM"]} at {@code RATE} messages per second (within Binance's 5) for {@code SECONDS},
+ * and {@code UNSUBSCRIBE ["STREAM"]} at {@code RATE} messages per second (2 by default: well within Binance's 5 with the pongs to the node's pings, which count
+ * too, whatever the scheduling jitter) for {@code SECONDS},
  * reading and discarding everything the node sends. Prints one line: requests sent, replies that were errors, messages
  * received. What it costs the node is measured outside (its CPU time; {@code bench/churn.sh}).
  *
@@ -25,12 +26,15 @@ public final class SubscribeChurn {
   public static void main(String[] args) throws Exception {
     String url = args.length > 0 ? args[0] : "ws://127.0.0.1:8080/ws";
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 50;
-    double rate = args.length > 2 ? Double.parseDouble(args[2]) : 4;
+    double rate = args.length > 2 ? Double.parseDouble(args[2]) : 2;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
     String stream = args.length > 4 ? args[4] : "!bookTicker";
     AtomicLong sent = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicLong received = new AtomicLong();
+    AtomicLong closed = new AtomicLong();
+    java.util.Map<Integer, AtomicLong> closeCodes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    AtomicLong failedSends = new AtomicLong();
     HttpClient http = HttpClient.newHttpClient();
     List<WebSocket> sockets = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
@@ -52,6 +56,13 @@ public final class SubscribeChurn {
         }
 
         @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+          closed.incrementAndGet();
+          closeCodes.computeIfAbsent(statusCode, c -> new AtomicLong()).incrementAndGet();
+          return null;
+        }
+
+        @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
           ws.request(1);
           return null;
@@ -65,17 +76,23 @@ public final class SubscribeChurn {
       boolean[] subscribe = {true};
       int[] id = {0};
       // Spread the connections over one period, so the node sees a steady stream of requests, not bursts.
-      timer.scheduleAtFixedRate(() -> {
+      // Fixed delay, not rate: a late run never bursts to catch up (a burst would pass the 5 messages a second).
+      timer.scheduleWithFixedDelay(() -> {
         String method = subscribe[0] ? "SUBSCRIBE" : "UNSUBSCRIBE";
         subscribe[0] = !subscribe[0];
-        ws.sendText("{\"method\":\"" + method + "\",\"params\":[\"" + stream + "\"],\"id\":" + (++id[0]) + "}", true);
-        sent.incrementAndGet();
+        try {
+          ws.sendText("{\"method\":\"" + method + "\",\"params\":[\"" + stream + "\"],\"id\":" + (++id[0]) + "}", true)
+              .whenComplete((w, e) -> (e == null ? sent : failedSends).incrementAndGet());
+        } catch (IllegalStateException pending) {
+          failedSends.incrementAndGet();
+        }
       }, periodMicros * i / connections, periodMicros, TimeUnit.MICROSECONDS);
     }
     timer.awaitTermination(seconds, TimeUnit.SECONDS);
     timer.shutdownNow();
-    System.out.printf("churn: %d connections, %.1f requests/s each, %d s: sent=%d errorReplies=%d received=%d%n",
-        connections, rate, seconds, sent.get(), errors.get(), received.get());
+    System.out.printf("churn: %d connections, %.1f requests/s each, %d s: sent=%d failedSends=%d errorReplies=%d "
+        + "received=%d closedByNode=%d %s%n", connections, rate, seconds, sent.get(), failedSends.get(), errors.get(),
+        received.get(), closed.get(), closeCodes);
     for (WebSocket ws : sockets) {
       ws.abort();
     }

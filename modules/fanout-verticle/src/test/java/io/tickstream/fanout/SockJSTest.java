@@ -122,4 +122,14 @@ class SockJSTest {
     assertThat(live.getJsonObject("data").getLong("u")).isEqualTo(3);
     http.close();
   }
+
+  @Test
+  void theIframePageLoadsTheSockJSClientTheNodeServesNotAPublicCdn() {
+    FanoutFixture.HttpResult iframe = node.get("/sockjs/iframe.html", false);
+    assertThat(iframe.status()).isEqualTo(200);
+    assertThat(iframe.body()).contains("src=\"/webjars/sockjs-client/1.6.1/dist/sockjs.min.js\"").doesNotContain("cdn");
+    FanoutFixture.HttpResult script = node.get("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js", false);
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.body()).contains("SockJS");
+  }
 }

@@ -217,6 +217,11 @@ class ComposeStackTest {
       assertThat(sockjsXhrStreamingTick(lbPort, "s" + i + "-" + System.nanoTime()).getString("stream"))
           .as("SockJS xhr-streaming session %d through HAProxy", i).isEqualTo("btcusdt@bookTicker");
     }
+    // HAProxy logs every request, but not its query string: keys ride there (?apiKey=, ?token=).
+    assertThat(get(lbPort, "/index.html?apiKey=do-not-log-me").status()).isEqualTo(200);
+    Path lbLog = Path.of("target/compose-haproxy.log");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(lbLog).contains("\"GET /index.html HTTP/1.1\""));
+    assertThat(Files.readString(lbLog)).doesNotContain("do-not-log-me");
   }
 
   @Test

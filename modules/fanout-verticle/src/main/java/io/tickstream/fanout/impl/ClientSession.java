@@ -10,6 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -98,7 +99,7 @@ final class ClientSession {
     if (closed) {
       return;
     }
-    List<StreamName> lost = new java.util.ArrayList<>();
+    List<StreamName> lost = new ArrayList<>();
     for (StreamName s : subscriptions.keySet()) {
       if (!lease.grant().permits(s)) {
         lost.add(s);

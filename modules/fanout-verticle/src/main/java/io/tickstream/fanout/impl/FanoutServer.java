@@ -90,7 +90,8 @@ public final class FanoutServer extends VerticleBase {
     // xhr_send and jsonp_send read the body from the routing context, so SockJS needs a BodyHandler; without file
     // uploads, which BodyHandler.create() would write to ./file-uploads for anyone and never delete.
     router.route("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(c.maxFrameBytes()));
-    router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
+    router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions()
+        .setLibraryURL(TickerBoard.SOCKJS_CLIENT))
         .socketHandler(this::onSockJS));
     TickerBoard.mount(router);
 

@@ -4,6 +4,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
 /**
  * The live ticker board at {@code /}: a static page, one script and one style sheet from this jar, and the
  * sockjs-client WebJar at {@code /webjars/}. The page is only a client of the node's public protocol
@@ -27,6 +32,27 @@ final class TickerBoard {
   static final String WEBJARS = "META-INF/resources/webjars";
   static final String PAGE_CACHE = "no-cache";
   static final String WEBJAR_CACHE = "public, max-age=31536000, immutable";
+  /**
+   * Where the node serves sockjs-client, for SockJS's {@code iframe.html} (whose default loads it from a public CDN: a
+   * third party's script in a page of this origin). The version is the WebJar's own, read from its Maven metadata, so
+   * the path cannot drift from the jar on the class path.
+   */
+  static final String SOCKJS_CLIENT = "/webjars/sockjs-client/" + webJarVersion("org.webjars.npm", "sockjs-client")
+      + "/dist/sockjs.min.js";
+
+  private static String webJarVersion(String group, String artifact) {
+    String resource = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+    try (InputStream in = TickerBoard.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(resource + " is not on the class path");
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private TickerBoard() {
   }

@@ -26,11 +26,11 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The deployment files under {@code deploy/} agree with what the nodes really do. Nothing is rendered or started:
- * the YAML is parsed (Jackson's YAML reader, on this module's class path through the Kafka broker), the
- * laptop and production overlays are merged by hand (strategic-merge patches of named list items, all these
- * overlays use), and every container's {@code TICKSTREAM_*} environment is resolved exactly as the role would at
- * start, so an unknown variable or a malformed value fails here rather than at 3 a.m.
+ * The deployment files under {@code deploy/} agree with what the nodes really do. Nothing is started: the laptop and
+ * production overlays are rendered by {@code kubectl kustomize} (exactly what {@code kubectl apply -k} creates), the ECS
+ * template is parsed (Jackson's YAML reader, on this module's class path through the Kafka broker), and every
+ * container's {@code TICKSTREAM_*} environment is resolved exactly as the role would at start, so an unknown variable
+ * or a malformed value fails here rather than at 3 a.m.
  */
 class DeployManifestsTest {
 
@@ -117,7 +117,7 @@ class DeployManifestsTest {
         assertThat(config.get(ClusterSettings.ALLOWED_MEMBERS)).as("%s cluster.allowed-members", where).isNotEmpty();
         io.tickstream.common.cluster.MemberAllowlist allowlist =
             io.tickstream.common.cluster.MemberAllowlist.of(config.get(ClusterSettings.ALLOWED_MEMBERS));
-        assertThat(allowlist.allows(java.net.InetAddress.getByName("10.1.2.3"))).as("%s admits the pod IP", where).isTrue();
+        assertThat(allowlist.allows(java.net.InetAddress.getByName("10.0.1.23"))).as("%s admits the pod IP", where).isTrue();
         assertThat(allowlist.allows(java.net.InetAddress.getByName("203.0.113.9"))).as("%s refuses the internet", where).isFalse();
         assertThat(config.get(ClusterSettings.DISCOVERY)).as(where).isEqualTo(ClusterSettings.DISCOVERY_KUBERNETES);
         assertThat(envSource(c, ClusterSettings.INTERFACE.envVar())).as("%s binds Hazelcast to the pod IP", where)
@@ -202,6 +202,52 @@ class DeployManifestsTest {
     assertThat(target).isLessThan(fanout.get(FanoutSettings.MAX_CONNECTIONS));
   }
 
+  /**
+   * Issue 18: the production overlay does what docs/security.md's production checklist says, from the one file of
+   * values an operator edits (overlays/production/values.yaml): Kafka over SASL_SSL with the password from a Secret,
+   * TLS for clients at the NLB, the allowed origins, the Hazelcast allowlist on the pod network, the admin port open to
+   * the load balancer's subnets (and Prometheus) only, and TLS on the event bus of every member.
+   */
+  @Test
+  void productionFollowsTheChecklistFromItsOneFileOfValues() throws Exception {
+    Map<String, Object> values = map(YAML.readValue(KUBERNETES.resolve("overlays/production/values.yaml").toFile(), Map.class)
+        .get("data"));
+    List<Map<String, Object>> objects = render("production");
+    assertThat(objects).as("values.yaml is local-config: kustomize uses it, the cluster never sees it")
+        .noneMatch(o -> "tickstream-production-values".equals(name(o)));
+    for (String role : List.of("ingest", "fanout")) {
+      Map<String, Object> d = deployment("production", "tickstream-" + role);
+      Map<String, Object> c = containers(d).get(0);
+      Config config = resolve("production", role, kubernetesEnv(c));
+      assertThat(config.get(io.tickstream.common.kafka.KafkaSettings.SECURITY_PROTOCOL)).as(role).isEqualTo("sasl_ssl");
+      assertThat(config.get(io.tickstream.common.kafka.KafkaSettings.BOOTSTRAP_SERVERS)).as(role)
+          .isEqualTo(List.of(((String) values.get("kafkaBootstrapServers")).split(",")));
+      assertThat(kubernetesEnv(c).get("TICKSTREAM_KAFKA_SASL_PASSWORD")).as("%s: the password from a Secret", role)
+          .isEqualTo("secret-of-tickstream-kafka");
+      assertThat(config.get(ClusterSettings.ALLOWED_MEMBERS)).as(role).containsExactly((String) values.get("podNetwork"));
+      String keystore = config.get(ClusterSettings.EVENT_BUS_TLS_KEYSTORE);
+      assertThat(keystore).as("%s: event-bus TLS", role).isNotBlank();
+      Map<String, Object> mount = list(c.get("volumeMounts")).stream().map(DeployManifestsTest::map)
+          .filter(m -> keystore.startsWith(m.get("mountPath") + "/")).findFirst()
+          .orElseThrow(() -> new AssertionError(role + ": nothing mounted where " + keystore + " is"));
+      Map<String, Object> volume = list(path(d, "spec", "template", "spec", "volumes")).stream().map(DeployManifestsTest::map)
+          .filter(v -> mount.get("name").equals(v.get("name"))).findFirst().orElseThrow();
+      assertThat(path(volume, "secret", "secretName")).as(role).isEqualTo("tickstream-event-bus");
+      if (role.equals("fanout")) {
+        assertThat(config.get(io.tickstream.fanout.AccessSettings.ALLOWED_ORIGINS)).isNotEqualTo(List.of("*"))
+            .isEqualTo(List.of(((String) values.get("allowedOrigins")).split(",")));
+      }
+    }
+    Map<String, Object> clients = find(objects, "Service", "tickstream-fanout");
+    assertThat(list(path(clients, "spec", "ports"))).extracting(p -> map(p).get("port")).containsExactly(443);
+    assertThat(map(path(clients, "metadata", "annotations")))
+        .containsEntry("service.beta.kubernetes.io/aws-load-balancer-ssl-cert", values.get("certificateArn"))
+        .containsEntry("service.beta.kubernetes.io/aws-load-balancer-ssl-ports", "443");
+    Map<String, Object> lbHealth = find(objects, "NetworkPolicy", "tickstream-fanout-lb-health");
+    assertThat(path(map(list(map(list(path(lbHealth, "spec", "ingress")).get(0)).get("from")).get(0)), "ipBlock", "cidr"))
+        .isEqualTo(values.get("loadBalancerSubnets"));
+  }
+
   // ------------------------------------------------------------------ ECS
 
   @Test
@@ -220,6 +266,9 @@ class DeployManifestsTest {
         for (Object e : list(c.get("Environment"))) {
           Map<String, Object> kv = map(e);
           env.put((String) kv.get("Name"), cfnValue(template, kv.get("Value")));
+        }
+        for (Object e : list(c.get("Secrets"))) {
+          env.put((String) map(e).get("Name"), "secret-from-secrets-manager");
         }
         Config config = resolve("ecs " + r.getKey(), role, env);
         byRole.put(role, config);
@@ -257,10 +306,19 @@ class DeployManifestsTest {
     assertThat(hz.get("ToPort")).isEqualTo(fanout.get(ClusterSettings.PORT) + 2);
     assertThat(path(resources, "TaskEventBusIngress", "Properties", "FromPort"))
         .isEqualTo(fanout.get(ClusterSettings.EVENT_BUS_PORT));
-    Map<String, Object> idle = map(list(path(resources, "ClientListener", "Properties", "ListenerAttributes")).get(0));
-    assertThat(idle.get("Key")).isEqualTo("tcp.idle_timeout.seconds");
-    assertThat(Long.parseLong((String) idle.get("Value")))
-        .as("the NLB outlives the server's ping interval").isGreaterThan(fanout.get(FanoutSettings.PING_INTERVAL).toSeconds() * 2);
+    // Clients speak TLS to the NLB (issue 18), whose TLS listeners keep an idle connection 350 s, fixed.
+    Map<String, Object> listener = map(path(resources, "ClientListener", "Properties"));
+    assertThat(listener.get("Protocol")).isEqualTo("TLS");
+    assertThat(list(listener.get("Certificates"))).isNotEmpty();
+    assertThat(350L).as("the NLB outlives the server's ping interval").isGreaterThan(fanout.get(FanoutSettings.PING_INTERVAL).toSeconds() * 2);
+    assertThat(fanout.get(io.tickstream.fanout.AccessSettings.ALLOWED_ORIGINS)).as("ecs fanout.allowed-origins").isNotEqualTo(List.of("*"));
+    for (Config role : byRole.values()) {
+      assertThat(role.get(io.tickstream.common.kafka.KafkaSettings.SECURITY_PROTOCOL)).isEqualTo("sasl_ssl");
+      assertThat(role.get(io.tickstream.common.kafka.KafkaSettings.SASL_MECHANISM)).isEqualTo("aws_msk_iam");
+      assertThat(role.get(ClusterSettings.EVENT_BUS_TLS_KEYSTORE)).as("event-bus TLS").isNotBlank();
+    }
+    assertThat(path(resources, "Kafka", "Properties", "ClientAuthentication", "Unauthenticated", "Enabled")).isEqualTo(false);
+    assertThat(path(resources, "Kafka", "Properties", "EncryptionInfo", "EncryptionInTransit", "ClientBroker")).isEqualTo("TLS");
   }
 
   /**
@@ -316,8 +374,9 @@ class DeployManifestsTest {
     for (Object o : list(container.get("env"))) {
       Map<String, Object> e = map(o);
       String source = (String) path(e, "valueFrom", "fieldRef", "fieldPath");
-      String value = source == null ? String.valueOf(e.get("value")) : switch (source) {
-        case "status.podIP" -> "10.1.2.3";
+      Object secret = path(e, "valueFrom", "secretKeyRef", "name");
+      String value = secret != null ? "secret-of-" + secret : source == null ? String.valueOf(e.get("value")) : switch (source) {
+        case "status.podIP" -> "10.0.1.23";
         case "metadata.namespace" -> "tickstream";
         default -> "pod-field";
       };
@@ -347,58 +406,44 @@ class DeployManifestsTest {
     return "stand-in.example:9092";
   }
 
-  // ------------------------------------------------------------------ a small kustomize: resources, components, patches
+  // ------------------------------------------------------------------ the render: kubectl kustomize, as kubectl apply -k
 
+  private static final Map<String, List<Map<String, Object>>> RENDERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The overlay as {@code kubectl apply -k} would create it: patches, replacements and local-config objects applied by
+   * kustomize itself (needs {@code kubectl}; skipped without it, failing under {@code CI=true}, which installs it).
+   * Each test gets its own copy.
+   */
   private static List<Map<String, Object>> render(String overlay) throws IOException {
-    return build(KUBERNETES.resolve("overlays").resolve(overlay));
+    List<Map<String, Object>> objects = RENDERS.computeIfAbsent(overlay, o -> {
+      try {
+        return kustomize(KUBERNETES.resolve("overlays").resolve(o));
+      } catch (IOException | InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    return YAML.convertValue(objects, new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>>() { });
   }
 
-  private static List<Map<String, Object>> build(Path dir) throws IOException {
-    Map<String, Object> k = YAML.readValue(dir.resolve("kustomization.yaml").toFile(), Map.class);
-    List<Map<String, Object>> objects = new ArrayList<>();
-    for (Object r : list(k.get("resources"))) {
-      Path p = dir.resolve((String) r).normalize();
-      objects.addAll(Files.isDirectory(p) ? build(p) : read(p));
-    }
-    for (Object c : list(k.get("components"))) {
-      objects.addAll(build(dir.resolve((String) c).normalize()));
-    }
-    for (Object patch : list(k.get("patches"))) {
-      Map<String, Object> spec = map(patch);
-      assertThat(spec).as("%s: only strategic-merge patches from files, which this test applies", dir)
-          .containsOnlyKeys("path");
-      for (Map<String, Object> p : read(dir.resolve((String) spec.get("path")))) {
-        Map<String, Object> target = find(objects, (String) p.get("kind"), name(p));
-        merge(target, p);
+  private static List<Map<String, Object>> kustomize(Path dir) throws IOException, InterruptedException {
+    Path kubectl = null;
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, "kubectl"))) {
+        kubectl = Path.of(d, "kubectl");
       }
     }
-    return objects;
-  }
-
-  private static List<Map<String, Object>> read(Path file) throws IOException {
-    try (var it = YAML.readerFor(Map.class).<Map<String, Object>>readValues(file.toFile())) {
+    String missing = "kubectl is not installed: the overlays cannot be rendered";
+    if (kubectl == null && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError(missing + " (CI=true: required)");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(kubectl != null, missing);
+    Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("kubectl kustomize %s: %s", dir, out).isZero();
+    try (var it = YAML.readerFor(Map.class).<Map<String, Object>>readValues(out)) {
       return it.readAll().stream().filter(m -> m != null && !m.isEmpty()).toList();
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void merge(Map<String, Object> into, Map<String, Object> patch) {
-    for (Map.Entry<String, Object> e : patch.entrySet()) {
-      Object old = into.get(e.getKey());
-      if (old instanceof Map && e.getValue() instanceof Map) {
-        merge((Map<String, Object>) old, (Map<String, Object>) e.getValue());
-      } else if (old instanceof List<?> oldList && e.getValue() instanceof List<?> newList && !newList.isEmpty()
-          && newList.stream().allMatch(x -> x instanceof Map<?, ?> m && m.containsKey("name"))) {
-        List<Object> merged = new ArrayList<>(oldList);
-        for (Object item : newList) {
-          Map<String, Object> m = (Map<String, Object>) item;
-          merged.stream().map(x -> (Map<String, Object>) x).filter(x -> m.get("name").equals(x.get("name"))).findFirst()
-              .ifPresentOrElse(x -> merge(x, m), () -> merged.add(m));
-        }
-        into.put(e.getKey(), merged);
-      } else {
-        into.put(e.getKey(), e.getValue());
-      }
     }
   }
 
