@@ -29,7 +29,11 @@ public final class FanoutSettings {
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
   /** Below the ~19.5k sockets one process can hold on these machines (open files capped at 20,000). */
   public static final int DEFAULT_MAX_CONNECTIONS = 18_000;
-  public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(5);
+  /**
+   * Long enough that a phone app paused for a few seconds, or a client behind a link that stalls a while, is not
+   * dropped; short enough that a client gone for good gives its slot back within a minute with the pong timeout.
+   */
+  public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(30);
   public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
   /**
    * Four times the write queue: ticks stop at the write queue's high-water mark (conflation), so the rest is room for
@@ -39,6 +43,8 @@ public final class FanoutSettings {
    */
   public static final int DEFAULT_MAX_OUTBOUND_BYTES = 4 * DEFAULT_WRITE_QUEUE_BYTES;
   public static final int DEFAULT_SEND_BUFFER_BYTES = -1;
+  /** What Apple's stack and HTTP/2 servers use: a few packets ahead of the wire, no more (measured: docs/benchmarks.md). */
+  public static final int DEFAULT_TCP_NOTSENT_LOWAT = 16 * 1024;
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
@@ -113,7 +119,9 @@ public final class FanoutSettings {
   public static final Setting<Integer> MAX_CONNECTIONS = Setting.ofInt("fanout.max-connections", DEFAULT_MAX_CONNECTIONS,
       1, 10_000_000, "Client connections per node; upgrades beyond it are answered HTTP 503.");
   public static final Setting<Duration> SLOW_CLIENT_GRACE = Setting.ofDuration("fanout.slow-client-grace",
-      DEFAULT_SLOW_CLIENT_GRACE, "How long a client may stay unwritable before it is closed with 1013.");
+      DEFAULT_SLOW_CLIENT_GRACE, "A client that reads nothing for this long, counted from the last moment the node could "
+      + "write to it, is closed with 1013; one that reads, however slowly, gets the newest tick per symbol (conflated) "
+      + "and is never closed for being slow.");
   public static final Setting<Integer> WRITE_QUEUE_BYTES = Setting.ofInt("fanout.write-queue-bytes",
       DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 << 20,
       "Outbound bytes queued per connection before it counts as unwritable and conflation starts.");
@@ -128,6 +136,12 @@ public final class FanoutSettings {
       List.of(TRANSPORT_AUTO, "epoll", "io_uring", "nio"),
       "Network transport of a fanout process: auto (epoll, else io_uring, else NIO), or one of them; a native one "
           + "that this OS cannot load fails the start. Not used by the local stack, which shares one Vert.x.");
+  public static final Setting<Integer> TCP_NOTSENT_LOWAT = Setting.ofInt("fanout.tcp-notsent-lowat",
+      DEFAULT_TCP_NOTSENT_LOWAT, 0, 64 << 20,
+      "TCP_NOTSENT_LOWAT of client sockets: the kernel holds at most about this many bytes it has not sent yet, so what a "
+      + "slow client cannot take waits in the node, where it is conflated to the newest tick per symbol, and not in a "
+      + "send buffer that delivers it seconds late. epoll and io_uring only (NIO has no such option: see "
+      + "fanout.send-buffer-bytes). 0 keeps the OS default (unbounded).");
   public static final Setting<Integer> SEND_BUFFER_BYTES = Setting.ofInt("fanout.send-buffer-bytes",
       DEFAULT_SEND_BUFFER_BYTES, -1, 64 << 20, "SO_SNDBUF of client sockets; -1 keeps the OS default.");
   public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,
@@ -291,7 +305,7 @@ public final class FanoutSettings {
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, ADMIN_HOST, ADMIN_PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS,
       MAX_MESSAGES_PER_SECOND, SUBSCRIPTIONS_PER_SECOND, MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES,
-      SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
+      TCP_NOTSENT_LOWAT, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,

@@ -23,15 +23,17 @@ public final class LoadGenSettings {
   public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(5);
 
   public static final Setting<String> URL = Setting.ofString("loadgen.url", DEFAULT_URL,
-      "Node to load, ws://host:port; the host must be a loopback address (127.0.0.0/8 or ::1).");
+      "Node to load, ws://host:port; the host must be a loopback address (127.0.0.0/8 or ::1) or a private one (10.0.0.0/8, "
+      + "172.16.0.0/12, 192.168.0.0/16, fc00::/7: a node reached through a network namespace or a container network).");
   public static final Setting<Integer> CONNECTIONS = Setting.ofInt("loadgen.connections", DEFAULT_CONNECTIONS, 1,
       MAX_CONNECTIONS, "WebSocket connections to open; one process holds a little under 20,000 (open-files limit).");
   public static final Setting<Integer> SYMBOLS = Setting.ofInt("loadgen.symbols", DEFAULT_SYMBOLS, 1, 1024,
       "Symbols each connection subscribes to, taken in turn from the symbol list so connections spread over it.");
   public static final Setting<Boolean> ALL_SYMBOLS = Setting.ofBoolean("loadgen.all-symbols", false,
       "Each connection subscribes to !bookTicker (every symbol, one stream) instead of --symbols symbols; the symbol list (or the probe) is then the set of symbols it tells apart, 8 bytes each per connection.");
-  public static final Setting<String> MODE = Setting.ofChoice("loadgen.mode", "raw", List.of("raw", "combined", "sockjs"),
-      "How connections subscribe: raw /ws/a@bookTicker/b@bookTicker, combined /stream?streams=a/b, or the SockJS websocket transport with SUBSCRIBE.");
+  public static final Setting<String> MODE = Setting.ofChoice("loadgen.mode", "raw", List.of("raw", "combined", "sockjs", "sockjs-xhr"),
+      "How connections subscribe: raw /ws/a@bookTicker/b@bookTicker, combined /stream?streams=a/b, or SUBSCRIBE over SockJS's "
+      + "websocket transport (sockjs) or its xhr-streaming transport (sockjs-xhr: a streaming HTTP response, sends by POST).");
   public static final Setting<List<String>> SYMBOL_LIST = Setting.ofList("loadgen.symbol-list", List.of(),
       "Symbols to subscribe to (comma list, or @FILE with one per line or comma-separated); empty: ask the node through a /stream?streams=!bookTicker probe.");
   public static final Setting<Duration> PROBE_TIME = Setting.ofDuration("loadgen.probe-time", DEFAULT_PROBE_TIME,
@@ -53,6 +55,14 @@ public final class LoadGenSettings {
   public static final Setting<String> JSON_OUT = Setting.ofString("loadgen.json-out", null,
       "File for the JSON report; unset: loadgen-yyyyMMdd-HHmmss.json in the working directory.");
 
+  public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
+  public static final Setting<Duration> WINDOW = Setting.ofDuration("loadgen.window", DEFAULT_WINDOW,
+      "The run is also reported in windows this long (a line each and \"windows\" in the JSON): the age of the ticks "
+      + "received (now - pt: p50, p99, max) and, with loadgen.view-age, of the client's view. 0 turns them off.");
+  public static final Setting<Boolean> VIEW_AGE = Setting.ofBoolean("loadgen.view-age", false,
+      "Every 200 ms, samples each connection's view of each symbol it has received: now - pt of the newest tick it holds "
+      + "(how old what a client shows is, which a link that cannot carry every tick makes grow). One sample per symbol "
+      + "per connection per period: meant for a few connections (a slow link), not for thousands.");
   public static final List<Setting<?>> ALL = List.of(URL, CONNECTIONS, SYMBOLS, ALL_SYMBOLS, MODE, SYMBOL_LIST, PROBE_TIME, RAMP_RATE,
-      DURATION, SETTLE, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, STALLED_PERCENT, JSON_OUT);
+      DURATION, SETTLE, SOURCE_ADDRESSES, CONNECT_TIMEOUT, EVENT_LOOPS, STALLED_PERCENT, JSON_OUT, WINDOW, VIEW_AGE);
 }

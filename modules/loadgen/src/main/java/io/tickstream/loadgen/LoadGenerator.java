@@ -3,7 +3,7 @@ package io.tickstream.loadgen;
 import io.tickstream.common.config.Config;
 import io.tickstream.loadgen.impl.Lane;
 import io.tickstream.loadgen.impl.LoadTotals;
-import io.tickstream.loadgen.impl.LoopbackTarget;
+import io.tickstream.loadgen.impl.LocalTarget;
 import io.tickstream.loadgen.impl.SourceAddresses;
 import io.tickstream.loadgen.impl.StallPattern;
 import io.tickstream.loadgen.impl.SymbolCatalog;
@@ -41,7 +41,9 @@ public final class LoadGenerator {
 
   private final Config config;
   private final PrintStream out;
-  private final LoopbackTarget target;
+  /** How often the view age is sampled with {@code loadgen.view-age}. */
+  static final long VIEW_AGE_PERIOD_MILLIS = 200;
+  private final LocalTarget target;
   private final List<String> sourceAddresses;
   private final List<Lane> lanes = new CopyOnWriteArrayList<>();
   private final Path jsonPath;
@@ -53,7 +55,7 @@ public final class LoadGenerator {
   public LoadGenerator(Config config, PrintStream out) {
     this.config = config;
     this.out = out;
-    this.target = LoopbackTarget.parse(config.get(LoadGenSettings.URL));
+    this.target = LocalTarget.parse(config.get(LoadGenSettings.URL));
     this.sourceAddresses = SourceAddresses.parse(config.get(LoadGenSettings.SOURCE_ADDRESSES));
     if (config.get(LoadGenSettings.SETTLE).isNegative()) {
       throw new IllegalArgumentException("loadgen.settle: must not be negative");
@@ -132,7 +134,8 @@ public final class LoadGenerator {
           stalls.among(connections), stalledPercent);
     }
 
-    vertx.deployVerticle(() -> new Lane(lanes::add), new DeploymentOptions().setInstances(loops))
+    long viewAgeMillis = config.get(LoadGenSettings.VIEW_AGE) ? VIEW_AGE_PERIOD_MILLIS : 0;
+    vertx.deployVerticle(() -> new Lane(lanes::add, viewAgeMillis), new DeploymentOptions().setInstances(loops))
         .await(30, TimeUnit.SECONDS);
     List<WebSocketClient> clients = new ArrayList<>();
     for (String source : sourceAddresses.isEmpty() ? java.util.Collections.<String>singletonList(null) : sourceAddresses) {
@@ -145,7 +148,7 @@ public final class LoadGenerator {
       clients.add(vertx.createWebSocketClient(o));
     }
 
-    LoadTotals totals = new LoadTotals(lanes);
+    LoadTotals totals = new LoadTotals(lanes, config.get(LoadGenSettings.WINDOW).toMillis() / 1000.0);
     long startNanos = System.nanoTime();
     int rate = config.get(LoadGenSettings.RAMP_RATE);
     int[] launched = {0};
@@ -164,7 +167,12 @@ public final class LoadGenerator {
     Duration settle = config.get(LoadGenSettings.SETTLE);
     boolean[] rampDone = {false};
     long progress = vertx.setPeriodic(1000, id -> {
-      out.println(totals.progressLine((System.nanoTime() - startNanos) / 1e9));
+      double now = (System.nanoTime() - startNanos) / 1e9;
+      out.println(totals.progressLine(now));
+      String windowLine = totals.closeWindow(now);
+      if (windowLine != null) {
+        out.println(windowLine);
+      }
       if (!rampDone[0] && launched[0] >= connections) {
         LoadTotals.Snapshot s = totals.snapshot();
         if (s.opened() + s.connectErrors() >= connections) {
@@ -195,6 +203,6 @@ public final class LoadGenerator {
         end.withTicks(), end.connectErrors(), end.closesByCode(), end.ticks(), end.snapshots(), end.conflated(),
         end.notAdvanced(), end.other(), end.shutdownNotices(), latency, totals.fanoutLatency(),
         totals.steadyLatency(), steady, new LoadReport.Stalled(stalledPercent, stalls.among(connections), end.stalled(),
-            end.stalledTicks(), end.stalledClosesByCode()));
+            end.stalledTicks(), end.stalledClosesByCode()), totals.windows());
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,7 +22,47 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
                          Map<Integer, Long> closesByCode, long ticks, long snapshots, long conflated,
                          long notAdvanced, long otherMessages, long shutdownNotices, Histogram latencyMicros,
                          Histogram fanoutToClientMicros, Histogram steadyLatencyMicros, Steady steady,
-                         Stalled stalled) {
+                         Stalled stalled, List<Window> windows) {
+
+  /**
+   * One {@code loadgen.window} of the run: how old the ticks received in it were ({@code now - pt}), and how old the
+   * connections' view of each symbol was when sampled in it ({@code loadgen.view-age}; no samples without it).
+   *
+   * @param fromSeconds its start, since the start of the run
+   * @param toSeconds its end
+   * @param ticks ticks received in it, snapshots included
+   * @param conflated updates the node conflated away in it ({@code u} gaps)
+   */
+  public record Window(double fromSeconds, double toSeconds, long ticks, long conflated, Ages received, Ages view) {
+
+    /** Percentiles of one histogram (µs); all 0 without samples. */
+    public record Ages(long samples, long p50, long p99, long max) {
+      public static Ages of(Histogram h) {
+        long n = h.getTotalCount();
+        return n == 0 ? new Ages(0, 0, 0, 0)
+            : new Ages(n, h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue());
+      }
+
+      JsonObject toJson() {
+        return new JsonObject().put("samples", samples).put("p50", p50).put("p99", p99).put("max", max);
+      }
+    }
+
+    /** {@code window 10-20s ticks=... age p50=... p99=... max=... view p50=... p99=... max=...}. */
+    public String line() {
+      String s = String.format(Locale.ROOT, "window %.0f-%.0fs ticks=%d conflated=%d age p50=%s p99=%s max=%s", fromSeconds,
+          toSeconds, ticks, conflated, micros(received.p50()), micros(received.p99()), micros(received.max()));
+      return view.samples() == 0 ? s
+          : s + String.format(Locale.ROOT, " view p50=%s p99=%s max=%s", micros(view.p50()), micros(view.p99()),
+              micros(view.max()));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("fromSeconds", fromSeconds).put("toSeconds", toSeconds).put("ticks", ticks)
+          .put("conflatedUpdates", conflated)
+          .put("ageMicros", received.toJson()).put("viewAgeMicros", view.toJson());
+    }
+  }
 
   /**
    * The steady state: from the end of the settle period ({@code loadgen.settle}, counted from when every
@@ -156,6 +197,7 @@ public record LoadReport(String url, String mode, int connectionsRequested, int 
         .put("fanoutToClientMicros", new JsonObject()
             .put("samples", fanoutToClientMicros.getTotalCount()).put("p50", at(fanoutToClientMicros, 50))
             .put("p99", at(fanoutToClientMicros, 99)).put("p99.9", at(fanoutToClientMicros, 99.9))
-            .put("max", at(fanoutToClientMicros, 100)));
+            .put("max", at(fanoutToClientMicros, 100)))
+        .put("windows", new JsonArray(windows.stream().map(Window::toJson).toList()));
   }
 }

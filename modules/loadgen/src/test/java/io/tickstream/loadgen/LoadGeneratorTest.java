@@ -197,10 +197,10 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void aNonLoopbackTargetIsRefusedBeforeAnythingConnects() {
-    Config config = Config.defaults(LoadGenSettings.ALL).with(LoadGenSettings.URL, "ws://10.1.2.3:8080");
+  void aNonLocalTargetIsRefusedBeforeAnythingConnects() {
+    Config config = Config.defaults(LoadGenSettings.ALL).with(LoadGenSettings.URL, "ws://203.0.113.7:8080");
     assertThatThrownBy(() -> new LoadGenerator(config, System.out))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback or private address");
     Config source = Config.defaults(LoadGenSettings.ALL).with(LoadGenSettings.SOURCE_ADDRESSES, List.of("192.168.0.1"));
     assertThatThrownBy(() -> new LoadGenerator(source, System.out))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address");

@@ -80,7 +80,10 @@ public final class LocalStack {
       kafka = broker.bootstrapServers();
     }
     log.info("Joining the Hazelcast cluster '{}'", config.get(ClusterSettings.NAME));
-    vertx = HazelcastCluster.vertx(config, new VertxOptions()).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    // Native transport (epoll, else io_uring), as the role processes run: the fanout's bound on a socket's unsent bytes
+    // (fanout.tcp-notsent-lowat) and its throughput figures need it; NIO stays the fallback where none loads.
+    vertx = HazelcastCluster.vertx(config, new VertxOptions().setPreferNativeTransport(true))
+        .await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     exchange = chooseExchange();
     Config roles = config.with(KafkaSettings.BOOTSTRAP_SERVERS, List.of(kafka)).with(FanoutSettings.EXCHANGE, exchange);
     if (exchange.equals(LocalStackSettings.SIMULATOR)) {

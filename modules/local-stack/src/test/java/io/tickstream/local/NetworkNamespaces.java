@@ -76,6 +76,15 @@ final class NetworkNamespaces implements AutoCloseable {
     ip(ns(namespace, "route", "add", address + "/32", "via", gateway));
   }
 
+  /**
+   * Limits what leaves the root-side link end {@code end} to {@code rate} (tc's syntax: 1mbit, 256kbit) with a token
+   * bucket, as a slow access link does: {@code tbf rate R burst 16kb latency 200ms}, so the link's own queue holds about
+   * 200 ms plus a 16 KB burst. ({@code netem}, {@code fq} and {@code fq_codel} are not available on these machines.)
+   */
+  void shape(String end, String rate) throws IOException {
+    run("tc", "qdisc", "add", "dev", end, "root", "tbf", "rate", rate, "burst", "16kb", "latency", "200ms");
+  }
+
   /** Takes the link {@code end} in {@code namespace} down (cut) or up (healed). */
   void linkUp(String namespace, String end, boolean up) throws IOException {
     ip(ns(namespace, "link", "set", end, up ? "up" : "down"));

@@ -2,8 +2,10 @@ package io.tickstream.fanout.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 
 /**
  * What both WebSocket transports share: every frame is written at one Netty handler context ({@code ctx}), shared
@@ -19,6 +21,8 @@ abstract class AbstractWebSocketSink implements FrameSink {
   final OutboundBudget budget;
   /** A close frame went out, or is on its way: nothing more may follow it. */
   boolean closeSent;
+  /** Tick bytes written so far, with Netty's per-message overhead: what {@link #deliveredBytes} counts from. */
+  private long writtenBytes;
 
   /** @param maxOutboundBytes {@code fanout.max-outbound-bytes}, see {@link OutboundBudget} */
   AbstractWebSocketSink(ChannelHandlerContext ctx, int maxOutboundBytes, SendCounters counters) {
@@ -34,7 +38,39 @@ abstract class AbstractWebSocketSink implements FrameSink {
   @Override
   public final void write(Frame frame) {
     if (!closeSent) {
-      ctx.write(frame.webSocketFrame(), ctx.voidPromise());
+      ByteBuf bytes = frame.webSocketFrame();
+      writtenBytes += bytes.readableBytes() + OutboundBudget.ENTRY_OVERHEAD;
+      ctx.write(bytes, ctx.voidPromise());
+    }
+  }
+
+  /** Tick bytes written minus what still waits in the channel's queue (control frames there make it a little low). */
+  @Override
+  public final long deliveredBytes() {
+    return writtenBytes - budget.heldBytes();
+  }
+
+  @Override
+  public final int queueLimit() {
+    return ctx.channel().config().getWriteBufferHighWaterMark();
+  }
+
+  @Override
+  public final int socketBuffer() {
+    Integer size = ctx.channel().config().getOption(ChannelOption.SO_SNDBUF);
+    return size == null ? 0 : size;
+  }
+
+  /**
+   * New water marks (half and all of {@code queueBytes}) and {@code SO_SNDBUF}. The socket option ends the kernel's
+   * autotuning of the buffer for this connection: a release gives back the size it had grown to, fixed.
+   */
+  @Override
+  public final void fitTo(int queueBytes, int socketBytes) {
+    ChannelConfig config = ctx.channel().config();
+    config.setWriteBufferWaterMark(new WriteBufferWaterMark(queueBytes / 2, queueBytes));
+    if (socketBytes > 0) {
+      config.setOption(ChannelOption.SO_SNDBUF, socketBytes);
     }
   }
 

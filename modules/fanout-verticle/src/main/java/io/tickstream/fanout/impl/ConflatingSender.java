@@ -2,6 +2,7 @@ package io.tickstream.fanout.impl;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 
 /**
  * Sends one connection's ticks, conflating while the connection cannot keep up.
@@ -14,12 +15,19 @@ import java.util.Iterator;
  *       {@code !bookTicker}); an older pending tick is replaced and counted as a conflated drop. Memory per
  *       connection is bounded by its subscriptions (times the symbols for {@code !bookTicker}), whatever the
  *       client does. <b>A receiver that cannot keep up loses intermediate ticks; loss is not an error.</b></li>
- *   <li>When the transport drains, pending ticks go out in the order their subscriptions fell behind. Per
- *       symbol and stream, {@code u} never decreases: ticks arrive in increasing {@code u} from the dispatcher
- *       and a pending tick is only ever replaced by a newer one.</li>
- *   <li>A connection that has had ticks pending for the whole grace period without draining is closed with
- *       1013 ("try again later"). Each drain restarts the period: a slow reader that makes progress gets
- *       conflated data, a stalled one is cut.</li>
+ *   <li>"Not writable" comes early on purpose: the transport's queue is small ({@code fanout.write-queue-bytes}) and
+ *       the socket keeps little unsent ({@code fanout.tcp-notsent-lowat}), so what waits for a slow client waits
+ *       here, where a newer tick replaces it, and not in buffers that would deliver it stale. Before conflating, a
+ *       sender that wrote in this pass flushes once: a fast client's socket takes the burst and nothing is lost.</li>
+ *   <li>When the transport drains, pending ticks go out oldest first: subscriptions in the order they fell behind,
+ *       and {@code !bookTicker}'s symbols in the order each fell behind, only as long as the transport stays
+ *       writable (the rest keep their place). So when a link cannot carry one update per symbol, every symbol's view
+ *       still ages at the same pace, none starves. Per symbol and stream, {@code u} never decreases: ticks arrive
+ *       in increasing {@code u} from the dispatcher and a pending tick is only ever replaced by a newer one.</li>
+ *   <li>A connection that reads nothing for the grace period ({@code fanout.slow-client-grace}) is closed with
+ *       1013 ("try again later"), counted from the last moment the node could write to it, which is within the
+ *       buffers' worth (about a second) of its last read. One that reads, however slowly, makes the transport
+ *       writable again from time to time and is never closed for being slow: it gets conflated data.</li>
  *   <li>A throttled subscription ({@code @100ms}..{@code @1000ms}) writes at most one update per interval:
  *       the first tick after a quiet interval goes out at once, later ones wait (conflated) for a one-shot
  *       timer at the end of the interval.</li>
@@ -47,6 +55,10 @@ final class ConflatingSender {
   private boolean closed;
   private ArrayDeque<Subscription> backlog;
   private long graceTimer = -1;
+  /** Fits a slow client's buffers to its bandwidth; made at the first backlog, none for a client that keeps up. */
+  private SlowLinkFit fit;
+  /** The last time the transport was found writable: the client was reading up to then. */
+  private long lastWritableMillis;
   private boolean dirty;
   /** Oldest {@code ft} among the live ticks written since the last flush; {@link Long#MAX_VALUE} if none. */
   private long oldestFtMicros = Long.MAX_VALUE;
@@ -61,6 +73,7 @@ final class ConflatingSender {
     this.sink = sink;
     this.combined = combined;
     this.onStalled = onStalled;
+    this.lastWritableMillis = loop.nowMillis();
   }
 
   /** Offers {@code tick} for {@code s}: written now, or kept as the subscription's newest pending tick. */
@@ -73,12 +86,30 @@ final class ConflatingSender {
       }
       return;
     }
-    if (s.queued || (backlog != null && !backlog.isEmpty()) || !sink.writable()) {
+    if (s.queued || (backlog != null && !backlog.isEmpty()) || !writableFlushingOnce()) {
       pend(s, tick);
       enqueue(s);
       return;
     }
+    lastWritableMillis = nowMillis;
     send(s, tick, nowMillis);
+  }
+
+  /**
+   * Writable now? If not and this sender wrote since its last flush, it flushes first and asks again: the queue may
+   * be full only of this pass's writes, which a fast client's socket takes at once (one more syscall, and only when
+   * a pass wrote more than the queue holds). A drain this flush reports runs {@link #onDrain} inside it, which finds
+   * nothing pending.
+   */
+  private boolean writableFlushingOnce() {
+    if (sink.writable()) {
+      return true;
+    }
+    if (dirty) {
+      flush();
+      return sink.writable();
+    }
+    return false;
   }
 
   private void onThrottleTimer(Subscription s) {
@@ -87,8 +118,11 @@ final class ConflatingSender {
       return;
     }
     if ((backlog == null || backlog.isEmpty()) && sink.writable()) {
-      sendPending(s, loop.nowMillis());
+      boolean all = sendPending(s, loop.nowMillis());
       loop.flushDirty();
+      if (!all) {
+        enqueue(s);
+      }
     } else {
       enqueue(s);
     }
@@ -101,21 +135,29 @@ final class ConflatingSender {
     }
     cancelGrace();
     long now = loop.nowMillis();
+    lastWritableMillis = now;
+    if (fit != null && !backlog.isEmpty()) {
+      fit.drained(now);
+    }
     while (!backlog.isEmpty() && sink.writable()) {
-      Subscription s = backlog.poll();
-      s.queued = false;
+      Subscription s = backlog.peek();
       if (s.intervalMillis > 0 && now - s.lastSentMillis < s.intervalMillis) {
+        backlog.poll();
+        s.queued = false;
         if (s.timerId == -1) {
           s.timerId = loop.timers.setTimer(Math.max(1, s.lastSentMillis + s.intervalMillis - now),
               id -> onThrottleTimer(s));
         }
-      } else {
-        sendPending(s, now);
+      } else if (sendPending(s, now)) {
+        backlog.poll();
+        s.queued = false;
       }
     }
     loop.flushDirty();
     if (!backlog.isEmpty()) {
       startGrace();
+    } else if (fit != null) {
+      fit.backlogEnded(now);
     }
   }
 
@@ -133,7 +175,11 @@ final class ConflatingSender {
     }
   }
 
-  private void sendPending(Subscription s, long nowMillis) {
+  /**
+   * Sends what {@code s} has pending: its one tick, or {@code !bookTicker}'s oldest first for as long as the transport
+   * stays writable. True if nothing is left pending.
+   */
+  private boolean sendPending(Subscription s, long nowMillis) {
     if (s.pending != null) {
       EncodedTick t = s.pending;
       s.pending = null;
@@ -143,13 +189,15 @@ final class ConflatingSender {
     }
     if (s.pendingBySymbol != null && !s.pendingBySymbol.isEmpty()) {
       Iterator<EncodedTick> it = s.pendingBySymbol.values().iterator();
-      while (it.hasNext()) {
+      while (it.hasNext() && sink.writable()) {
         EncodedTick t = it.next();
         it.remove();
         counters.pendingTicks--;
         send(s, t, nowMillis);
       }
+      return s.pendingBySymbol.isEmpty();
     }
+    return true;
   }
 
   private void pend(Subscription s, EncodedTick tick) {
@@ -159,7 +207,7 @@ final class ConflatingSender {
       s.pending = tick;
     } else {
       if (s.pendingBySymbol == null) {
-        s.pendingBySymbol = new java.util.HashMap<>();
+        s.pendingBySymbol = new LinkedHashMap<>();
       }
       previous = s.pendingBySymbol.put(tick.symbol(), tick);
     }
@@ -175,17 +223,30 @@ final class ConflatingSender {
       if (backlog == null) {
         backlog = new ArrayDeque<>(4);
       }
+      if (backlog.isEmpty()) {
+        if (fit == null) {
+          fit = new SlowLinkFit(sink);
+        }
+        fit.backlogStarted(loop.nowMillis());
+      }
       s.queued = true;
       backlog.add(s);
     }
     startGrace();
   }
 
+  /** Arms the slow-client timer for the grace after the last moment the transport was writable. */
   private void startGrace() {
     if (graceTimer == -1) {
-      graceTimer = loop.timers.setTimer(loop.slowClientGraceMillis, id -> {
+      long delay = Math.max(1, lastWritableMillis + loop.slowClientGraceMillis - loop.nowMillis());
+      graceTimer = loop.timers.setTimer(delay, id -> {
         graceTimer = -1;
-        if (!closed && backlog != null && !backlog.isEmpty()) {
+        if (closed || backlog == null || backlog.isEmpty()) {
+          return;
+        }
+        if (loop.nowMillis() - lastWritableMillis < loop.slowClientGraceMillis) {
+          startGrace();
+        } else {
           counters.slowClientCloses++;
           onStalled.run();
         }

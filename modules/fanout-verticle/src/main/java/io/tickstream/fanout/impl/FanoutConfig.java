@@ -9,7 +9,8 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
                            int sendBufferBytes, long pingIntervalMillis, long pongTimeoutMillis, long drainDelayMillis,
                            long drainWindowMillis, long maxDataAgeMillis, long partitionCheckIntervalMillis,
                            long uRebaseAfterMillis, int consumerMaxFailures,
-                           boolean channelWebSockets, int maxOutboundBytes, int subscriptionsPerSecond) {
+                           boolean channelWebSockets, int maxOutboundBytes, int subscriptionsPerSecond,
+                           int tcpNotSentLowAt) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -24,7 +25,7 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         Math.max(1, c.get(FanoutSettings.PARTITION_CHECK_INTERVAL).toMillis()), c.get(FanoutSettings.U_REBASE_AFTER).toMillis(),
         c.get(FanoutSettings.CONSUMER_MAX_FAILURES), channelWebSockets(c.get(FanoutSettings.WEBSOCKET_TRANSPORT)),
         maxOutboundBytes(c.get(FanoutSettings.MAX_OUTBOUND_BYTES), c.get(FanoutSettings.WRITE_QUEUE_BYTES)),
-        c.get(FanoutSettings.SUBSCRIPTIONS_PER_SECOND));
+        c.get(FanoutSettings.SUBSCRIPTIONS_PER_SECOND), c.get(FanoutSettings.TCP_NOTSENT_LOWAT));
   }
 
   /**

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -111,7 +112,12 @@ public final class FanoutServer extends VerticleBase {
     }
     admission.configure(options);
     node.tls().configure(options);
-    server = vertx.createHttpServer(options).connectionHandler(admission::onConnection).requestHandler(req -> {
+    server = vertx.createHttpServer(options).connectionHandler(conn -> {
+      admission.onConnection(conn);
+      if (conn instanceof HttpServerConnection http) {
+        UnsentBytesBound.apply(http.channelHandlerContext().channel(), c.tcpNotSentLowAt());
+      }
+    }).requestHandler(req -> {
       String path = req.path();
       if (path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream")) {
         upgrade(req);

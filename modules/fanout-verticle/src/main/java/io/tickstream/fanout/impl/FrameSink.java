@@ -33,6 +33,31 @@ interface FrameSink {
     return true;
   }
 
+  /**
+   * Bytes this connection's frames have left the node's queue with so far (handed to the socket), counted the way the
+   * queue counts them; {@link SlowLinkFit} measures a slow client's bandwidth with it.
+   */
+  default long deliveredBytes() {
+    return 0;
+  }
+
+  /** The node's queue for this connection: past it the sink is not {@link #writable()}; 0 if it has none to size. */
+  default int queueLimit() {
+    return 0;
+  }
+
+  /** The socket's send buffer ({@code SO_SNDBUF}) now; 0 where the transport cannot set it. */
+  default int socketBuffer() {
+    return 0;
+  }
+
+  /**
+   * Sizes the node's queue to {@code queueBytes} and, where the transport can ({@code socketBytes > 0}), the socket's
+   * send buffer to {@code socketBytes}: {@link SlowLinkFit} fits them to a slow client's bandwidth, and back.
+   */
+  default void fitTo(int queueBytes, int socketBytes) {
+  }
+
   /** Closes with a WebSocket close code (SockJS: its close frame). */
   void close(short code, String reason);
 }

@@ -2,6 +2,7 @@ package io.tickstream.fanout.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -26,7 +27,10 @@ import java.util.concurrent.Executor;
 final class SockJSSink implements FrameSink {
 
   private final SockJSSocket socket;
-  private final int writeQueueBytes;
+  /** {@code fanout.write-queue-bytes}, or what {@link SlowLinkFit} fitted to a slow client's bandwidth. */
+  private int writeQueueBytes;
+  /** Tick bytes handed to SockJS so far, with the per-message overhead: what {@link #deliveredBytes} counts from. */
+  private long writtenBytes;
   private final int maxOutboundBytes;
   private final SendCounters counters;
   private final Executor onLoop;
@@ -56,7 +60,41 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public void write(Frame frame) {
+    writtenBytes += frame.length() + OutboundBudget.ENTRY_OVERHEAD;
     track(frame.length(), socket.write(frame.text()));
+  }
+
+  @Override
+  public long deliveredBytes() {
+    return writtenBytes - held;
+  }
+
+  @Override
+  public int queueLimit() {
+    return writeQueueBytes;
+  }
+
+  /** The websocket transports' socket buffer; 0 on the HTTP transports, whose socket changes with each request. */
+  @Override
+  public int socketBuffer() {
+    if (webSocket == null) {
+      return 0;
+    }
+    Integer size = webSocket.channel().config().getOption(ChannelOption.SO_SNDBUF);
+    return size == null ? 0 : size;
+  }
+
+  /** The queue, and on the websocket transports the socket buffer too. */
+  @Override
+  public void fitTo(int queueBytes, int socketBytes) {
+    if (socketBytes > 0 && webSocket != null) {
+      webSocket.channel().config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
+    }
+    writeQueueBytes = queueBytes;
+    if (held >= queueBytes) {
+      // Not writable under the new limit: the drain must be reported when it falls to half of it.
+      full = true;
+    }
   }
 
   @Override

@@ -2,7 +2,7 @@ package io.tickstream.fanout.impl;
 
 import io.tickstream.common.stream.StreamName;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 
 /**
  * One stream of one connection, and its conflation state. Owned by the connection's event loop.
@@ -21,7 +21,11 @@ final class Subscription {
   int index = -1;
 
   EncodedTick pending;
-  HashMap<String, EncodedTick> pendingBySymbol;
+  /**
+   * {@code !bookTicker}'s pending ticks by symbol, in the order each symbol fell behind (a newer tick replaces the
+   * older in place): sent oldest first, so no symbol's view waits behind others that fell behind later.
+   */
+  LinkedHashMap<String, EncodedTick> pendingBySymbol;
   long lastSentMillis = Long.MIN_VALUE / 2;
   long timerId = -1;
   boolean queued;

@@ -2,12 +2,14 @@ package io.tickstream.fanout.impl;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The live ticker board at {@code /}: a static page, one script and one style sheet from this jar, and the
@@ -57,20 +59,32 @@ final class TickerBoard {
   private TickerBoard() {
   }
 
-  /** Adds the board's routes; call after every other route. */
+  /** The only paths the board serves; everything else on the client port is a 404 without a file lookup. */
+  static final Set<String> FILES = Set.of("/", "/index.html", "/board.js", "/board.css", SOCKJS_CLIENT);
+
+  /**
+   * Adds the board's routes; call after every other route.
+   *
+   * <p>Only {@link #FILES} reach a {@link StaticHandler}: its lookup of a file that does not exist scans the class path
+   * (a fat jar of 50 MB) and took 0.4-1.5 s of a worker thread per request here (5 s under load in CI), so a stream of
+   * random paths was a cheap way to tie a node up, and a prober's first 404 a slow one.
+   */
   static void mount(Router router) {
     // StaticHandler only adds Cache-Control when absent, so a header put first wins.
     router.get("/webjars/*")
-        .handler(ctx -> {
-          ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, WEBJAR_CACHE);
-          ctx.next();
-        })
+        .handler(ctx -> servedOrNotFound(ctx, WEBJAR_CACHE))
         .handler(StaticHandler.create(WEBJARS));
     router.get("/*")
-        .handler(ctx -> {
-          ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, PAGE_CACHE);
-          ctx.next();
-        })
+        .handler(ctx -> servedOrNotFound(ctx, PAGE_CACHE))
         .handler(StaticHandler.create(ROOT).setIndexPage("index.html"));
+  }
+
+  private static void servedOrNotFound(RoutingContext ctx, String cacheControl) {
+    if (!FILES.contains(ctx.normalizedPath())) {
+      ctx.response().setStatusCode(404).end();
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
+    ctx.next();
   }
 }

@@ -19,6 +19,8 @@ public final class LaneStats {
   final Recorder latency = new Recorder(3);
   /** The fanout-to-client part of it, {@code now - ft} in µs: tells the node's share from the ingest and Kafka's. */
   final Recorder fanoutLatency = new Recorder(3);
+  /** The age of each connection's view of each symbol, {@code now - pt} of its newest tick, sampled ({@code loadgen.view-age}). */
+  final Recorder viewAge = new Recorder(3);
   final LongAdder ticks = new LongAdder();
   final LongAdder snapshots = new LongAdder();
   final LongAdder conflated = new LongAdder();
@@ -63,6 +65,7 @@ public final class LaneStats {
   /** Reader side only: the histograms handed back to the recorders at the next swap. */
   private Histogram recycle;
   private Histogram recycleFanout;
+  private Histogram recycleView;
 
   /** The samples since the previous call; for the reporter only (one reader), valid until the next call. */
   Histogram interval() {
@@ -74,6 +77,12 @@ public final class LaneStats {
   Histogram fanoutInterval() {
     recycleFanout = fanoutLatency.getIntervalHistogram(recycleFanout);
     return recycleFanout;
+  }
+
+  /** As {@link #interval()}, for the view-age samples. */
+  Histogram viewAgeInterval() {
+    recycleView = viewAge.getIntervalHistogram(recycleView);
+    return recycleView;
   }
 
   static Map<Integer, Long> closes(Iterable<LaneStats> lanes, boolean ofStalled) {

@@ -5,6 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -42,6 +46,8 @@ final class LoadConnection {
   /** At the end, how long a stalled connection reads its backlog waiting for the node's close or pong. */
   static final long VERDICT_TIMEOUT_MILLIS = 10_000;
   private static final Buffer PING = Buffer.buffer("loadgen");
+  /** {@code loadgen.mode} of SockJS's xhr-streaming transport (an HTTP response that streams, sends by POST). */
+  static final String SOCKJS_XHR = "sockjs-xhr";
   /** Every symbol, conflated by the node: what a dashboard subscribes to. */
   static final String ALL_SYMBOLS_STREAM = "!bookTicker";
 
@@ -54,9 +60,20 @@ final class LoadConnection {
   private final SymbolIndex allSymbols;
   private final ReceiveBuffer receive;
   private final UpdateGapCounter gaps;
+  /** {@code pt} of the newest tick of each symbol slot, for the view age ({@code loadgen.view-age}); else null. */
+  private final long[] viewPt;
   /** Meant to stop reading after its first tick. */
   private final boolean stalls;
   private WebSocket ws;
+  /** The xhr-streaming session: its client, target and base path, and the response streaming now. */
+  private HttpClient http;
+  private LocalTarget xhrTarget;
+  private String xhrBase;
+  private HttpClientResponse xhrStream;
+  private final StringBuilder xhrPartial = new StringBuilder();
+  private boolean xhrOpened;
+  /** The session's SUBSCRIBE went out (once per session, whatever its transport sends). */
+  private boolean xhrSubscribed;
   private boolean closing;
   private boolean gotTicks;
   /** Has stopped reading: nothing it receives from now on is measured. */
@@ -72,7 +89,7 @@ final class LoadConnection {
    *     {@code symbols} is null
    */
   LoadConnection(LaneStats stats, ReceiveBuffer receive, String mode, String[] symbols, SymbolIndex allSymbols,
-                 boolean stalls) {
+                 boolean stalls, boolean viewAge) {
     this.stats = stats;
     this.receive = receive;
     this.mode = mode;
@@ -88,6 +105,19 @@ final class LoadConnection {
     this.stalls = stalls;
     // One last u per symbol it can receive: for !bookTicker every symbol of the run (8 bytes each).
     this.gaps = new UpdateGapCounter(symbols == null ? allSymbols.size() : symbols.length);
+    this.viewPt = viewAge && !stalls ? new long[symbols == null ? allSymbols.size() : symbols.length] : null;
+  }
+
+  /** Records {@code now - pt} of the newest tick of every symbol this connection has received (its view's age). */
+  void sampleViewAge(long nowMicros) {
+    if (viewPt == null || stalled || closing) {
+      return;
+    }
+    for (long pt : viewPt) {
+      if (pt > 0) {
+        stats.viewAge.recordValue(Math.max(0, nowMicros - pt));
+      }
+    }
   }
 
   /** The stream names of a connection of {@code symbols}, or {@code !bookTicker} alone when they are null. */
@@ -114,7 +144,7 @@ final class LoadConnection {
     };
   }
 
-  Future<WebSocket> open(WebSocketClient client, LoopbackTarget target) {
+  Future<WebSocket> open(WebSocketClient client, LocalTarget target) {
     return client.connect(new WebSocketConnectOptions().setHost(target.host()).setPort(target.port())
             .setURI(uri(mode, symbols)))
         .onSuccess(w -> {
@@ -145,10 +175,107 @@ final class LoadConnection {
   }
 
   /**
+   * Opens a SockJS xhr-streaming session ({@code POST <server>/<session>/xhr_streaming}): frames arrive as lines of
+   * the response body, the SUBSCRIBE goes by {@code xhr_send}. SockJS ends a streaming response after 128 KiB; the
+   * session goes on in the next one, which this opens at once, as sockjs-client does.
+   */
+  void openXhr(HttpClient client, LocalTarget target) {
+    http = client;
+    xhrTarget = target;
+    xhrBase = "/sockjs/" + ThreadLocalRandom.current().nextInt(1000) + "/"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + "/";
+    xhrStream();
+  }
+
+  private void xhrStream() {
+    http.request(HttpMethod.POST, xhrTarget.port(), xhrTarget.host(), xhrBase + "xhr_streaming")
+        .compose(HttpClientRequest::send)
+        .onSuccess(resp -> {
+          if (resp.statusCode() != 200) {
+            xhrFailed();
+            return;
+          }
+          if (!xhrOpened) {
+            xhrOpened = true;
+            stats.opened.increment();
+            stats.open.increment();
+          }
+          xhrStream = resp;
+          if (stalled) {
+            resp.pause();
+          }
+          resp.handler(this::onXhrChunk);
+          resp.exceptionHandler(e -> xhrFailed());
+          resp.endHandler(v -> {
+            if (!closing) {
+              xhrStream();
+            } else {
+              xhrEnded();
+            }
+          });
+        })
+        .onFailure(e -> xhrFailed());
+  }
+
+  private void xhrFailed() {
+    if (!xhrOpened) {
+      stats.connectErrors.increment();
+      ended.tryComplete();
+    } else if (!closing) {
+      closing = true;
+      closedBy(ABNORMAL_CLOSE);
+      xhrEnded();
+    } else {
+      xhrEnded();
+    }
+  }
+
+  private void xhrEnded() {
+    if (xhrOpened && ended.tryComplete()) {
+      stats.open.decrement();
+    }
+    if (verdict != null) {
+      verdict.tryComplete();
+    }
+  }
+
+  /** Lines of the streaming response: the prelude of {@code h}s, {@code o}, {@code a[...]}, {@code h}, {@code c[...]}. */
+  private void onXhrChunk(Buffer chunk) {
+    xhrPartial.append(chunk.toString(StandardCharsets.UTF_8));
+    int nl;
+    while ((nl = xhrPartial.indexOf("\n")) >= 0) {
+      String line = xhrPartial.substring(0, nl);
+      xhrPartial.delete(0, nl + 1);
+      onSockJSFrame(line);
+    }
+  }
+
+  /** One client message in SockJS's framing (a JSON array of strings), over the session's transport. */
+  private void sendSockJS(String message) {
+    String frame = new JsonArray().add(message).encode();
+    if (ws != null) {
+      ws.writeTextMessage(frame);
+    } else if (http != null) {
+      http.request(HttpMethod.POST, xhrTarget.port(), xhrTarget.host(), xhrBase + "xhr_send")
+          .compose(req -> req.putHeader("Content-Type", "text/plain").send(frame)).onFailure(e -> { });
+    }
+  }
+
+  /**
    * Closes with 1000. A stalled connection first reads its backlog to learn whether the node closed it (see the
    * class comment); that can take up to {@link #VERDICT_TIMEOUT_MILLIS}.
    */
   Future<Void> close(Vertx vertx) {
+    if (http != null) {
+      closing = true;
+      HttpClientResponse s = xhrStream;
+      if (s == null || ended.future().isComplete()) {
+        ended.tryComplete();
+      } else {
+        s.request().connection().close().onComplete(v -> xhrEnded());
+      }
+      return ended.future();
+    }
     WebSocket w = ws;
     if (!stalled || w == null || w.isClosed()) {
       return closeNow();
@@ -197,8 +324,10 @@ final class LoadConnection {
         for (String s : streams(symbols)) {
           params.add(s);
         }
-        String subscribe = new JsonObject().put("method", "SUBSCRIBE").put("params", params).put("id", 1).encode();
-        ws.writeTextMessage(new JsonArray().add(subscribe).encode());
+        if (!xhrSubscribed) {
+          xhrSubscribed = true;
+          sendSockJS(new JsonObject().put("method", "SUBSCRIBE").put("params", params).put("id", 1).encode());
+        }
       }
       case 'a' -> {
         if (!stalled) {
@@ -270,6 +399,9 @@ final class LoadConnection {
     long pt = TickFields.number(m, len, ptEnd);
     stats.ticks.increment();
     countFirstTick();
+    if (viewPt != null && pt > viewPt[slot]) {
+      viewPt[slot] = pt;
+    }
     long gap = gaps.gap(slot, u);
     if (gap == UpdateGapCounter.FIRST) {
       stats.snapshots.increment();
@@ -301,6 +433,10 @@ final class LoadConnection {
     stats.stalledTicks.increment();
     stats.stalled.increment();
     stalled = true;
-    ws.pause();
+    if (ws != null) {
+      ws.pause();
+    } else if (xhrStream != null) {
+      xhrStream.pause();
+    }
   }
 }

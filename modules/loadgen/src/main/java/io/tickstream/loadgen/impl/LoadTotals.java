@@ -3,6 +3,7 @@ package io.tickstream.loadgen.impl;
 import io.tickstream.loadgen.LoadReport;
 import org.HdrHistogram.Histogram;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,9 +24,23 @@ public final class LoadTotals {
   private long steadyStartTicks;
   private long lastTicks;
   private double lastSeconds;
+  /** {@code loadgen.window} in seconds; 0: no windows. */
+  private final double windowSeconds;
+  private final Histogram window = new Histogram(3);
+  private final Histogram windowView = new Histogram(3);
+  private double windowStartSeconds;
+  private long windowStartTicks;
+  private long windowStartConflated;
+  private final List<LoadReport.Window> windows = new ArrayList<>();
 
   public LoadTotals(List<Lane> lanes) {
+    this(lanes, 0);
+  }
+
+  /** @param windowSeconds the length of the report's windows ({@code loadgen.window}); 0: none */
+  public LoadTotals(List<Lane> lanes, double windowSeconds) {
     this.lanes = lanes;
+    this.windowSeconds = windowSeconds;
   }
 
   /**
@@ -72,7 +87,39 @@ public final class LoadTotals {
     if (steadyStarted) {
       steady.add(interval);
     }
+    if (windowSeconds > 0) {
+      window.add(interval);
+      for (Lane lane : lanes) {
+        windowView.add(lane.stats.viewAgeInterval());
+      }
+    }
     return interval;
+  }
+
+  /**
+   * Closes the current window if it is {@code loadgen.window} long by {@code seconds} (call after
+   * {@link #progressLine}): returns its line, or null if it is not over yet (or windows are off).
+   */
+  public synchronized String closeWindow(double seconds) {
+    if (windowSeconds <= 0 || seconds - windowStartSeconds < windowSeconds - 0.5) {
+      return null;
+    }
+    Snapshot s = snapshot();
+    long ticks = s.ticks();
+    LoadReport.Window w = new LoadReport.Window(windowStartSeconds, seconds, ticks - windowStartTicks,
+        s.conflated() - windowStartConflated, LoadReport.Window.Ages.of(window), LoadReport.Window.Ages.of(windowView));
+    windows.add(w);
+    window.reset();
+    windowView.reset();
+    windowStartSeconds = seconds;
+    windowStartTicks = ticks;
+    windowStartConflated = s.conflated();
+    return w.line();
+  }
+
+  /** The windows closed so far. */
+  public synchronized List<LoadReport.Window> windows() {
+    return List.copyOf(windows);
   }
 
   /** {@code t=3s open=2000 msgs/s=12345 p50=412 µs p99=2.10 ms ...} for the last interval. */

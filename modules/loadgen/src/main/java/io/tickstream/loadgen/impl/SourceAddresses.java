@@ -27,17 +27,17 @@ public final class SourceAddresses {
         if (n < 1 || n > MAX_ADDRESSES) {
           throw new IllegalArgumentException("loadgen.source-addresses: count " + e + " must be between 1 and " + MAX_ADDRESSES);
         }
-        addRange(out, v4(LoopbackTarget.requireLoopback("127.0.0.1", "loadgen.source-addresses")), n);
+        addRange(out, v4(LocalTarget.requireLoopback("127.0.0.1", "loadgen.source-addresses")), n);
       } else if (e.contains("-")) {
         String[] ends = e.split("-", 2);
-        int from = v4(LoopbackTarget.requireLoopback(ends[0].trim(), "loadgen.source-addresses"));
-        int to = v4(LoopbackTarget.requireLoopback(ends[1].trim(), "loadgen.source-addresses"));
+        int from = v4(LocalTarget.requireLoopback(ends[0].trim(), "loadgen.source-addresses"));
+        int to = v4(LocalTarget.requireLoopback(ends[1].trim(), "loadgen.source-addresses"));
         if (Integer.compareUnsigned(to, from) < 0 || to - from >= MAX_ADDRESSES) {
           throw new IllegalArgumentException("loadgen.source-addresses: range " + e + " is empty or too large");
         }
         addRange(out, from, to - from + 1);
       } else {
-        out.add(LoopbackTarget.requireLoopback(e, "loadgen.source-addresses").getHostAddress());
+        out.add(LocalTarget.requireLoopback(e, "loadgen.source-addresses").getHostAddress());
       }
     }
     return out;

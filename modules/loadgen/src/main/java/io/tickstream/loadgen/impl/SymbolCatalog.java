@@ -49,7 +49,7 @@ public final class SymbolCatalog {
   }
 
   /** Listens to {@code !bookTicker} for {@code listen} and returns the symbols seen, sorted. */
-  public static Future<List<String>> probe(Vertx vertx, LoopbackTarget target, Duration listen) {
+  public static Future<List<String>> probe(Vertx vertx, LocalTarget target, Duration listen) {
     WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     TreeSet<String> seen = new TreeSet<>();

@@ -16,7 +16,7 @@ class LoadConnectionTest {
   private final LaneStats stats = new LaneStats();
   private final BookTickerEncoder encoder = new BookTickerEncoder();
   private final LoadConnection connection =
-      new LoadConnection(stats, new ReceiveBuffer(), "raw", new String[]{"BTCUSDT", "ETHUSDT"}, null, false);
+      new LoadConnection(stats, new ReceiveBuffer(), "raw", new String[]{"BTCUSDT", "ETHUSDT"}, null, false, false);
 
   @Test
   void firstTickIsASnapshotAndLaterOnesAreLatencySamplesWithGapsCountedAsConflation() {
@@ -62,7 +62,7 @@ class LoadConnectionTest {
   @Test
   void aBookTickerConnectionTellsEverySymbolOfTheRunApartAndCountsOthersAsOther() {
     LoadConnection all = new LoadConnection(stats, new ReceiveBuffer(), "raw", null,
-        new SymbolIndex(List.of("BTCUSDT", "ETHUSDT", "BNBUSDT")), false);
+        new SymbolIndex(List.of("BTCUSDT", "ETHUSDT", "BNBUSDT")), false, false);
     long pt = EpochMicros.now() - 1_000;
     for (String s : List.of("BTCUSDT", "ETHUSDT", "BNBUSDT")) {
       feed(all, tick(7, s, pt), pt);   // one snapshot per symbol

@@ -7,22 +7,30 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class LoopbackTargetTest {
+class LocalTargetTest {
 
   @Test
   void loopbackTargetsAreAccepted() {
-    assertThat(LoopbackTarget.parse("ws://127.0.0.1:8080")).isEqualTo(new LoopbackTarget("127.0.0.1", 8080));
-    assertThat(LoopbackTarget.parse("ws://127.3.4.5:9000").host()).isEqualTo("127.3.4.5");
-    assertThat(LoopbackTarget.parse("ws://[::1]:8080").host()).isEqualTo("::1");
-    assertThat(LoopbackTarget.parse("ws://localhost:8080").port()).isEqualTo(8080);
+    assertThat(LocalTarget.parse("ws://127.0.0.1:8080")).isEqualTo(new LocalTarget("127.0.0.1", 8080));
+    assertThat(LocalTarget.parse("ws://127.3.4.5:9000").host()).isEqualTo("127.3.4.5");
+    assertThat(LocalTarget.parse("ws://[::1]:8080").host()).isEqualTo("::1");
+    assertThat(LocalTarget.parse("ws://localhost:8080").port()).isEqualTo(8080);
+  }
+
+  @Test
+  void privateTargetsAreAcceptedANodeBehindANamespaceOrAContainerNetwork() {
+    assertThat(LocalTarget.parse("ws://10.213.5.1:8080").host()).isEqualTo("10.213.5.1");
+    assertThat(LocalTarget.parse("ws://192.168.1.2:8080").host()).isEqualTo("192.168.1.2");
+    assertThat(LocalTarget.parse("ws://172.28.0.10:8080").host()).isEqualTo("172.28.0.10");
+    assertThat(LocalTarget.parse("ws://[fd00::1]:8080").host()).isEqualTo("fd00::1");
   }
 
   @Test
   void anyOtherHostIsRefusedWithoutAskingDns() {
-    for (String url : List.of("ws://10.0.0.1:8080", "ws://192.168.1.2:8080", "ws://example.com:8080",
+    for (String url : List.of("ws://203.0.113.7:8080", "ws://172.32.0.1:8080", "ws://example.com:8080",
         "ws://[2001:db8::1]:8080", "ws://0.0.0.0:8080")) {
-      assertThatThrownBy(() -> LoopbackTarget.parse(url)).as(url)
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address");
+      assertThatThrownBy(() -> LocalTarget.parse(url)).as(url)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback or private address");
     }
   }
 

@@ -1,0 +1,87 @@
+package io.tickstream.fanout.impl;
+
+/**
+ * Sizes one slow connection's buffers to the bandwidth it has, measured, so what it cannot take yet waits in the
+ * conflation (replaced by newer ticks) and not in queues that deliver it stale.
+ *
+ * <p>Why: the node's queue ({@code fanout.write-queue-bytes}) and the socket's unsent bytes
+ * ({@code fanout.tcp-notsent-lowat}) are sized for clients that keep up: a few milliseconds of a fast link. For a
+ * client on a 256 kbit/s link the same bytes are seconds; and Linux lets a socket's unsent data pass its
+ * {@code TCP_NOTSENT_LOWAT} by up to one segment of the size the kernel builds (measured here: 22-56 KB past a bound of
+ * 8 KB), while the congestion window puts more in flight and in the link's queue. So while a connection is behind (its
+ * sender has a backlog) this measures how fast its transport drains, and once it has drained for
+ * {@link #MEASURE_MILLIS} sizes the node's queue to about {@link #QUEUE_MILLIS} of that rate and the socket's send
+ * buffer (in flight and unsent) to about {@link #SOCKET_MILLIS}, never below {@link #MIN_BYTES} nor above what the
+ * connection had ({@link FrameSink#fitTo}). It measures again at every drain of
+ * a later backlog, so a client whose link gets faster gets larger buffers back; one that keeps up for
+ * {@link #RELEASE_MILLIS} gets the defaults back.
+ *
+ * <p>A client that drains nothing (a stall) gives no rate and changes nothing: a stall is not a bandwidth.
+ *
+ * <p>Threading: the connection's event loop, like its {@link ConflatingSender}, which makes one on the connection's first
+ * backlog: connections that always keep up never carry one.
+ */
+final class SlowLinkFit {
+
+  /** How long a backlog must have drained before its rate is believed. */
+  static final long MEASURE_MILLIS = 1_000;
+  /** How long a fitted connection must keep up before it gets the default buffers back. */
+  static final long RELEASE_MILLIS = 10_000;
+  /** How much of a slow client's bandwidth may wait in the node's queue (measured: 100 ms gave SockJS p99 0.9 s). */
+  static final long QUEUE_MILLIS = 50;
+  /** ... and in its socket (in flight and unsent; the kernel lets unsent data pass this by up to a segment). */
+  static final long SOCKET_MILLIS = 100;
+  /** The smallest queue and socket buffer a fit sets: a few frames. */
+  static final int MIN_BYTES = 2048;
+
+  private final FrameSink sink;
+  /** What the connection had before its first fit, given back on release. */
+  private final int defaultQueue;
+  private final int defaultSocket;
+  private long fromMillis = -1;
+  private long fromBytes;
+  private long keptUpSinceMillis = -1;
+  private boolean fitted;
+
+  SlowLinkFit(FrameSink sink) {
+    this.sink = sink;
+    this.defaultQueue = sink.queueLimit();
+    this.defaultSocket = sink.socketBuffer();
+  }
+
+  /** The sender fell behind: a measurement starts (and a fit made long ago is released first). */
+  void backlogStarted(long nowMillis) {
+    if (fitted && keptUpSinceMillis >= 0 && nowMillis - keptUpSinceMillis >= RELEASE_MILLIS) {
+      sink.fitTo(defaultQueue, defaultSocket);
+      fitted = false;
+    }
+    keptUpSinceMillis = -1;
+    fromMillis = nowMillis;
+    fromBytes = sink.deliveredBytes();
+  }
+
+  /** The transport drained some of a backlog: once the measurement is long enough, fit to the rate it shows. */
+  void drained(long nowMillis) {
+    if (fromMillis < 0 || nowMillis - fromMillis < MEASURE_MILLIS) {
+      return;
+    }
+    long bytes = sink.deliveredBytes() - fromBytes;
+    if (bytes > 0) {
+      long rate = bytes * 1000 / (nowMillis - fromMillis);
+      sink.fitTo(fit(rate, QUEUE_MILLIS, defaultQueue), defaultSocket <= 0 ? 0 : fit(rate, SOCKET_MILLIS, defaultSocket));
+      fitted = true;
+    }
+    fromMillis = nowMillis;
+    fromBytes = sink.deliveredBytes();
+  }
+
+  private static int fit(long bytesPerSecond, long millis, int max) {
+    return (int) Math.clamp(bytesPerSecond * millis / 1000, MIN_BYTES, Math.max(MIN_BYTES, max));
+  }
+
+  /** The backlog is gone: the client keeps up from here. */
+  void backlogEnded(long nowMillis) {
+    fromMillis = -1;
+    keptUpSinceMillis = nowMillis;
+  }
+}
