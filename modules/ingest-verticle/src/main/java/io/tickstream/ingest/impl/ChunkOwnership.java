@@ -63,6 +63,8 @@ public final class ChunkOwnership {
 
   private static final Logger log = LoggerFactory.getLogger(ChunkOwnership.class);
 
+  /** Set false in a release reply made up for a node whose address had no handler. */
+  private static final String REACHABLE = "reachable";
   /** Event bus address prefix of a node's release requests: {@code {"chunk":"slot/K"}}. */
   static final String RELEASE = "tickstream.ingest.chunk-release";
   /** How often membership is re-read and every chunk's state advanced. */
@@ -287,6 +289,10 @@ public final class ChunkOwnership {
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (String node : unknown) {
       replies.add(requestRelease(node, h.key).onSuccess(reply -> {
+        if (!reply.getBoolean(REACHABLE, true)) {
+          // A live member without its release address (yet): asked again at the next sweep, never taken as silent.
+          return;
+        }
         if (!reply.getBoolean("owner", false) || reply.getBoolean("released", false)) {
           if (reply.getBoolean("released", false)) {
             log.info("Chunk {}: {} wrote it too (split brain healed?) and let go", h.key, node);
@@ -307,8 +313,10 @@ public final class ChunkOwnership {
             new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MILLIS))
         .map(Message::body)
         .recover(e -> e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-            // Gone, or never held anything: nobody to wait for.
-            ? Future.succeededFuture(new JsonObject().put("owner", false))
+            // Gone, or never held anything: nobody to wait for now. But after a split brain heals, a member the view
+            // lists may not have its address back in the cluster's registry yet (Hazelcast kept the other side's):
+            // marked unreachable, so a sweep asks it again rather than taking it for silent for good.
+            ? Future.succeededFuture(new JsonObject().put("owner", false).put(REACHABLE, false))
             : Future.succeededFuture(new JsonObject().put("owner", true).put("released", false)));
   }
 
@@ -334,7 +342,7 @@ public final class ChunkOwnership {
       boolean released = false;
       for (int i = 0; i < replies.size(); i++) {
         JsonObject reply = replies.get(i).result();
-        if (!reply.getBoolean("owner", false) || reply.getBoolean("released", false)) {
+        if (reply.getBoolean(REACHABLE, true) && (!reply.getBoolean("owner", false) || reply.getBoolean("released", false))) {
           h.cleared.add(others.get(i));
         }
         if (reply.getBoolean("owner", false)) {
