@@ -44,6 +44,14 @@ class WireWebSocketClient implements AutoCloseable {
    * like many clients, or like a load balancer, from one process.
    */
   WireWebSocketClient(String source, int port) throws IOException {
+    this(source, port, 0);
+  }
+
+  /** As {@link #WireWebSocketClient(String, int)}, with a fixed receive buffer (0: the OS's autotuned one). */
+  WireWebSocketClient(String source, int port, int receiveBufferBytes) throws IOException {
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
     if (source != null) {
       socket.bind(new InetSocketAddress(source, 0));
     }
