@@ -26,9 +26,10 @@ for run in $(seq 1 "$RUNS"); do
   java $GC -jar "$(jar ingest-verticle)" $CLUSTER --kafka.bootstrap-servers=127.0.0.1:$KP --rest-url=http://127.0.0.1:$SP \
     --ws-url=ws://127.0.0.1:$SP --admin-port $((BASE+88)) ${INGEST_OPTS:-} >"$OUT/ingest.log" 2>&1 & pids+=($!)
   java $GC -jar "$(jar fanout-verticle)" $CLUSTER --kafka.bootstrap-servers=127.0.0.1:$KP --port $FP --admin-port $FA ${FANOUT_OPTS:-} \
-    >"$OUT/fanout.log" 2>&1 & pids+=($!)
+    >"$OUT/fanout.log" 2>&1 & pids+=($!); fpid=$!
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$FA/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "== run $run $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
+  frames0=$(curl -fs "http://127.0.0.1:$FA/metrics" | awk '/^tickstream_fanout_frames_out_total/ {print $2}'); cpu0=$(awk '{print $14 + $15}' /proc/$fpid/stat)
   if [ "$MODE" = probe ]; then
     java bench/scripts/BookTickerProbe.java "ws://127.0.0.1:$FP/ws/!bookTicker" "$WARMUP" "$MEASURE"
   else
@@ -36,5 +37,8 @@ for run in $(seq 1 "$RUNS"); do
       --mode combined --duration "$((WARMUP+MEASURE))s" --settle "${WARMUP}s" --json-out "$OUT/loadgen-$run.json" 2>&1 | grep -iE "steady|p50|p99" | tail -4
   fi
   curl -fs "http://127.0.0.1:$FA/metrics" 2>/dev/null | grep -E "^tickstream_fanout_(stale_drops|late_copies|express)" || true
+  # The fanout's CPU per frame it wrote over the run (warm-up included: the same for every variant).
+  frames1=$(curl -fs "http://127.0.0.1:$FA/metrics" | awk '/^tickstream_fanout_frames_out_total/ {print $2}'); cpu1=$(awk '{print $14 + $15}' /proc/$fpid/stat)
+  echo "fanout cpu $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s for $(echo "$frames1 - $frames0" | bc) frames: $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) * 1000000 / ($frames1 - $frames0)" | bc -l | cut -c1-6) us per frame"
   stop
 done

@@ -2,8 +2,9 @@
 # The benchmark suite: tickstream's fanout against the Node.js baseline (bench/baselines/node-ws), side by side in
 # one sitting, fed by the same simulator -> ingest -> Kafka chain.
 #
-#   bench/suite.sh [latency|throughput|capacity|isolation|isolation-fill|scenario1 ...]
-#   default: latency isolation throughput capacity (isolation-fill and scenario1, issue 12, only when named)
+#   bench/suite.sh [latency|throughput|capacity|isolation|isolation-fill|scenario1|slowlink ...]
+#   default: latency isolation throughput capacity (isolation-fill and scenario1, issue 12, and slowlink, issue 19,
+#   only when named)
 #
 # Environment: RUNS (3) repetitions per measurement, A/B alternated; DURATION (30s) per load-generator run, of
 #   which the steady state starts SETTLE (5s) after the ramp;
@@ -85,6 +86,8 @@ baseline=$root/bench/baselines/node-ws
 # PORT_OFFSET (0) shifts every port below, so two suites can run on one machine at once.
 PO=${PORT_OFFSET:-0}
 KAFKA=127.0.0.1:$((29092 + PO)); SIM=127.0.0.1:$((29443 + PO)); INGEST_HTTP=$((28089 + PO))
+# Where the servers listen: loopback, or every interface for the slowlink scenario's namespace.
+SERVER_HOST=127.0.0.1
 
 [ "${SKIP_BUILD:-0}" = 1 ] || ./mvnw -q -B -ntp package -DskipTests -pl bench,modules/kafka-broker,modules/exchange-simulator,modules/ingest-verticle,modules/fanout-verticle,modules/loadgen -am
 [ -d "$baseline" ] && (cd "$baseline" && npm ci --no-audit --no-fund --loglevel=error)
@@ -178,10 +181,10 @@ start_server() {
     [[ $target == *-vertx ]] && transport=vertx
     local own="JAVA_OPTS_${target//-/_}"
     [ -n "${!own:-}" ] && opts=${!own}
-    JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --port "$port" --admin-port "$admin" \
+    JAVA_OPTS=$opts on "$SERVER_CPUS" ./tickstream fanout --cluster.enabled=false --host "$SERVER_HOST" --port "$port" --admin-port "$admin" \
       --kafka.bootstrap-servers=$KAFKA --max-connections 19000 --websocket-transport "$transport" > "$out/$target-$port.log" 2>&1 &
   else
-    on "$SERVER_CPUS" node --expose-gc "$baseline/server.js" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
+    on "$SERVER_CPUS" node --expose-gc "$baseline/server.js" --host "$SERVER_HOST" --port "$port" --kafka "$KAFKA" --workers "$workers" > "$out/$target-$port.log" 2>&1 &
   fi
   SERVER_PID=$!
   servers+=("$SERVER_PID")
@@ -409,6 +412,59 @@ scenario_capacity() {
       log "capacity $target run $run: $(tail -1 "$out/results.jsonl")"
     done
   done
+}
+
+# slowlink (issue 19): one client in a network namespace of its own behind a veth that tc's tbf limits, as a slow access
+# link does (tbf rate R burst 16kb latency 200ms: the link's own queue holds about 0.2 s more), per target in turn:
+# !bookTicker at SLOW_RATE (1000) ticks/s over SLOW_LINK (1mbit), then the SLOW_TOP (50) most active symbols over
+# SLOW_LINK_TOP (256kbit). SLOW_DURATION (70s) each, the first SLOW_SETTLE (10s) not counted; the load generator reports
+# the age of received ticks and of its view of each symbol per 10 s window (slowlink-*.json, "windows"; a table in
+# slowlink.md). Needs root and iproute2 (ip, tc).
+scenario_slowlink() {
+  local ns=tsbench$PO end=tsb$PO net=10.213.$((200 + PO % 50)) link target run port name rate mode
+  local SLOW_RATE=${SLOW_RATE:-1000} SLOW_DURATION=${SLOW_DURATION:-70s} SLOW_SETTLE=${SLOW_SETTLE:-10s} SLOW_TOP=${SLOW_TOP:-50}
+  ip netns add "$ns"
+  ip link add "${end}r" type veth peer name "${end}c"
+  ip link set "${end}c" netns "$ns"
+  ip addr add "$net.1/30" dev "${end}r"; ip link set "${end}r" up
+  ip -n "$ns" addr add "$net.2/30" dev "${end}c"; ip -n "$ns" link set "${end}c" up; ip -n "$ns" link set lo up
+  curl -sf "http://$SIM/api/v3/exchangeInfo" | jq -r '.symbols[] | select(.status == "TRADING") | .symbol' \
+    | grep -Fxf "$out/symbols.txt" | sed -n "1,${SLOW_TOP}p" > "$out/slowlink-top.txt"
+  SERVER_HOST=0.0.0.0
+  for link in "${SLOW_LINK:-1mbit}:all" "${SLOW_LINK_TOP:-256kbit}:top"; do
+    rate=${link%%:*}; mode=${link#*:}
+    tc qdisc replace dev "${end}r" root tbf rate "$rate" burst 16kb latency 200ms
+    for run in $(seq 1 "$RUNS"); do
+      for target in $TARGETS; do
+        port=$((28080 + PO)); [ "$target" = baseline ] && port=$((28090 + PO))
+        name="slowlink-$target-$rate-$mode-$run"
+        start_server "$target" "$port"
+        set_rate "$SLOW_RATE"
+        sleep 3   # the feed settles at its rate before the client connects (a warm-up period, not synchronisation)
+        local symbols=(--all-symbols --symbol-list "@$out/symbols.txt")
+        [ "$mode" = top ] && symbols=(--symbols "$SLOW_TOP" --symbol-list "@$out/slowlink-top.txt")
+        ip netns exec "$ns" java -jar "$(jar loadgen)" --url "ws://$net.1:$port" --connections 1 "${symbols[@]}" \
+          --mode combined --duration "$SLOW_DURATION" --settle "$SLOW_SETTLE" --window 10s --view-age \
+          --json-out "$out/$name.json" > "$out/$name.log" 2>&1 || log "load generator $name exited with $?"
+        stop_servers
+        record "$(jq -c --arg target "$target" --arg link "$rate" --arg mode "$mode" --argjson run "$run" \
+          '{scenario: "slowlink", target: $target, link: $link, subscription: $mode, run: $run,
+            messagesPerSecond, conflatedUpdates, outOfOrder, closesByCode,
+            windows: [.windows[] | {from: .fromSeconds, to: .toSeconds, ticks, conflated: .conflatedUpdates,
+              ageP50ms: (.ageMicros.p50 / 1000), ageP99ms: (.ageMicros.p99 / 1000), ageMaxMs: (.ageMicros.max / 1000),
+              viewP50ms: (.viewAgeMicros.p50 / 1000), viewP99ms: (.viewAgeMicros.p99 / 1000)}]}' "$out/$name.json")"
+        log "slowlink $target $rate $mode run $run: $(grep -c '^window' "$out/$name.log") windows"
+      done
+    done
+  done
+  SERVER_HOST=127.0.0.1
+  ip link del "${end}r"; ip netns del "$ns"
+  { echo "| target | link | subscription | run | per 10 s window: age of received ticks p50 / p99 (ms); view of each symbol p99 (ms) |"
+    echo "|---|---|---|---|---|"
+    jq -r 'select(.scenario == "slowlink") | "| \(.target) | \(.link) | \(.subscription) | \(.run) | "
+      + ([.windows[] | "\(.from|floor)-\(.to|floor)s: \(.ageP50ms|floor) / \(.ageP99ms|floor); \(.viewP99ms|floor)"] | join("<br>")) + " |"' \
+      "$out/results.jsonl"; } > "$out/slowlink.md"
+  cat "$out/slowlink.md"
 }
 
 { echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), node $(node --version)"
