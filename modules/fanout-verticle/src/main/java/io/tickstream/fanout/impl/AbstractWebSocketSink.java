@@ -23,6 +23,8 @@ abstract class AbstractWebSocketSink implements FrameSink {
   boolean closeSent;
   /** Tick bytes written so far, with Netty's per-message overhead: what {@link #deliveredBytes} counts from. */
   private long writtenBytes;
+  /** Writable only while the socket holds fewer unsent bytes than this (a slow client's fit); 0: no such limit. */
+  private int unsentLimit;
 
   /** @param maxOutboundBytes {@code fanout.max-outbound-bytes}, see {@link OutboundBudget} */
   AbstractWebSocketSink(ChannelHandlerContext ctx, int maxOutboundBytes, SendCounters counters) {
@@ -32,7 +34,12 @@ abstract class AbstractWebSocketSink implements FrameSink {
 
   @Override
   public final boolean writable() {
-    return ctx.channel().isWritable();
+    return ctx.channel().isWritable() && (unsentLimit == 0 || TcpUnsentBytes.of(ctx.channel()) < unsentLimit);
+  }
+
+  @Override
+  public final boolean waitsForUnsent() {
+    return unsentLimit != 0 && ctx.channel().isWritable();
   }
 
   @Override
@@ -66,7 +73,8 @@ abstract class AbstractWebSocketSink implements FrameSink {
    * autotuning of the buffer for this connection: a release gives back the size it had grown to, fixed.
    */
   @Override
-  public final void fitTo(int queueBytes, int socketBytes) {
+  public final void fitTo(int queueBytes, int socketBytes, int unsentBytes) {
+    unsentLimit = TcpUnsentBytes.available() ? unsentBytes : 0;
     ChannelConfig config = ctx.channel().config();
     config.setWriteBufferWaterMark(new WriteBufferWaterMark(queueBytes / 2, queueBytes));
     if (socketBytes > 0) {

@@ -133,8 +133,13 @@ final class ConflatingSender {
     if (closed || backlog == null) {
       return;
     }
-    cancelGrace();
     long now = loop.nowMillis();
+    if (!sink.writable()) {
+      // A drain of the queue while the socket still holds too much unsent (a slow client's fit), or such a look again.
+      recheckLater();
+      return;
+    }
+    cancelGrace();
     lastWritableMillis = now;
     if (fit != null && !backlog.isEmpty()) {
       fit.drained(now);
@@ -156,8 +161,19 @@ final class ConflatingSender {
     loop.flushDirty();
     if (!backlog.isEmpty()) {
       startGrace();
+      recheckLater();
     } else if (fit != null) {
       fit.backlogEnded(now);
+    }
+  }
+
+  /** If the sink waits only for its socket's unsent bytes, looks again shortly: no event will say when they fell. */
+  private void recheckLater() {
+    if (fit != null && fit.recheckTimer == -1 && sink.waitsForUnsent()) {
+      fit.recheckTimer = loop.timers.setTimer(SlowLinkFit.UNSENT_RECHECK_MILLIS, id -> {
+        fit.recheckTimer = -1;
+        onDrain();
+      });
     }
   }
 
@@ -228,6 +244,7 @@ final class ConflatingSender {
           fit = new SlowLinkFit(sink);
         }
         fit.backlogStarted(loop.nowMillis());
+        recheckLater();
       }
       s.queued = true;
       backlog.add(s);
@@ -298,5 +315,9 @@ final class ConflatingSender {
   void close() {
     closed = true;
     cancelGrace();
+    if (fit != null && fit.recheckTimer != -1) {
+      loop.timers.cancelTimer(fit.recheckTimer);
+      fit.recheckTimer = -1;
+    }
   }
 }

@@ -53,9 +53,21 @@ interface FrameSink {
 
   /**
    * Sizes the node's queue to {@code queueBytes} and, where the transport can ({@code socketBytes > 0}), the socket's
-   * send buffer to {@code socketBytes}: {@link SlowLinkFit} fits them to a slow client's bandwidth, and back.
+   * send buffer to {@code socketBytes}, and makes the sink {@link #writable()} only while its socket holds fewer than
+   * {@code unsentBytes} it has not sent ({@link TcpUnsentBytes}; 0: no such limit): {@link SlowLinkFit} fits them to a
+   * slow client's bandwidth, and back.
    */
-  default void fitTo(int queueBytes, int socketBytes) {
+  default void fitTo(int queueBytes, int socketBytes, int unsentBytes) {
+  }
+
+  /**
+   * True if the sink limits its socket's unsent bytes (see {@link #fitTo}) and its queue is writable: then no
+   * writability event will say when the socket has sent enough, so a sender with ticks pending looks again shortly.
+   * (Not "unsent bytes at the limit now": that count changes between two reads, and a sender that saw it high once and
+   * low the next time would wait for an event that never comes.)
+   */
+  default boolean waitsForUnsent() {
+    return false;
   }
 
   /** Closes with a WebSocket close code (SockJS: its close frame). */

@@ -1,6 +1,7 @@
 package io.tickstream.fanout.impl;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.vertx.core.Future;
@@ -39,6 +40,10 @@ final class SockJSSink implements FrameSink {
   private long held;
   /** {@link #held} passed the write queue: report the drain once it falls to half of it, as Netty's water marks do. */
   private boolean full;
+  /** Writable only while {@link #unsentChannel} holds fewer unsent bytes than this; 0: no such limit. */
+  private int unsentLimit;
+  /** The websocket transport's channel, whose unsent bytes a fit bounds; null on the HTTP transports. */
+  private Channel unsentChannel;
   /** The websocket transport's guard context, or null on the other transports. */
   private ChannelHandlerContext webSocket;
   private OutboundBudget pongBudget;
@@ -55,7 +60,16 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public boolean writable() {
+    return queueWritable() && (unsentLimit == 0 || TcpUnsentBytes.of(unsentChannel) < unsentLimit);
+  }
+
+  private boolean queueWritable() {
     return held < writeQueueBytes && !socket.writeQueueFull();
+  }
+
+  @Override
+  public boolean waitsForUnsent() {
+    return unsentLimit != 0 && queueWritable();
   }
 
   @Override
@@ -84,12 +98,17 @@ final class SockJSSink implements FrameSink {
     return size == null ? 0 : size;
   }
 
-  /** The queue, and on the websocket transports the socket buffer too. */
+  /**
+   * The queue, and on the websocket transports the socket buffer and its unsent bytes too. The HTTP transports' stream
+   * moves from request to request, and their queue is all a fit sizes (about 0.9 s at 1 Mbit/s on xhr-streaming,
+   * against 0.3-0.5 s on the websocket transports: docs/benchmarks.md).
+   */
   @Override
-  public void fitTo(int queueBytes, int socketBytes) {
+  public void fitTo(int queueBytes, int socketBytes, int unsentBytes) {
     if (socketBytes > 0 && webSocket != null) {
       webSocket.channel().config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
     }
+    unsentLimit = unsentChannel != null && TcpUnsentBytes.available() ? unsentBytes : 0;
     writeQueueBytes = queueBytes;
     if (held >= queueBytes) {
       // Not writable under the new limit: the drain must be reported when it falls to half of it.
@@ -158,6 +177,7 @@ final class SockJSSink implements FrameSink {
   /** The session runs on a SockJS websocket transport whose guard sits at {@code ctx}: pings are answered there. */
   void webSocket(ChannelHandlerContext ctx) {
     this.webSocket = ctx;
+    this.unsentChannel = ctx.channel();
     this.pongBudget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
   }
 
