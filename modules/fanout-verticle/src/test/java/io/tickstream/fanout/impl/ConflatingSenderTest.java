@@ -246,6 +246,40 @@ class ConflatingSenderTest {
   }
 
   @Test
+  void aSenderWaitingForItsSocketsUnsentBytesLooksAgainUntilTheyFallThenSendsTheNewest() {
+    Subscription a = subscribe("AUSDT");
+    sink.limitsUnsent = true;
+    sink.unsentAtLimit = true;
+    sender.offer(a, tick("AUSDT", 1), timers.now);
+    EncodedTick newest = tick("AUSDT", 2);
+    sender.offer(a, newest, timers.now);
+    assertThat(sink.written).isEmpty();
+
+    // No writability event comes for the kernel's unsent bytes: the sender looks again by itself, for as long as needed.
+    for (int i = 0; i < 5; i++) {
+      timers.advance(SlowLinkFit.UNSENT_RECHECK_MILLIS);
+      assertThat(sink.written).isEmpty();
+    }
+    sink.unsentAtLimit = false;
+    timers.advance(SlowLinkFit.UNSENT_RECHECK_MILLIS);
+    assertThat(sink.written).containsExactly(newest.raw);
+    assertThat(counters.conflatedDrops).isEqualTo(1);
+    assertThat(timers.pending()).as("nothing pending: no more looks, no grace timer").isZero();
+  }
+
+  @Test
+  void aSenderThatSawTheUnsentBytesHighThenLowIsNotLeftWaiting() {
+    Subscription a = subscribe("AUSDT");
+    sink.limitsUnsent = true;
+    sink.unsentAtLimit = true;
+    sender.offer(a, tick("AUSDT", 1), timers.now);
+    // The kernel sends between the sender's look and its decision to wait: the next look must still come.
+    sink.unsentAtLimit = false;
+    timers.advance(SlowLinkFit.UNSENT_RECHECK_MILLIS);
+    assertThat(sink.written).hasSize(1);
+  }
+
+  @Test
   void aThrottledSubscriptionWritesAtMostOneTickPerIntervalTheNewestAtTheEndOfIt() {
     Subscription a = subscribe("ausdt@bookTicker@100ms");
     EncodedTick t1 = tick("AUSDT", 1);
@@ -359,9 +393,18 @@ class ConflatingSenderTest {
     int flushes;
     short closeCode;
 
+    /** The sink bounds its socket's unsent bytes (a slow client's fit), and they are at the bound now. */
+    boolean limitsUnsent;
+    boolean unsentAtLimit;
+
     @Override
     public boolean writable() {
-      return writable && unflushed < capacity;
+      return writable && unflushed < capacity && !(limitsUnsent && unsentAtLimit);
+    }
+
+    @Override
+    public boolean waitsForUnsent() {
+      return limitsUnsent && writable && unflushed < capacity;
     }
 
     @Override
