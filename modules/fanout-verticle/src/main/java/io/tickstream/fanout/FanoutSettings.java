@@ -138,10 +138,12 @@ public final class FanoutSettings {
           + "that this OS cannot load fails the start. Not used by the local stack, which shares one Vert.x.");
   public static final Setting<Integer> TCP_NOTSENT_LOWAT = Setting.ofInt("fanout.tcp-notsent-lowat",
       DEFAULT_TCP_NOTSENT_LOWAT, 0, 64 << 20,
-      "TCP_NOTSENT_LOWAT of client sockets: the kernel holds at most about this many bytes it has not sent yet, so what a "
-      + "slow client cannot take waits in the node, where it is conflated to the newest tick per symbol, and not in a "
-      + "send buffer that delivers it seconds late. epoll and io_uring only (NIO has no such option: see "
-      + "fanout.send-buffer-bytes). 0 keeps the OS default (unbounded).");
+      "How many bytes a client socket may hold that the kernel has not sent yet, so that what a slow client cannot take "
+      + "waits in the node, where it is conflated to the newest tick per symbol, and not in a send buffer that delivers "
+      + "it seconds late. On WebSockets over epoll or io_uring on JDK 22+ the node enforces it itself from the kernel's "
+      + "count (tcpi_notsent_bytes: the kernel's TCP_NOTSENT_LOWAT stalled clients for seconds under load, "
+      + "docs/benchmarks.md); elsewhere (SockJS's HTTP transports, JDK 21) it sets TCP_NOTSENT_LOWAT. NIO has neither "
+      + "(see fanout.send-buffer-bytes). 0: unbounded.");
   public static final Setting<Integer> SEND_BUFFER_BYTES = Setting.ofInt("fanout.send-buffer-bytes",
       DEFAULT_SEND_BUFFER_BYTES, -1, 64 << 20, "SO_SNDBUF of client sockets; -1 keeps the OS default.");
   public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,

@@ -23,23 +23,27 @@ abstract class AbstractWebSocketSink implements FrameSink {
   boolean closeSent;
   /** Tick bytes written so far, with Netty's per-message overhead: what {@link #deliveredBytes} counts from. */
   private long writtenBytes;
-  /** Writable only while the socket holds fewer unsent bytes than this (a slow client's fit); 0: no such limit. */
-  private int unsentLimit;
+  /** A slow client's bound on its queued and unsent bytes; none for one that keeps up. */
+  private final UnsentGate unsent = new UnsentGate();
 
   /** @param maxOutboundBytes {@code fanout.max-outbound-bytes}, see {@link OutboundBudget} */
   AbstractWebSocketSink(ChannelHandlerContext ctx, int maxOutboundBytes, SendCounters counters) {
     this.ctx = ctx;
     this.budget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
+    unsent.base(ctx.channel(), ctx.channel().config().getWriteBufferHighWaterMark());
   }
 
   @Override
   public final boolean writable() {
-    return ctx.channel().isWritable() && (unsentLimit == 0 || TcpUnsentBytes.of(ctx.channel()) < unsentLimit);
+    return ctx.channel().isWritable() && unsent.open(ctx.channel(), budget.heldBytes());
   }
 
   @Override
-  public final boolean waitsForUnsent() {
-    return unsentLimit != 0 && ctx.channel().isWritable();
+  public final long unsentExcess() {
+    if (!unsent.limited() || !ctx.channel().isWritable()) {
+      return -1;
+    }
+    return unsent.excess(ctx.channel(), budget.heldBytes());
   }
 
   @Override
@@ -47,6 +51,7 @@ abstract class AbstractWebSocketSink implements FrameSink {
     if (!closeSent) {
       ByteBuf bytes = frame.webSocketFrame();
       writtenBytes += bytes.readableBytes() + OutboundBudget.ENTRY_OVERHEAD;
+      unsent.wrote(bytes.readableBytes() + OutboundBudget.ENTRY_OVERHEAD);
       ctx.write(bytes, ctx.voidPromise());
     }
   }
@@ -74,7 +79,7 @@ abstract class AbstractWebSocketSink implements FrameSink {
    */
   @Override
   public final void fitTo(int queueBytes, int socketBytes, int unsentBytes) {
-    unsentLimit = TcpUnsentBytes.available() ? unsentBytes : 0;
+    unsent.limit(unsentBytes);
     ChannelConfig config = ctx.channel().config();
     config.setWriteBufferWaterMark(new WriteBufferWaterMark(queueBytes / 2, queueBytes));
     if (socketBytes > 0) {

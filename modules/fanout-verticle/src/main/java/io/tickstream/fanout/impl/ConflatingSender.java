@@ -142,6 +142,7 @@ final class ConflatingSender {
     cancelGrace();
     lastWritableMillis = now;
     if (fit != null && !backlog.isEmpty()) {
+      fit.wroteAgain();
       fit.drained(now);
     }
     while (!backlog.isEmpty() && sink.writable()) {
@@ -167,10 +168,17 @@ final class ConflatingSender {
     }
   }
 
-  /** If the sink waits only for its socket's unsent bytes, looks again shortly: no event will say when they fell. */
+  /**
+   * If the sink waits for its socket's unsent bytes, looks again once the excess should have gone at the link's
+   * measured rate ({@link SlowLinkFit#recheckMillis}): no event will say when the kernel has sent them.
+   */
   private void recheckLater() {
-    if (fit != null && fit.recheckTimer == -1 && sink.waitsForUnsent()) {
-      fit.recheckTimer = loop.timers.setTimer(SlowLinkFit.UNSENT_RECHECK_MILLIS, id -> {
+    if (fit == null || fit.recheckTimer != -1) {
+      return;
+    }
+    long excess = sink.unsentExcess();
+    if (excess >= 0) {
+      fit.recheckTimer = loop.timers.setTimer(fit.recheckMillis(excess), id -> {
         fit.recheckTimer = -1;
         onDrain();
       });

@@ -1,5 +1,6 @@
 package io.tickstream.fanout.impl;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickstream.common.protocol.ControlReplies;
@@ -115,7 +116,10 @@ public final class FanoutServer extends VerticleBase {
     server = vertx.createHttpServer(options).connectionHandler(conn -> {
       admission.onConnection(conn);
       if (conn instanceof HttpServerConnection http) {
-        UnsentBytesBound.apply(http.channelHandlerContext().channel(), c.tcpNotSentLowAt());
+        Channel channel = http.channelHandlerContext().channel();
+        UnsentBytesBound.apply(channel, c.tcpNotSentLowAt());
+        // A WebSocket's sink takes the bound over from the kernel where it can (UnsentGate says why).
+        UnsentGate.offer(channel, c.tcpNotSentLowAt());
       }
     }).requestHandler(req -> {
       String path = req.path();

@@ -53,21 +53,22 @@ interface FrameSink {
 
   /**
    * Sizes the node's queue to {@code queueBytes} and, where the transport can ({@code socketBytes > 0}), the socket's
-   * send buffer to {@code socketBytes}, and makes the sink {@link #writable()} only while its socket holds fewer than
-   * {@code unsentBytes} it has not sent ({@link TcpUnsentBytes}; 0: no such limit): {@link SlowLinkFit} fits them to a
-   * slow client's bandwidth, and back.
+   * send buffer to {@code socketBytes}, and makes the sink {@link #writable()} only while its queue and its socket's
+   * unsent bytes hold fewer than {@code unsentBytes} together ({@link UnsentGate}; 0: no such limit):
+   * {@link SlowLinkFit} fits them to a slow client's bandwidth, and back.
    */
   default void fitTo(int queueBytes, int socketBytes, int unsentBytes) {
   }
 
   /**
-   * True if the sink limits its socket's unsent bytes (see {@link #fitTo}) and its queue is writable: then no
-   * writability event will say when the socket has sent enough, so a sender with ticks pending looks again shortly.
-   * (Not "unsent bytes at the limit now": that count changes between two reads, and a sender that saw it high once and
-   * low the next time would wait for an event that never comes.)
+   * How many bytes its socket holds unsent past the limit {@link #fitTo} set (0 if not past it now), or -1 if the sink
+   * sets no such limit or its queue is not writable (a writability event then comes). A sender with ticks pending
+   * and an answer of 0 or more looks again later: no event says when the kernel has sent. (It must look again even at
+   * 0: the count changes between two reads, and a sender that saw it high once and low the next time would otherwise
+   * wait for an event that never comes.)
    */
-  default boolean waitsForUnsent() {
-    return false;
+  default long unsentExcess() {
+    return -1;
   }
 
   /** Closes with a WebSocket close code (SockJS: its close frame). */

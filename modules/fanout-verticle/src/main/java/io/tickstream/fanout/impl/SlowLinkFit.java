@@ -14,11 +14,11 @@ package io.tickstream.fanout.impl;
  * buffer (in flight and unsent) to about {@link #SOCKET_MILLIS}, never below {@link #MIN_BYTES} nor above what the
  * connection had ({@link FrameSink#fitTo}). Where the kernel says how much a socket holds unsent
  * ({@link TcpUnsentBytes}: Linux, JDK 22+, a native transport), the fit also makes the transport writable only while
- * less than {@link #UNSENT_MILLIS} of the rate is unsent, which closes the gap the segment leaves: its sender looks
- * every {@link #UNSENT_RECHECK_MILLIS} while it has ticks pending (measured at 1 Mbit/s: p99 age 0.75 s without,
- * 0.3 s with; at 256 kbit/s 2.4 s without, 0.46 s with: docs/benchmarks.md). It measures again at every drain of
- * a later backlog, so a client whose link gets faster gets larger buffers back; one that keeps up for
- * {@link #RELEASE_MILLIS} gets the defaults back.
+ * less than {@link #UNSENT_MILLIS} of the rate is queued and unsent ({@link UnsentGate}), which closes the gap the
+ * segment leaves: while it has ticks pending its sender looks again when the excess should have gone at that rate
+ * ({@link #recheckMillis}). Measured at 1 Mbit/s: p99 age 0.75 s without, 0.45 s with; at 256 kbit/s 2.4 s without,
+ * 1.2 s with (docs/benchmarks.md). It measures again at every drain of a later backlog, so a client whose link gets
+ * faster gets larger buffers back; one that keeps up for {@link #RELEASE_MILLIS} gets the defaults back.
  *
  * <p>A client that drains nothing (a stall) gives no rate and changes nothing: a stall is not a bandwidth.
  *
@@ -35,12 +35,24 @@ final class SlowLinkFit {
   static final long QUEUE_MILLIS = 50;
   /** ... and in its socket (in flight and unsent; the kernel lets unsent data pass this by up to a segment). */
   static final long SOCKET_MILLIS = 100;
-  /** ... and unsent in its socket, where the kernel can say (TcpUnsentBytes): what a sender then waits for. */
-  static final long UNSENT_MILLIS = 50;
-  /** The smallest queue and socket buffer a fit sets: a few frames. */
-  static final int MIN_BYTES = 2048;
-  /** How soon a sender that waits for the socket's unsent bytes looks again (no event tells it). */
+  /**
+   * ... and in its queue and unsent in its socket together, where the kernel can say (TcpUnsentBytes): what a sender
+   * then waits for.
+   */
+  static final long UNSENT_MILLIS = 100;
+  /**
+   * The smallest queue, socket buffer and unsent bound a fit sets (unless the connection had less): 2 KB gave a 256
+   * kbit/s client p99 0.45 s instead of 1.2 s, but tipped 2,000 CPU-starved loopback clients into seconds of delay
+   * (their fits were measured while they were starved: docs/benchmarks.md, "Slow links").
+   */
+  static final int MIN_BYTES = 16 * 1024;
+  /**
+   * How soon, at the soonest and at the latest, a sender that waits for the socket's unsent bytes looks again (no event
+   * tells it): in between, when the excess should have gone at the measured rate. The latest bounds the error of an old
+   * measure; the soonest, what thousands of slow clients cost (a timer and a system call per look).
+   */
   static final long UNSENT_RECHECK_MILLIS = 10;
+  static final long UNSENT_RECHECK_MAX_MILLIS = 250;
 
   /** The sender's timer to look at the unsent bytes again; -1 when none is set. */
   long recheckTimer = -1;
@@ -53,6 +65,10 @@ final class SlowLinkFit {
   private long fromBytes;
   private long keptUpSinceMillis = -1;
   private boolean fitted;
+  /** The rate of the last fit, bytes per second; 0 before one. */
+  private long rateBytesPerSecond;
+  /** The last wait before a measure ({@link #recheckMillis}); 0 after a write. */
+  private long backoffMillis;
 
   SlowLinkFit(FrameSink sink) {
     this.sink = sink;
@@ -79,6 +95,7 @@ final class SlowLinkFit {
     long bytes = sink.deliveredBytes() - fromBytes;
     if (bytes > 0) {
       long rate = bytes * 1000 / (nowMillis - fromMillis);
+      rateBytesPerSecond = rate;
       sink.fitTo(fit(rate, QUEUE_MILLIS, defaultQueue), defaultSocket <= 0 ? 0 : fit(rate, SOCKET_MILLIS, defaultSocket),
           fit(rate, UNSENT_MILLIS, Integer.MAX_VALUE));
       fitted = true;
@@ -87,8 +104,25 @@ final class SlowLinkFit {
     fromBytes = sink.deliveredBytes();
   }
 
+  /**
+   * When a sender whose queue and socket hold {@code excessBytes} past their limit should look again: when that should
+   * have gone at the measured rate; before a measure, after 10 ms, then twice as long each time it had not.
+   */
+  long recheckMillis(long excessBytes) {
+    if (rateBytesPerSecond <= 0) {
+      backoffMillis = backoffMillis == 0 ? UNSENT_RECHECK_MILLIS : Math.min(2 * backoffMillis, UNSENT_RECHECK_MAX_MILLIS);
+      return backoffMillis;
+    }
+    return Math.clamp(excessBytes * 1000 / rateBytesPerSecond, UNSENT_RECHECK_MILLIS, UNSENT_RECHECK_MAX_MILLIS);
+  }
+
+  /** The sender could write again: the next wait before a measure starts short. */
+  void wroteAgain() {
+    backoffMillis = 0;
+  }
+
   private static int fit(long bytesPerSecond, long millis, int max) {
-    return (int) Math.clamp(bytesPerSecond * millis / 1000, MIN_BYTES, Math.max(MIN_BYTES, max));
+    return (int) Math.clamp(bytesPerSecond * millis / 1000, Math.min(MIN_BYTES, max), max);
   }
 
   /** The backlog is gone: the client keeps up from here. */

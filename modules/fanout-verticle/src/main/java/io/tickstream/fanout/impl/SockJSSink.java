@@ -40,8 +40,8 @@ final class SockJSSink implements FrameSink {
   private long held;
   /** {@link #held} passed the write queue: report the drain once it falls to half of it, as Netty's water marks do. */
   private boolean full;
-  /** Writable only while {@link #unsentChannel} holds fewer unsent bytes than this; 0: no such limit. */
-  private int unsentLimit;
+  /** A slow client's bound on its queued and unsent bytes, on the websocket transports; none for one that keeps up. */
+  private final UnsentGate unsent = new UnsentGate();
   /** The websocket transport's channel, whose unsent bytes a fit bounds; null on the HTTP transports. */
   private Channel unsentChannel;
   /** The websocket transport's guard context, or null on the other transports. */
@@ -60,7 +60,7 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public boolean writable() {
-    return queueWritable() && (unsentLimit == 0 || TcpUnsentBytes.of(unsentChannel) < unsentLimit);
+    return queueWritable() && unsent.open(unsentChannel, held);
   }
 
   private boolean queueWritable() {
@@ -68,8 +68,11 @@ final class SockJSSink implements FrameSink {
   }
 
   @Override
-  public boolean waitsForUnsent() {
-    return unsentLimit != 0 && queueWritable();
+  public long unsentExcess() {
+    if (!unsent.limited() || !queueWritable()) {
+      return -1;
+    }
+    return unsent.excess(unsentChannel, held);
   }
 
   @Override
@@ -108,7 +111,7 @@ final class SockJSSink implements FrameSink {
     if (socketBytes > 0 && webSocket != null) {
       webSocket.channel().config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
     }
-    unsentLimit = unsentChannel != null && TcpUnsentBytes.available() ? unsentBytes : 0;
+    unsent.limit(unsentBytes);
     writeQueueBytes = queueBytes;
     if (held >= queueBytes) {
       // Not writable under the new limit: the drain must be reported when it falls to half of it.
@@ -134,6 +137,7 @@ final class SockJSSink implements FrameSink {
   private void track(int bytes, Future<Void> written) {
     long size = bytes + OutboundBudget.ENTRY_OVERHEAD;
     held += size;
+    unsent.wrote(size);
     if (held > counters.outboundPeakBytes) {
       counters.outboundPeakBytes = held;
     }
@@ -178,6 +182,7 @@ final class SockJSSink implements FrameSink {
   void webSocket(ChannelHandlerContext ctx) {
     this.webSocket = ctx;
     this.unsentChannel = ctx.channel();
+    unsent.base(unsentChannel, writeQueueBytes);
     this.pongBudget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
   }
 

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * yet stays in the node's own queue and, past {@code fanout.write-queue-bytes}, in its conflation: the newest tick per
  * symbol. Data in flight (sent, not yet acknowledged) is the congestion window's, not bounded here.
  *
+ * <p>On a WebSocket the node can read the kernel's count of unsent bytes for, its sink takes the bound over
+ * ({@link UnsentGate}, which says why) and {@link #clear}s the option; SockJS's HTTP transports keep it.
+ *
  * <p>Native transports only (epoll, io_uring): the JDK's NIO has no such option. On NIO the node logs it once at the
  * first connection; {@code fanout.send-buffer-bytes} (a fixed {@code SO_SNDBUF}) is the cruder bound there.
  *
@@ -29,6 +32,13 @@ final class UnsentBytesBound {
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private UnsentBytesBound() {
+  }
+
+  /** Takes the bound off {@code channel}'s socket again (0: the system's default); a no-op where it was not set. */
+  static void clear(Channel channel) {
+    if (!channel.config().setOption(EpollChannelOption.TCP_NOTSENT_LOWAT, 0L)) {
+      channel.config().setOption(IoUringChannelOption.TCP_NOTSENT_LOWAT, 0L);
+    }
   }
 
   /** Sets the bound on {@code channel}'s socket; {@code bytes <= 0} leaves the operating system's default. */

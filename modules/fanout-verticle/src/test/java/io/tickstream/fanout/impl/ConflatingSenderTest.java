@@ -257,11 +257,11 @@ class ConflatingSenderTest {
 
     // No writability event comes for the kernel's unsent bytes: the sender looks again by itself, for as long as needed.
     for (int i = 0; i < 5; i++) {
-      timers.advance(SlowLinkFit.UNSENT_RECHECK_MILLIS);
+      timers.advance(SlowLinkFit.UNSENT_RECHECK_MAX_MILLIS);
       assertThat(sink.written).isEmpty();
     }
     sink.unsentAtLimit = false;
-    timers.advance(SlowLinkFit.UNSENT_RECHECK_MILLIS);
+    timers.advance(SlowLinkFit.UNSENT_RECHECK_MAX_MILLIS);
     assertThat(sink.written).containsExactly(newest.raw);
     assertThat(counters.conflatedDrops).isEqualTo(1);
     assertThat(timers.pending()).as("nothing pending: no more looks, no grace timer").isZero();
@@ -275,7 +275,7 @@ class ConflatingSenderTest {
     sender.offer(a, tick("AUSDT", 1), timers.now);
     // The kernel sends between the sender's look and its decision to wait: the next look must still come.
     sink.unsentAtLimit = false;
-    timers.advance(SlowLinkFit.UNSENT_RECHECK_MILLIS);
+    timers.advance(SlowLinkFit.UNSENT_RECHECK_MAX_MILLIS);
     assertThat(sink.written).hasSize(1);
   }
 
@@ -403,8 +403,8 @@ class ConflatingSenderTest {
     }
 
     @Override
-    public boolean waitsForUnsent() {
-      return limitsUnsent && writable && unflushed < capacity;
+    public long unsentExcess() {
+      return limitsUnsent && writable && unflushed < capacity ? (unsentAtLimit ? 4096 : 0) : -1;
     }
 
     @Override
