@@ -35,7 +35,7 @@ abstract class AbstractWebSocketSink implements FrameSink {
 
   @Override
   public final boolean writable() {
-    return ctx.channel().isWritable() && unsent.open(ctx.channel(), budget.heldBytes());
+    return ctx.channel().isWritable() && (unsent.open() || unsent.openAsking(ctx.channel(), budget.heldBytes()));
   }
 
   @Override
@@ -50,8 +50,9 @@ abstract class AbstractWebSocketSink implements FrameSink {
   public final void write(Frame frame) {
     if (!closeSent) {
       ByteBuf bytes = frame.webSocketFrame();
-      writtenBytes += bytes.readableBytes() + OutboundBudget.ENTRY_OVERHEAD;
-      unsent.wrote(bytes.readableBytes() + OutboundBudget.ENTRY_OVERHEAD);
+      int size = bytes.readableBytes() + OutboundBudget.ENTRY_OVERHEAD;
+      writtenBytes += size;
+      unsent.wrote(size);
       ctx.write(bytes, ctx.voidPromise());
     }
   }

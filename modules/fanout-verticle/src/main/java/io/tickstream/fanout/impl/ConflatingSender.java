@@ -142,7 +142,6 @@ final class ConflatingSender {
     cancelGrace();
     lastWritableMillis = now;
     if (fit != null && !backlog.isEmpty()) {
-      fit.wroteAgain();
       fit.drained(now);
     }
     while (!backlog.isEmpty() && sink.writable()) {

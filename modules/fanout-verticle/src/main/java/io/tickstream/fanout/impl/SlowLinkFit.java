@@ -67,7 +67,7 @@ final class SlowLinkFit {
   private boolean fitted;
   /** The rate of the last fit, bytes per second; 0 before one. */
   private long rateBytesPerSecond;
-  /** The last wait before a measure ({@link #recheckMillis}); 0 after a write. */
+  /** The last wait before a measure ({@link #recheckMillis}); 0 after a drain. */
   private long backoffMillis;
 
   SlowLinkFit(FrameSink sink) {
@@ -89,6 +89,7 @@ final class SlowLinkFit {
 
   /** The transport drained some of a backlog: once the measurement is long enough, fit to the rate it shows. */
   void drained(long nowMillis) {
+    backoffMillis = 0;
     if (fromMillis < 0 || nowMillis - fromMillis < MEASURE_MILLIS) {
       return;
     }
@@ -116,10 +117,6 @@ final class SlowLinkFit {
     return Math.clamp(excessBytes * 1000 / rateBytesPerSecond, UNSENT_RECHECK_MILLIS, UNSENT_RECHECK_MAX_MILLIS);
   }
 
-  /** The sender could write again: the next wait before a measure starts short. */
-  void wroteAgain() {
-    backoffMillis = 0;
-  }
 
   private static int fit(long bytesPerSecond, long millis, int max) {
     return (int) Math.clamp(bytesPerSecond * millis / 1000, Math.min(MIN_BYTES, max), max);

@@ -60,7 +60,7 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public boolean writable() {
-    return queueWritable() && unsent.open(unsentChannel, held);
+    return queueWritable() && (unsent.open() || unsent.openAsking(unsentChannel, held));
   }
 
   private boolean queueWritable() {
@@ -111,7 +111,9 @@ final class SockJSSink implements FrameSink {
     if (socketBytes > 0 && webSocket != null) {
       webSocket.channel().config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
     }
-    unsent.limit(unsentBytes);
+    if (unsentChannel != null) {
+      unsent.limit(unsentBytes);
+    }
     writeQueueBytes = queueBytes;
     if (held >= queueBytes) {
       // Not writable under the new limit: the drain must be reported when it falls to half of it.

@@ -74,11 +74,13 @@ final class UnsentGate {
     }
   }
 
-  /** True if under the limit: at once while the bound says so, else after asking the kernel. */
-  boolean open(Channel channel, long queuedBytes) {
-    if (limit == 0 || bound < limit) {
-      return true;
-    }
+  /** True if under the limit by the bound alone: no need to ask the kernel (the common case, on every tick). */
+  boolean open() {
+    return limit == 0 || bound < limit;
+  }
+
+  /** True if under the limit after asking the kernel: when {@link #open()} said no. */
+  boolean openAsking(Channel channel, long queuedBytes) {
     return refresh(channel, queuedBytes) < limit;
   }
 
