@@ -45,6 +45,7 @@ public final class FanoutSettings {
   public static final int DEFAULT_SEND_BUFFER_BYTES = -1;
   /** What Apple's stack and HTTP/2 servers use: a few packets ahead of the wire, no more (measured: docs/benchmarks.md). */
   public static final int DEFAULT_TCP_NOTSENT_LOWAT = 16 * 1024;
+  public static final int DEFAULT_SOCKJS_STREAM_BYTES = 1024 * 1024;
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
@@ -140,10 +141,17 @@ public final class FanoutSettings {
       DEFAULT_TCP_NOTSENT_LOWAT, 0, 64 << 20,
       "How many bytes a client socket may hold that the kernel has not sent yet, so that what a slow client cannot take "
       + "waits in the node, where it is conflated to the newest tick per symbol, and not in a send buffer that delivers "
-      + "it seconds late. On WebSockets over epoll or io_uring on JDK 22+ the node enforces it itself from the kernel's "
+      + "it seconds late. On WebSockets and SockJS's streaming transports, over epoll or io_uring on JDK 22+, the node enforces it itself from the kernel's "
       + "count (tcpi_notsent_bytes: the kernel's TCP_NOTSENT_LOWAT stalled clients for seconds under load, "
-      + "docs/benchmarks.md); elsewhere (SockJS's HTTP transports, JDK 21) it sets TCP_NOTSENT_LOWAT. NIO has neither "
+      + "docs/benchmarks.md); elsewhere (SockJS's polling transports, JDK 21) it sets TCP_NOTSENT_LOWAT. NIO has neither "
       + "(see fanout.send-buffer-bytes). 0: unbounded.");
+  public static final Setting<Integer> SOCKJS_STREAM_BYTES = Setting.ofInt("fanout.sockjs-stream-bytes",
+      DEFAULT_SOCKJS_STREAM_BYTES, 4096, 64 << 20,
+      "How many bytes one response of SockJS's HTTP streaming transports (xhr-streaming, eventsource, htmlfile) carries "
+      + "before the client must open the next request, on a new connection (SockJS's own default is 128 KiB: a new "
+      + "connection every half second for a !bookTicker client). Each new connection restarts TCP's slow start and, "
+      + "on a slow link, leaves the link idle while the next request comes; the browser holds a response's text until "
+      + "it ends, so this is also what a streaming client holds.");
   public static final Setting<Integer> SEND_BUFFER_BYTES = Setting.ofInt("fanout.send-buffer-bytes",
       DEFAULT_SEND_BUFFER_BYTES, -1, 64 << 20, "SO_SNDBUF of client sockets; -1 keeps the OS default.");
   public static final Setting<Duration> PING_INTERVAL = Setting.ofDuration("fanout.ping-interval", DEFAULT_PING_INTERVAL,
@@ -307,7 +315,7 @@ public final class FanoutSettings {
   /** The fanout's own settings, in documentation order. */
   public static final List<Setting<?>> FANOUT = List.of(HOST, PORT, ADMIN_HOST, ADMIN_PORT, PUBLIC_ADDRESS, INSTANCES, MAX_STREAMS,
       MAX_MESSAGES_PER_SECOND, SUBSCRIPTIONS_PER_SECOND, MAX_FRAME_BYTES, MAX_CONNECTIONS, SLOW_CLIENT_GRACE, WRITE_QUEUE_BYTES, MAX_OUTBOUND_BYTES,
-      TCP_NOTSENT_LOWAT, SEND_BUFFER_BYTES, TRANSPORT, PING_INTERVAL,
+      TCP_NOTSENT_LOWAT, SEND_BUFFER_BYTES, SOCKJS_STREAM_BYTES, TRANSPORT, PING_INTERVAL,
       PONG_TIMEOUT, DRAIN_DELAY, DRAIN_WINDOW, POLL_TIMEOUT, MAX_DATA_AGE, PARTITION_CHECK_INTERVAL, U_REBASE_AFTER,
       CONSUMER_MAX_FAILURES, EXPRESS, REBALANCE_ENABLED, REBALANCE_INTERVAL, REBALANCE_TOLERANCE, REBALANCE_MIN_EXCESS,
       REBALANCE_MAX_SHARE, REBALANCE_DAMPING, REBALANCE_JITTER, WEBSOCKET_TRANSPORT, EXCHANGE,

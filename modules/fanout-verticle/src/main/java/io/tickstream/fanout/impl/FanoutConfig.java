@@ -10,7 +10,7 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
                            long drainWindowMillis, long maxDataAgeMillis, long partitionCheckIntervalMillis,
                            long uRebaseAfterMillis, int consumerMaxFailures,
                            boolean channelWebSockets, int maxOutboundBytes, int subscriptionsPerSecond,
-                           int tcpNotSentLowAt) {
+                           int tcpNotSentLowAt, int sockJSStreamBytes) {
 
   public static FanoutConfig of(Config c) {
     int instances = c.get(FanoutSettings.INSTANCES);
@@ -25,7 +25,8 @@ public record FanoutConfig(String host, int port, int instances, int maxStreams,
         Math.max(1, c.get(FanoutSettings.PARTITION_CHECK_INTERVAL).toMillis()), c.get(FanoutSettings.U_REBASE_AFTER).toMillis(),
         c.get(FanoutSettings.CONSUMER_MAX_FAILURES), channelWebSockets(c.get(FanoutSettings.WEBSOCKET_TRANSPORT)),
         maxOutboundBytes(c.get(FanoutSettings.MAX_OUTBOUND_BYTES), c.get(FanoutSettings.WRITE_QUEUE_BYTES)),
-        c.get(FanoutSettings.SUBSCRIPTIONS_PER_SECOND), c.get(FanoutSettings.TCP_NOTSENT_LOWAT));
+        c.get(FanoutSettings.SUBSCRIPTIONS_PER_SECOND), c.get(FanoutSettings.TCP_NOTSENT_LOWAT),
+        c.get(FanoutSettings.SOCKJS_STREAM_BYTES));
   }
 
   /**

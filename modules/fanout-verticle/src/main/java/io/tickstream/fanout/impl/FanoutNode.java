@@ -31,6 +31,8 @@ public final class FanoutNode implements TickBatchSink {
   final FanoutConfig config;
   final NodeMetrics metrics;
   final List<LoopDispatcher> dispatchers = new CopyOnWriteArrayList<>();
+  /** SockJS sessions' streaming connections, node-wide as SockJS's sessions are. */
+  final SockJSStreams sockJSStreams = new SockJSStreams();
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setCodecName(TickBatch.CODEC_NAME);
   private final Vertx vertx;
   /** Unique per node, so several nodes in one JVM (tests, the local stack) never see each other's ticks. */

@@ -92,8 +92,10 @@ public final class FanoutServer extends VerticleBase {
     // xhr_send and jsonp_send read the body from the routing context, so SockJS needs a BodyHandler; without file
     // uploads, which BodyHandler.create() would write to ./file-uploads for anyone and never delete.
     router.route("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(c.maxFrameBytes()));
+    // Each request of an HTTP streaming transport: its session's sink bounds the new connection's unsent bytes.
+    router.route("/sockjs/*").handler(node.sockJSStreams::onRequest);
     router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions()
-        .setLibraryURL(TickerBoard.SOCKJS_CLIENT))
+        .setLibraryURL(TickerBoard.SOCKJS_CLIENT).setMaxBytesStreaming(c.sockJSStreamBytes()))
         .socketHandler(this::onSockJS));
     TickerBoard.mount(router);
 
@@ -250,7 +252,7 @@ public final class FanoutServer extends VerticleBase {
       socket.close(ConflatingSender.CLOSE_TRY_AGAIN_LATER, "Service unavailable");
       return;
     }
-    dispatcher.openSockJS(socket).lease(lease, dispatcher.context);
+    dispatcher.openSockJS(socket, node.sockJSStreams).lease(lease, dispatcher.context);
   }
 
   /** Undeploy: readiness false and upgrades refused at once, then clients drained with 1012, then the server closes. */

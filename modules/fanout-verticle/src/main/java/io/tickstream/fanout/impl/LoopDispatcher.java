@@ -313,7 +313,7 @@ public final class LoopDispatcher implements SubscriptionRouter {
   }
 
   /** A SockJS session: no streams, {@code combined=true}, the same control messages. */
-  ClientSession openSockJS(SockJSSocket socket) {
+  ClientSession openSockJS(SockJSSocket socket, SockJSStreams streams) {
     socket.setWriteQueueMaxSize(writeQueueBytes);
     ClientSession[] holder = new ClientSession[1];
     SockJSSink sink = new SockJSSink(socket, writeQueueBytes, config.maxOutboundBytes(), sends.counters, this::onLoop,
@@ -327,9 +327,13 @@ public final class LoopDispatcher implements SubscriptionRouter {
       sink.webSocket(guard.context());
       guard.session(s);
     }
+    streams.open(socket, sink);
     socket.handler(b -> onLoop(() -> s.onText(b.toString())));
     socket.drainHandler(v -> onLoop(s.sender::onDrain));
-    socket.closeHandler(v -> onLoop(s::release));
+    socket.closeHandler(v -> {
+      streams.close(socket);
+      onLoop(s::release);
+    });
     socket.exceptionHandler(e -> { });
     return s;
   }

@@ -42,8 +42,15 @@ final class SockJSSink implements FrameSink {
   private boolean full;
   /** A slow client's bound on its queued and unsent bytes, on the websocket transports; none for one that keeps up. */
   private final UnsentGate unsent = new UnsentGate();
-  /** The websocket transport's channel, whose unsent bytes a fit bounds; null on the HTTP transports. */
+  /**
+   * The channel whose unsent bytes the gate bounds: the websocket transport's, or the HTTP streaming transports'
+   * current one ({@link #streamOn}); null on the polling transports.
+   */
   private Channel unsentChannel;
+  /** The HTTP streaming transports' current connection; null on the others. */
+  private Channel stream;
+  /** The unsent bound of the last fit, kept for the next streaming connection; 0 before a fit or after a release. */
+  private int fittedUnsent;
   /** The websocket transport's guard context, or null on the other transports. */
   private ChannelHandlerContext webSocket;
   private OutboundBudget pongBudget;
@@ -60,7 +67,16 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public boolean writable() {
-    return queueWritable() && (unsent.open() || unsent.openAsking(unsentChannel, held));
+    return queueWritable() && (unsent.open() || unsent.openAsking(unsentChannel, held)) && streaming();
+  }
+
+  /**
+   * False between two requests of an HTTP streaming transport (the last one's connection closed, the next not here
+   * yet): what would be written then waits in SockJS until the next request, as old as the gap is long, so the ticks
+   * wait in the conflation instead and the newest go when the next request comes ({@link #streamOn}).
+   */
+  private boolean streaming() {
+    return stream == null || stream.isActive();
   }
 
   private boolean queueWritable() {
@@ -69,7 +85,7 @@ final class SockJSSink implements FrameSink {
 
   @Override
   public long unsentExcess() {
-    if (!unsent.limited() || !queueWritable()) {
+    if (!unsent.limited() || !queueWritable() || !streaming()) {
       return -1;
     }
     return unsent.excess(unsentChannel, held);
@@ -111,6 +127,7 @@ final class SockJSSink implements FrameSink {
     if (socketBytes > 0 && webSocket != null) {
       webSocket.channel().config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
     }
+    fittedUnsent = unsentBytes;
     if (unsentChannel != null) {
       unsent.limit(unsentBytes);
     }
@@ -186,6 +203,23 @@ final class SockJSSink implements FrameSink {
     this.unsentChannel = ctx.channel();
     unsent.base(unsentChannel, writeQueueBytes);
     this.pongBudget = new OutboundBudget(ctx.channel(), maxOutboundBytes, counters);
+  }
+
+  /**
+   * An HTTP streaming transport's stream goes on on {@code channel} from now (a new request: {@link SockJSStreams}).
+   * Any thread; the sink takes it on its own loop, bounds its unsent bytes as a WebSocket's (the gate replaces the
+   * kernel option there, and a slow client's fit carries over), and sends what waited in the conflation meanwhile.
+   */
+  void streamOn(Channel channel) {
+    onLoop.execute(() -> {
+      stream = channel;
+      unsentChannel = channel;
+      unsent.base(channel, writeQueueBytes);
+      if (fittedUnsent > 0) {
+        unsent.limit(fittedUnsent);
+      }
+      onDrain.run();
+    });
   }
 
   @Override
