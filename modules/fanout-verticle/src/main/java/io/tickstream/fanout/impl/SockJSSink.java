@@ -118,9 +118,9 @@ final class SockJSSink implements FrameSink {
   }
 
   /**
-   * The queue, and on the websocket transports the socket buffer and its unsent bytes too. The HTTP transports' stream
-   * moves from request to request, and their queue is all a fit sizes (about 0.9 s at 1 Mbit/s on xhr-streaming,
-   * against 0.3-0.5 s on the websocket transports: docs/benchmarks.md).
+   * The queue and the unsent bytes (on the websocket transports and on the streaming transports' current connection,
+   * {@link #streamOn}), and on the websocket transports the socket buffer too; the streaming transports' connection
+   * changes with each request, and the next one's send buffer is the OS's.
    */
   @Override
   public void fitTo(int queueBytes, int socketBytes, int unsentBytes) {

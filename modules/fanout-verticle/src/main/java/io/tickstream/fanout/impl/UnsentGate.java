@@ -9,8 +9,8 @@ import io.netty.util.AttributeKey;
  * kernel ({@link TcpUnsentBytes}) instead of left to {@code TCP_NOTSENT_LOWAT}.
  *
  * <p>Two limits. Every WebSocket (raw, or SockJS's websocket transport) on a native transport gets
- * {@code fanout.tcp-notsent-lowat} plus its queue ({@link #base}): what the kernel option would allow. (SockJS's HTTP
- * transports keep the kernel option: their stream moves from request to request.) A slow client gets what {@link SlowLinkFit} measured
+ * {@code fanout.tcp-notsent-lowat} plus its queue ({@link #base}): what the kernel option would allow; so does each
+ * connection of SockJS's streaming transports ({@link SockJSStreams}). (The polling transports keep the kernel option.) A slow client gets what {@link SlowLinkFit} measured
  * ({@link #limit}): about 100 ms of its bandwidth. Why not the kernel option: with it, a client on loopback whose
  * receive window had closed under load (two cores, 2,000 clients) was sometimes not reported writable again for 13-17
  * s, every tick it then got that stale (p99; p50 0.2 s), and without it never; and Linux lets unsent data pass it by up
