@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,9 @@ import static org.awaitility.Awaitility.await;
  * window, and the age of its view of each symbol.
  *
  * <p>What must hold on the slow links, on the WebSocket transport and on SockJS's streaming transports (websocket and
- * xhr-streaming), once the clients have started ({@link #STEADY_FROM_SECONDS}): every 10 s window's p99 age of received
- * ticks is under 1.5 s (about 0.4 s measured on an idle machine; 4.2 s before issue 19, steadily); every window carries
+ * xhr-streaming), once the clients have started ({@link #STEADY_FROM_SECONDS}): every 10 s window's p99 age of
+ * received ticks is under 1.5 s, and on the WebSocket transports the median window's under the issue's 800 ms
+ * (0.45-0.65 s measured at load 8, xhr-streaming 0.76-0.9 s; 4.2 s before issue 19, steadily); every window carries
  * ticks; {@code u} never goes back; nothing is closed while the client reads. The fast client loses nothing in those windows (no update conflated
  * away) and stays under the same bound.
  *
@@ -47,7 +49,12 @@ import static org.awaitility.Awaitility.await;
 @Tag("netns")
 class SlowLinkTest {
 
-  /** The steady state's bound on every 10 s window's p99 age (the issue's target is 800 ms: docs/benchmarks.md). */
+  /**
+   * Issue 19's target for the p99 age at 1 Mbit/s, which the steady state's median window must meet on the WebSocket
+   * transports (measured 0.45-0.65 s on a machine at load 8: docs/benchmarks.md).
+   */
+  private static final long P99_TARGET_MICROS = 800_000;
+  /** ... and the bound every steady window must meet, a noisy two-core CI machine's second or two included. */
   private static final long P99_BOUND_MICROS = 1_500_000;
   private static final int RUN_SECONDS = 50;
   /** Four clients and their JVMs start at once on two cores: the steady state is counted from here. */
@@ -141,6 +148,7 @@ class SlowLinkTest {
       JsonArray windows = r.getJsonArray("windows");
       assertThat(windows.size()).as(where).isGreaterThanOrEqualTo(4);
       long conflatedInSteadyState = 0;
+      List<Long> steadyP99s = new ArrayList<>();
       for (int i = 0; i < windows.size(); i++) {
         JsonObject w = windows.getJsonObject(i);
         if (w.getDouble("fromSeconds") < STEADY_FROM_SECONDS - 1) {
@@ -149,8 +157,15 @@ class SlowLinkTest {
         conflatedInSteadyState += w.getLong("conflatedUpdates");
         // A stream that stops has no age to measure: every window must have carried ticks.
         assertThat(w.getLong("ticks")).as("%s window %s: the stream goes on", where, w.encode()).isPositive();
-        assertThat(w.getJsonObject("ageMicros").getLong("p99")).as("%s window %s", where, w.encode())
-            .isLessThan(P99_BOUND_MICROS);
+        long p99 = w.getJsonObject("ageMicros").getLong("p99");
+        assertThat(p99).as("%s window %s", where, w.encode()).isLessThan(P99_BOUND_MICROS);
+        steadyP99s.add(p99);
+      }
+      if (!name.endsWith("xhr")) {
+        // xhr-streaming measured 0.76-0.9 s (its stream pauses between two requests): under the bound, not the target.
+        Collections.sort(steadyP99s);
+        assertThat(steadyP99s.get(steadyP99s.size() / 2)).as("%s: the median steady window's p99 age, of %s", where,
+            steadyP99s).isLessThan(P99_TARGET_MICROS);
       }
       if (name.startsWith("fast")) {
         assertThat(conflatedInSteadyState).as("%s: a client that keeps up loses nothing", where).isZero();
