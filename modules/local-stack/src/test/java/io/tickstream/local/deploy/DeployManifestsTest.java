@@ -43,6 +43,22 @@ class DeployManifestsTest {
   /** Fargate's largest stopTimeout. */
   private static final int FARGATE_MAX_STOP_TIMEOUT = 120;
   private static final List<String> OVERLAYS = List.of("laptop", "production");
+  /**
+   * How long an NLB may go on sending new connections to a target after the AWS Load Balancer Controller (or ECS)
+   * deregistered it: tens of seconds (reports go up to two minutes, aws-load-balancer-controller#3270). The fanout's
+   * preStop (Kubernetes) and the target group's deregistration delay (ECS, which waits it out before SIGTERM) cover
+   * at least this; a later arrival gets a 503 after SIGTERM and reconnects elsewhere.
+   */
+  private static final long NLB_DEREGISTRATION_PROPAGATION_SECONDS = 30;
+  /**
+   * What a JVM needs beside its heap and direct memory, at the least: metaspace, code cache, the AOT cache mapped at
+   * start (64-84 MB for the fanout), thread stacks, the collector's own structures (the ingest's RSS at ready was
+   * 293-328 MB with an unbounded heap, docs/benchmarks.md "Start to ready").
+   */
+  private static final long JVM_OVERHEAD_MIB = 256;
+  /** The values ECS parameters without a default take here: deliberately a VPC outside 10.x. */
+  private static final Map<String, String> ECS_SAMPLE_PARAMETERS = Map.of("VpcCidr", "172.31.0.0/16");
+  private static final java.util.regex.Pattern CIDR = java.util.regex.Pattern.compile("\\b\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}\\b");
 
   // ------------------------------------------------------------------ Kubernetes
 
@@ -68,7 +84,191 @@ class DeployManifestsTest {
           .plus(config.get(FanoutSettings.DRAIN_WINDOW)).plus(SHUTDOWN_MARGIN);
       assertThat(graceSeconds(d)).as("%s fanout terminationGracePeriodSeconds", overlay)
           .isGreaterThanOrEqualTo(needed.toSeconds());
+      // The NLB stops sending new connections to a deregistered target only after a while: preStop covers that,
+      // and the target stays draining (no new flows, established ones kept) for the pod's whole shutdown. Only where
+      // the client Service is a load balancer (the laptop's is a NodePort: endpoints alone, a second or two).
+      Map<String, Object> clients = find(render(overlay), "Service", "tickstream-fanout");
+      if (!"LoadBalancer".equals(path(clients, "spec", "type"))) {
+        continue;
+      }
+      assertThat(preStop).as("%s fanout preStop: the NLB takes tens of seconds to stop sending new connections", overlay)
+          .isGreaterThanOrEqualTo(NLB_DEREGISTRATION_PROPAGATION_SECONDS);
+      Map<String, String> attributes = targetGroupAttributes(clients);
+      assertThat(Long.parseLong(attributes.get("deregistration_delay.timeout_seconds")))
+          .as("%s NLB deregistration delay >= preStop + drain-delay + drain-window", overlay)
+          .isGreaterThanOrEqualTo(needed.minus(SHUTDOWN_MARGIN).toSeconds());
+      assertThat(attributes).as("%s: the NLB never cuts what the drain closes", overlay)
+          .containsEntry("deregistration_delay.connection_termination.enabled", "false");
     }
+  }
+
+  /**
+   * Issue 20: without the AWS Load Balancer Controller's readiness gate a rollout stops an old fanout as soon as the
+   * new one answers /health/ready, while its NLB target is still registering.
+   */
+  @Test
+  void productionNamespaceGetsTheLoadBalancerControllersReadinessGate() throws Exception {
+    Map<String, Object> ns = render("production").stream().filter(o -> "Namespace".equals(o.get("kind"))).findFirst()
+        .orElseThrow(() -> new AssertionError("production renders no Namespace"));
+    assertThat(map(path(ns, "metadata", "labels"))).containsEntry("elbv2.k8s.aws/pod-readiness-gate-inject", "enabled");
+    assertThat(path(find(render("production"), "Service", "tickstream-fanout"), "metadata", "annotations",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type")).as("the gate works with ip targets only")
+        .isEqualTo("ip");
+  }
+
+  /** Issue 20: a Deployment an HPA scales carries no replicas, or every apply resets what the HPA chose. */
+  @Test
+  void noReplicasBesideAnHpa() throws Exception {
+    for (String overlay : OVERLAYS) {
+      for (Map<String, Object> hpa : render(overlay).stream()
+          .filter(o -> "HorizontalPodAutoscaler".equals(o.get("kind"))).toList()) {
+        String target = (String) path(hpa, "spec", "scaleTargetRef", "name");
+        assertThat(path(deployment(overlay, target), "spec", "replicas")).as("%s %s: replicas beside the HPA", overlay, target)
+            .isNull();
+      }
+    }
+  }
+
+  /**
+   * Issue 20: the HPA's metric reaches it only if kube-prometheus-stack's Prometheus selects the ServiceMonitor (by
+   * its release label) and the Prometheus Adapter queries that Prometheus.
+   */
+  @Test
+  void serviceMonitorAndAdapterNameTheSamePrometheus() throws Exception {
+    Map<String, Object> values = values("production");
+    String release = (String) values.get("prometheusRelease");
+    assertThat(release).as("values.yaml prometheusRelease").isNotBlank();
+    Map<String, Object> monitor = find(render("production"), "ServiceMonitor", "tickstream");
+    assertThat(map(path(monitor, "metadata", "labels"))).as("kube-prometheus-stack selects ServiceMonitors by release")
+        .containsEntry("release", release);
+    Map<String, Object> adapter = YAML.readValue(KUBERNETES.resolve("components/monitoring/prometheus-adapter-values.yaml")
+        .toFile(), Map.class);
+    java.net.URI url = java.net.URI.create((String) path(adapter, "prometheus", "url"));
+    assertThat(url.getHost()).as("the adapter's Prometheus: kube-prometheus-stack's Service of the same release")
+        .isEqualTo(release + "-prometheus.monitoring.svc");
+    assertThat(path(adapter, "prometheus", "port")).isEqualTo(9090);
+  }
+
+  /**
+   * Issue 20: the images are named as docker/ builds them, tickstream/&lt;role&gt; (docker/compose.yaml), with a
+   * registry in front where an overlay or the ECS template pushes them.
+   */
+  @Test
+  void imagesAreTheDockerBuildsTickstreamRole() throws Exception {
+    String compose = Files.readString(ROOT.resolve("docker/compose.yaml"));
+    List<String> built = java.util.regex.Pattern.compile("image: (tickstream/[a-z]+):").matcher(compose).results()
+        .map(m -> m.group(1)).distinct().toList();
+    assertThat(built).as("docker/compose.yaml's role images").contains("tickstream/ingest", "tickstream/fanout");
+    for (String overlay : OVERLAYS) {
+      for (Map<String, Object> d : deployments(overlay)) {
+        for (Map<String, Object> c : containers(d)) {
+          String repository = imageRepository((String) c.get("image"));
+          assertThat(repository).as("%s %s image", overlay, name(d)).endsWith("tickstream/" + role(c));
+          assertThat(built).as("%s %s: an image docker/ builds", overlay, name(d))
+              .anyMatch(b -> repository.equals(b) || repository.endsWith("/" + b));
+        }
+      }
+    }
+    Map<String, Object> template = YAML.readValue(ECS_TEMPLATE.toFile(), Map.class);
+    for (String role : List.of("ingest", "fanout")) {
+      String parameter = role.equals("ingest") ? "IngestImage" : "FanoutImage";
+      String image = (String) path(map(template.get("Parameters")), parameter, "Default");
+      assertThat(imageRepository(image)).as("ecs %s", parameter).endsWith("/tickstream/" + role);
+    }
+  }
+
+  /**
+   * Issue 20: heap (MaxRAMPercentage of the limit), direct memory (which defaults to the heap's size) and the JVM's
+   * other memory fit the container's limit; direct memory is always bounded explicitly.
+   */
+  @Test
+  void heapDirectMemoryAndJvmOverheadFitTheLimit() throws Exception {
+    for (String overlay : OVERLAYS) {
+      for (Map<String, Object> d : deployments(overlay)) {
+        for (Map<String, Object> c : containers(d)) {
+          Object limit = path(map(c.get("resources")), "limits", "memory");
+          assertThat(limit).as("%s %s memory limit", overlay, name(d)).isNotNull();
+          assertMemoryBudget(overlay + " " + name(d), kubernetesEnv(c).get("JAVA_OPTS"), kubernetesMebibytes((String) limit));
+        }
+      }
+    }
+    Map<String, Object> template = YAML.readValue(ECS_TEMPLATE.toFile(), Map.class);
+    for (Map<String, Object> task : ecsTasks(template)) {
+      long memory = Long.parseLong(String.valueOf(path(task, "Properties", "Memory")));
+      for (Object o : list(path(task, "Properties", "ContainerDefinitions"))) {
+        Map<String, Object> c = map(o);
+        assertThat(c.get("Memory")).as("ecs %s: the task's memory is the container's limit", c.get("Name")).isNull();
+        assertMemoryBudget("ecs " + c.get("Name"), ecsEnv(template, c).get("JAVA_OPTS"), memory);
+      }
+    }
+  }
+
+  /**
+   * Issue 20: fanout.instances defaults to one server instance per processor the JVM sees, which without a CPU limit
+   * is every core of the node: the fanout sets it, no higher than its CPUs, and a container without a CPU limit tells
+   * the JVM its processor count.
+   */
+  @Test
+  void fanoutInstancesAndJvmProcessorsFollowTheCpusGiven() throws Exception {
+    for (String overlay : OVERLAYS) {
+      for (Map<String, Object> d : deployments(overlay)) {
+        for (Map<String, Object> c : containers(d)) {
+          String where = overlay + " " + name(d);
+          Map<String, Object> resources = map(c.get("resources"));
+          Object cpuLimit = path(resources, "limits", "cpu");
+          double cpus = cpus(String.valueOf(cpuLimit != null ? cpuLimit : path(resources, "requests", "cpu")));
+          String javaOpts = kubernetesEnv(c).getOrDefault("JAVA_OPTS", "");
+          if (cpuLimit == null) {
+            assertThat(javaOpts).as("%s: no CPU limit, so the JVM is told its processors", where)
+                .containsPattern("-XX:ActiveProcessorCount=\\d+");
+          }
+          if (role(c).equals("fanout")) {
+            int instances = resolve(where, "fanout", kubernetesEnv(c)).get(FanoutSettings.INSTANCES);
+            assertThat(instances).as("%s fanout.instances, explicit", where).isPositive()
+                .isLessThanOrEqualTo((int) Math.max(1, Math.ceil(cpus)));
+          }
+        }
+      }
+    }
+    Map<String, Object> template = YAML.readValue(ECS_TEMPLATE.toFile(), Map.class);
+    for (Map<String, Object> task : ecsTasks(template)) {
+      double vcpus = Long.parseLong(String.valueOf(path(task, "Properties", "Cpu"))) / 1024.0;
+      for (Object o : list(path(task, "Properties", "ContainerDefinitions"))) {
+        Map<String, Object> c = map(o);
+        if ("fanout".equals(c.get("Name"))) {
+          int instances = resolve("ecs fanout", "fanout", ecsEnv(template, c)).get(FanoutSettings.INSTANCES);
+          assertThat(instances).as("ecs fanout.instances, explicit").isPositive().isLessThanOrEqualTo((int) Math.ceil(vcpus));
+        }
+      }
+    }
+  }
+
+  /**
+   * Issue 20: a network range written into a manifest (10.0.0.0/8, 10.0.0.0/16) broke every VPC that is not 10.x. Every
+   * CIDR in a rendered overlay is one of its values.yaml's; the ECS template holds none but 0.0.0.0/0 (the VPC's range
+   * is the parameter VpcCidr, without a default).
+   */
+  @Test
+  void noNetworkRangeOutsideTheOneFileOfValues() throws Exception {
+    for (String overlay : OVERLAYS) {
+      Map<String, Object> values = values(overlay);
+      assertThat(values.get("podNetwork")).as("%s values.yaml podNetwork", overlay).isNotNull();
+      List<String> allowed = values.values().stream().map(String::valueOf)
+          .flatMap(v -> java.util.Arrays.stream(v.split(","))).map(String::trim).toList();
+      for (Map<String, Object> o : render(overlay)) {
+        for (String text : strings(o)) {
+          CIDR.matcher(text).results().map(java.util.regex.MatchResult::group).forEach(cidr ->
+              assertThat(allowed).as("%s %s/%s: CIDR %s not from values.yaml", overlay, o.get("kind"), name(o), cidr)
+                  .contains(cidr));
+        }
+      }
+    }
+    Map<String, Object> template = YAML.readValue(ECS_TEMPLATE.toFile(), Map.class);
+    for (String text : strings(template)) {
+      CIDR.matcher(text).results().map(java.util.regex.MatchResult::group).forEach(cidr ->
+          assertThat(cidr).as("ecs template: a CIDR literal").isEqualTo("0.0.0.0/0"));
+    }
+    assertThat(path(map(template.get("Parameters")), "VpcCidr", "Default")).as("ecs VpcCidr has no guessed default").isNull();
   }
 
   @Test
@@ -117,7 +317,8 @@ class DeployManifestsTest {
         assertThat(config.get(ClusterSettings.ALLOWED_MEMBERS)).as("%s cluster.allowed-members", where).isNotEmpty();
         io.tickstream.common.cluster.MemberAllowlist allowlist =
             io.tickstream.common.cluster.MemberAllowlist.of(config.get(ClusterSettings.ALLOWED_MEMBERS));
-        assertThat(allowlist.allows(java.net.InetAddress.getByName("10.0.1.23"))).as("%s admits the pod IP", where).isTrue();
+        assertThat(allowlist.allows(addressIn((String) values(overlay).get("podNetwork")))).as("%s admits the pod network", where)
+            .isTrue();
         assertThat(allowlist.allows(java.net.InetAddress.getByName("203.0.113.9"))).as("%s refuses the internet", where).isFalse();
         assertThat(config.get(ClusterSettings.DISCOVERY)).as(where).isEqualTo(ClusterSettings.DISCOVERY_KUBERNETES);
         assertThat(envSource(c, ClusterSettings.INTERFACE.envVar())).as("%s binds Hazelcast to the pod IP", where)
@@ -210,11 +411,10 @@ class DeployManifestsTest {
    */
   @Test
   void productionFollowsTheChecklistFromItsOneFileOfValues() throws Exception {
-    Map<String, Object> values = map(YAML.readValue(KUBERNETES.resolve("overlays/production/values.yaml").toFile(), Map.class)
-        .get("data"));
+    Map<String, Object> values = values("production");
     List<Map<String, Object>> objects = render("production");
     assertThat(objects).as("values.yaml is local-config: kustomize uses it, the cluster never sees it")
-        .noneMatch(o -> "tickstream-production-values".equals(name(o)));
+        .noneMatch(o -> "tickstream-values".equals(name(o)));
     for (String role : List.of("ingest", "fanout")) {
       Map<String, Object> d = deployment("production", "tickstream-" + role);
       Map<String, Object> c = containers(d).get(0);
@@ -262,14 +462,7 @@ class DeployManifestsTest {
       for (Object o : list(path(map(r.getValue()), "Properties", "ContainerDefinitions"))) {
         Map<String, Object> c = map(o);
         String role = (String) c.get("Name");
-        Map<String, String> env = new LinkedHashMap<>();
-        for (Object e : list(c.get("Environment"))) {
-          Map<String, Object> kv = map(e);
-          env.put((String) kv.get("Name"), cfnValue(template, kv.get("Value")));
-        }
-        for (Object e : list(c.get("Secrets"))) {
-          env.put((String) map(e).get("Name"), "secret-from-secrets-manager");
-        }
+        Map<String, String> env = ecsEnv(template, c);
         Config config = resolve("ecs " + r.getKey(), role, env);
         byRole.put(role, config);
         int stopTimeout = ((Number) c.get("StopTimeout")).intValue();
@@ -285,6 +478,19 @@ class DeployManifestsTest {
           assertThat(ports).as(role).contains(config.get(FanoutSettings.PORT));
         }
         assertThat(config.get(ClusterSettings.ALLOWED_MEMBERS)).as("ecs %s cluster.allowed-members", role).isNotEmpty();
+        // Issue 20: both come from VpcCidr, here a VPC outside 10.x: the allowlist admits its addresses, and the
+        // interface pattern matches them.
+        io.tickstream.common.cluster.MemberAllowlist allowlist =
+            io.tickstream.common.cluster.MemberAllowlist.of(config.get(ClusterSettings.ALLOWED_MEMBERS));
+        java.net.InetAddress task = addressIn(ECS_SAMPLE_PARAMETERS.get("VpcCidr"));
+        assertThat(allowlist.allows(task)).as("ecs %s admits a task of the VPC", role).isTrue();
+        assertThat(allowlist.allows(java.net.InetAddress.getByName("10.0.1.23"))).as("ecs %s: no 10.x guess", role).isFalse();
+        assertThat(task.getHostAddress()).as("ecs %s cluster.interface %s", role, config.get(ClusterSettings.INTERFACE))
+            .matches(config.get(ClusterSettings.INTERFACE).replace(".", "\\.").replace("*", "\\d{1,3}"));
+        // Issue 20: the image's health check (docker/healthcheck.sh: 127.0.0.1:$HEALTH_PORT) on the role's admin port.
+        assertThat(list(path(c, "HealthCheck", "Command"))).as("ecs %s container health check", role)
+            .containsExactly("CMD", "/usr/local/bin/healthcheck", "/health/live");
+        assertThat(env.get("HEALTH_PORT")).as("ecs %s HEALTH_PORT", role).isEqualTo(String.valueOf(admin));
         assertThat(config.get(ClusterSettings.DISCOVERY)).isEqualTo(ClusterSettings.DISCOVERY_AWS);
         assertThat(config.get(Logging.FORMAT)).isEqualTo("json");
         assertJvmOptionsThroughTheEntrypoint("ecs " + role, env);
@@ -319,6 +525,38 @@ class DeployManifestsTest {
     }
     assertThat(path(resources, "Kafka", "Properties", "ClientAuthentication", "Unauthenticated", "Enabled")).isEqualTo(false);
     assertThat(path(resources, "Kafka", "Properties", "EncryptionInfo", "EncryptionInTransit", "ClientBroker")).isEqualTo("TLS");
+    // Issue 20: the NLB takes tens of seconds to stop sending new connections to a deregistered task, and ECS sends
+    // SIGTERM only after the delay; established connections are left to the drain.
+    Map<String, String> attributes = new LinkedHashMap<>();
+    list(targets.get("TargetGroupAttributes")).stream().map(DeployManifestsTest::map)
+        .forEach(a -> attributes.put((String) a.get("Key"), String.valueOf(a.get("Value"))));
+    assertThat(Long.parseLong(attributes.get("deregistration_delay.timeout_seconds"))).as("ecs deregistration delay")
+        .isGreaterThanOrEqualTo(NLB_DEREGISTRATION_PROPAGATION_SECONDS);
+    assertThat(attributes).containsEntry("deregistration_delay.connection_termination.enabled", "false");
+  }
+
+  /**
+   * Issue 20: ECS rounds maximumPercent down, so with minimumHealthyPercent 100 a service at its smallest count must
+   * still have room for one more task, or a deployment never starts (one fanout at 150% was one task).
+   */
+  @Test
+  void ecsDeploymentsHaveRoomForASuccessorAtTheSmallestCount() throws Exception {
+    Map<String, Object> template = YAML.readValue(ECS_TEMPLATE.toFile(), Map.class);
+    Map<String, Object> parameters = map(template.get("Parameters"));
+    List<Map<String, Object>> services = map(template.get("Resources")).values().stream().map(DeployManifestsTest::map)
+        .filter(r -> "AWS::ECS::Service".equals(r.get("Type"))).toList();
+    assertThat(services).hasSize(2);
+    for (Map<String, Object> service : services) {
+      String count = (String) path(service, "Properties", "DesiredCount", "Ref");
+      Map<String, Object> deployment = map(path(service, "Properties", "DeploymentConfiguration"));
+      assertThat(deployment.get("MinimumHealthyPercent")).as(count).isEqualTo(100);
+      int maximumPercent = ((Number) deployment.get("MaximumPercent")).intValue();
+      for (String bound : List.of("MinValue", "Default")) {
+        int n = ((Number) path(parameters, count, bound)).intValue();
+        assertThat(n * maximumPercent / 100).as("%s %s = %d: tasks allowed during a deployment", count, bound, n)
+            .isGreaterThanOrEqualTo(n + 1);
+      }
+    }
   }
 
   /**
@@ -393,17 +631,164 @@ class DeployManifestsTest {
         .map(e -> path(e, "valueFrom", "fieldRef", "fieldPath")).findFirst().orElse(null);
   }
 
-  /** A CloudFormation value: literal, Ref to a parameter (its default), or a stand-in for what AWS computes. */
+  /**
+   * A CloudFormation value: literal; Ref to a parameter (its default, or for one without a default its value in
+   * {@link #ECS_SAMPLE_PARAMETERS}); Fn::Sub, Fn::Select and Fn::Split evaluated; a stand-in for what AWS computes.
+   */
   private static String cfnValue(Map<String, Object> template, Object value) {
     if (!(value instanceof Map<?, ?> fn)) {
       return String.valueOf(value);
     }
-    Object ref = fn.get("Ref");
-    if (ref != null) {
-      Object def = path(map(template.get("Parameters")), (String) ref, "Default");
-      return def == null || def.toString().isEmpty() ? "stand-in" : def.toString();
+    if (fn.containsKey("Ref")) {
+      return cfnRef(template, (String) fn.get("Ref"));
+    }
+    if (fn.containsKey("Fn::Sub")) {
+      Object sub = fn.get("Fn::Sub");
+      String text = sub instanceof List<?> l ? (String) l.get(0) : (String) sub;
+      Map<String, Object> vars = sub instanceof List<?> l ? map(l.get(1)) : Map.of();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([^}]+)}").matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String name = m.group(1);
+        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(
+            vars.containsKey(name) ? cfnValue(template, vars.get(name)) : cfnRef(template, name)));
+      }
+      return m.appendTail(out).toString();
+    }
+    if (fn.containsKey("Fn::Select")) {
+      List<Object> args = list(fn.get("Fn::Select"));
+      return cfnList(template, args.get(1)).get(((Number) args.get(0)).intValue());
     }
     return "stand-in.example:9092";
+  }
+
+  private static List<String> cfnList(Map<String, Object> template, Object value) {
+    if (value instanceof Map<?, ?> fn && fn.containsKey("Fn::Split")) {
+      List<Object> args = list(fn.get("Fn::Split"));
+      return List.of(cfnValue(template, args.get(1)).split(java.util.regex.Pattern.quote((String) args.get(0)), -1));
+    }
+    return list(value).stream().map(v -> cfnValue(template, v)).toList();
+  }
+
+  private static String cfnRef(Map<String, Object> template, String name) {
+    Object def = path(map(template.get("Parameters")), name, "Default");
+    if (def != null && !def.toString().isEmpty()) {
+      return def.toString();
+    }
+    return ECS_SAMPLE_PARAMETERS.getOrDefault(name, "stand-in");
+  }
+
+  /** A container's environment as the task would see it; Secrets as stand-ins. */
+  private static Map<String, String> ecsEnv(Map<String, Object> template, Map<String, Object> container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Object e : list(container.get("Environment"))) {
+      Map<String, Object> kv = map(e);
+      env.put((String) kv.get("Name"), cfnValue(template, kv.get("Value")));
+    }
+    for (Object e : list(container.get("Secrets"))) {
+      env.put((String) map(e).get("Name"), "secret-from-secrets-manager");
+    }
+    return env;
+  }
+
+  private static List<Map<String, Object>> ecsTasks(Map<String, Object> template) {
+    return map(template.get("Resources")).values().stream().map(DeployManifestsTest::map)
+        .filter(r -> "AWS::ECS::TaskDefinition".equals(r.get("Type"))).toList();
+  }
+
+  // ------------------------------------------------------------------ issue 20's helpers
+
+  /** An overlay's values.yaml (the local-config ConfigMap tickstream-values), its data. */
+  private static Map<String, Object> values(String overlay) throws IOException {
+    Map<String, Object> cm = YAML.readValue(KUBERNETES.resolve("overlays").resolve(overlay).resolve("values.yaml").toFile(), Map.class);
+    assertThat(path(cm, "metadata", "name")).as("%s values.yaml", overlay).isEqualTo("tickstream-values");
+    return map(cm.get("data"));
+  }
+
+  /** An address inside a CIDR (its network address + 23), for allowlist checks. */
+  private static java.net.InetAddress addressIn(String cidr) throws java.net.UnknownHostException {
+    byte[] network = java.net.InetAddress.getByName(cidr.split(",")[0].trim().split("/")[0]).getAddress();
+    int ip = java.nio.ByteBuffer.wrap(network).getInt() + 23;
+    return java.net.InetAddress.getByAddress(java.nio.ByteBuffer.allocate(4).putInt(ip).array());
+  }
+
+  /** registry/name of an image reference, without its tag. */
+  private static String imageRepository(String image) {
+    int slash = image.lastIndexOf('/');
+    int colon = image.lastIndexOf(':');
+    return colon > slash ? image.substring(0, colon) : image;
+  }
+
+  /** The NLB target group's attributes, from the AWS Load Balancer Controller's annotation. */
+  private static Map<String, String> targetGroupAttributes(Map<String, Object> service) {
+    Object annotation = path(service, "metadata", "annotations",
+        "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes");
+    assertThat(annotation).as("target group attributes of %s", name(service)).isNotNull();
+    Map<String, String> attributes = new LinkedHashMap<>();
+    for (String kv : String.valueOf(annotation).split(",")) {
+      String[] parts = kv.trim().split("=", 2);
+      attributes.put(parts[0], parts[1]);
+    }
+    return attributes;
+  }
+
+  /**
+   * heap (MaxRAMPercentage of the limit) + MaxDirectMemorySize + {@link #JVM_OVERHEAD_MIB} within the limit. The options
+   * are JAVA_OPTS, last on the entrypoint's command line, so the last occurrence of each wins over the image's.
+   */
+  private static void assertMemoryBudget(String where, String javaOpts, long limitMib) {
+    assertThat(javaOpts).as("%s JAVA_OPTS", where).isNotNull();
+    java.util.regex.Matcher percent = java.util.regex.Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(javaOpts);
+    java.util.regex.Matcher direct = java.util.regex.Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)([kKmMgG]?)(?!\\S)").matcher(javaOpts);
+    assertThat(percent.find()).as("%s: the heap as a share of the limit", where).isTrue();
+    assertThat(direct.find()).as("%s: direct memory bounded (it defaults to the heap's size)", where).isTrue();
+    double heap = limitMib * Double.parseDouble(percent.group(1)) / 100;
+    long value = Long.parseLong(direct.group(1));
+    double directMib = switch (direct.group(2).toLowerCase()) {
+      case "" -> value / (1024.0 * 1024);
+      case "k" -> value / 1024.0;
+      case "m" -> value;
+      default -> value * 1024.0;
+    };
+    assertThat(heap + directMib + JVM_OVERHEAD_MIB).as("%s: heap %.0f + direct %.0f + %d MiB within the %d MiB limit",
+        where, heap, directMib, JVM_OVERHEAD_MIB, limitMib).isLessThanOrEqualTo((double) limitMib);
+  }
+
+  /** A Kubernetes memory quantity in MiB (Mi, Gi, M, G). */
+  private static long kubernetesMebibytes(String quantity) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Mi|Gi|M|G)").matcher(quantity);
+    assertThat(m.matches()).as("memory quantity %s", quantity).isTrue();
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "Mi" -> n;
+      case "Gi" -> n * 1024;
+      case "M" -> n * 1_000_000 / (1024 * 1024);
+      default -> n * 1_000_000_000L / (1024 * 1024);
+    };
+  }
+
+  /** A Kubernetes CPU quantity in CPUs ("2", "500m"). */
+  private static double cpus(String quantity) {
+    return quantity.endsWith("m") ? Double.parseDouble(quantity.substring(0, quantity.length() - 1)) / 1000
+        : Double.parseDouble(quantity);
+  }
+
+  /** Every string value (and key) in a parsed document, but CloudFormation's descriptions (prose, with examples). */
+  private static List<String> strings(Object node) {
+    List<String> out = new ArrayList<>();
+    if (node instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> {
+        out.add(String.valueOf(k));
+        if (!List.of("Description", "ConstraintDescription").contains(String.valueOf(k))) {
+          out.addAll(strings(v));
+        }
+      });
+    } else if (node instanceof List<?> l) {
+      l.forEach(v -> out.addAll(strings(v)));
+    } else if (node != null) {
+      out.add(String.valueOf(node));
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ the render: kubectl kustomize, as kubectl apply -k
