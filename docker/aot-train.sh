@@ -24,12 +24,12 @@ trap cleanup EXIT
 
 # get PORT PATH: true on HTTP 200 (bash's /dev/tcp: the JRE image need not have curl).
 get() {
-  exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
   printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
   local status; IFS= read -r -t 3 status <&3; exec 3<&-
   case "$status" in "HTTP/1."?" 200"*) return 0 ;; *) return 1 ;; esac
 }
-post() { exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1; printf 'POST %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3; exec 3<&-; }
+post() { { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1; printf 'POST %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3; exec 3<&-; }
 wait_for() { for _ in $(seq 1 600); do get "$1" "$2" && return 0; sleep 0.2; done; echo "aot-train: $1$2 never answered 200" >&2; return 1; }
 wait_line() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "aot-train: no '$2' in $1" >&2; return 1; }
 helper() { local name=$1; shift; "$java" --sun-misc-unsafe-memory-access=allow -jar "$@" > "$work/$name.log" 2>&1 & pids+=($!); }

@@ -1,0 +1,3 @@
+#!/bin/sh
+# As the Kafka distribution's kafka-get-offsets.sh: org.apache.kafka.tools.GetOffsetShell with the libs of this image (kafka-run-class.sh).
+exec "$(dirname "$0")/kafka-run-class.sh" org.apache.kafka.tools.GetOffsetShell "$@"
