@@ -34,14 +34,14 @@ public final class FanoutSettings {
    * dropped; short enough that a client gone for good gives its slot back within a minute with the pong timeout.
    */
   public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(30);
-  public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
+  public static final int DEFAULT_WRITE_QUEUE_BYTES = 16 * 1024;
   /**
    * Four times the write queue: ticks stop at the write queue's high-water mark (conflation), so the rest is room for
    * control replies a client has not read yet; a LIST_SUBSCRIPTIONS reply for 1024 streams is about 30 KiB. Per
    * connection, this is the most heap a client can make the node hold for it (18,000 connections x 256 KiB = 4.5 GiB
    * at the very worst, if every client were hostile at once; idle and well-behaved clients hold nothing queued).
    */
-  public static final int DEFAULT_MAX_OUTBOUND_BYTES = 4 * DEFAULT_WRITE_QUEUE_BYTES;
+  public static final int DEFAULT_MAX_OUTBOUND_BYTES = 256 * 1024;
   public static final int DEFAULT_SEND_BUFFER_BYTES = -1;
   /** What Apple's stack and HTTP/2 servers use: a few packets ahead of the wire, no more (measured: docs/benchmarks.md). */
   public static final int DEFAULT_TCP_NOTSENT_LOWAT = 16 * 1024;
