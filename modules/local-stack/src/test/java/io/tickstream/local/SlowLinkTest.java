@@ -37,8 +37,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>What must hold on the slow links, on the WebSocket transport and on SockJS's streaming transports (websocket and
  * xhr-streaming), once the clients have started ({@link #STEADY_FROM_SECONDS}): every 10 s window's p99 age of
- * received ticks is under 1.5 s, and on the WebSocket transports the median window's under the issue's 800 ms
- * (0.45-0.65 s measured at load 8, xhr-streaming 0.76-0.9 s; 4.2 s before issue 19, steadily); every window carries
+ * received ticks is under 1.5 s, and the median window's under the issue's 800 ms (0.45-0.65 s measured at load 8 on
+ * the WebSocket transports, 0.65-0.7 s on xhr-streaming; 4.2 s before issue 19, steadily); every window carries
  * ticks; {@code u} never goes back; nothing is closed while the client reads. The fast client loses nothing in those windows (no update conflated
  * away) and stays under the same bound.
  *
@@ -50,8 +50,9 @@ import static org.awaitility.Awaitility.await;
 class SlowLinkTest {
 
   /**
-   * Issue 19's target for the p99 age at 1 Mbit/s, which the steady state's median window must meet on the WebSocket
-   * transports (measured 0.45-0.65 s on a machine at load 8: docs/benchmarks.md).
+   * Issue 19's target for the p99 age at 1 Mbit/s, which the steady state's median window must meet on every transport
+   * (measured 0.45-0.65 s on the WebSocket transports on a machine at load 8, 0.65-0.7 s on xhr-streaming:
+   * docs/benchmarks.md).
    */
   private static final long P99_TARGET_MICROS = 800_000;
   /** ... and the bound every steady window must meet, a noisy two-core CI machine's second or two included. */
@@ -161,12 +162,9 @@ class SlowLinkTest {
         assertThat(p99).as("%s window %s", where, w.encode()).isLessThan(P99_BOUND_MICROS);
         steadyP99s.add(p99);
       }
-      if (!name.endsWith("xhr")) {
-        // xhr-streaming measured 0.76-0.9 s (its stream pauses between two requests): under the bound, not the target.
-        Collections.sort(steadyP99s);
-        assertThat(steadyP99s.get(steadyP99s.size() / 2)).as("%s: the median steady window's p99 age, of %s", where,
-            steadyP99s).isLessThan(P99_TARGET_MICROS);
-      }
+      Collections.sort(steadyP99s);
+      assertThat(steadyP99s.get(steadyP99s.size() / 2)).as("%s: the median steady window's p99 age, of %s", where,
+          steadyP99s).isLessThan(P99_TARGET_MICROS);
       if (name.startsWith("fast")) {
         assertThat(conflatedInSteadyState).as("%s: a client that keeps up loses nothing", where).isZero();
       } else {

@@ -51,6 +51,8 @@ final class SockJSSink implements FrameSink {
   private Channel stream;
   /** The unsent bound of the last fit, kept for the next streaming connection; 0 before a fit or after a release. */
   private int fittedUnsent;
+  /** The send buffer of the last fit, kept for the next streaming connection; 0 before a fit or after a release. */
+  private int fittedSocket;
   /** The websocket transport's guard context, or null on the other transports. */
   private ChannelHandlerContext webSocket;
   private OutboundBudget pongBudget;
@@ -107,26 +109,35 @@ final class SockJSSink implements FrameSink {
     return writeQueueBytes;
   }
 
-  /** The websocket transports' socket buffer; 0 on the HTTP transports, whose socket changes with each request. */
+  /**
+   * The socket buffer of the websocket transport's connection or of the streaming transports' current one; 0 on the
+   * polling transports, whose requests' connections the node does not follow.
+   */
   @Override
   public int socketBuffer() {
-    if (webSocket == null) {
+    Channel channel = webSocket != null ? webSocket.channel() : stream;
+    if (channel == null) {
       return 0;
     }
-    Integer size = webSocket.channel().config().getOption(ChannelOption.SO_SNDBUF);
+    Integer size = channel.config().getOption(ChannelOption.SO_SNDBUF);
     return size == null ? 0 : size;
   }
 
   /**
-   * The queue and the unsent bytes (on the websocket transports and on the streaming transports' current connection,
-   * {@link #streamOn}), and on the websocket transports the socket buffer too; the streaming transports' connection
-   * changes with each request, and the next one's send buffer is the OS's.
+   * The queue, the unsent bytes and the socket buffer, on the websocket transport's connection and on the streaming
+   * transports' current one ({@link #streamOn}), whose next connections get the same fit until it is released. Why the
+   * send buffer on the streaming transports too: it bounds what TCP puts in flight, so a slow link's own queue stays
+   * short; without it each new connection's slow start filled that queue, and each response's end then waited for it to
+   * drain (xhr-streaming at 1 Mbit/s: p99 0.75-0.9 s; docs/benchmarks.md, "Slow links").
    */
   @Override
   public void fitTo(int queueBytes, int socketBytes, int unsentBytes) {
-    if (socketBytes > 0 && webSocket != null) {
-      webSocket.channel().config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
+    Channel channel = webSocket != null ? webSocket.channel() : stream;
+    if (socketBytes > 0 && channel != null) {
+      channel.config().setOption(ChannelOption.SO_SNDBUF, socketBytes);
     }
+    // A release (no unsent bound) gives the next streaming connections the OS's own buffer back.
+    fittedSocket = unsentBytes > 0 ? socketBytes : 0;
     fittedUnsent = unsentBytes;
     if (unsentChannel != null) {
       unsent.limit(unsentBytes);
@@ -217,6 +228,9 @@ final class SockJSSink implements FrameSink {
       unsent.base(channel, writeQueueBytes);
       if (fittedUnsent > 0) {
         unsent.limit(fittedUnsent);
+      }
+      if (fittedSocket > 0) {
+        channel.config().setOption(ChannelOption.SO_SNDBUF, fittedSocket);
       }
       onDrain.run();
     });
