@@ -42,9 +42,9 @@ public final class ExchangeSimulatorMain {
       return;
     }
     Config c = parsed.get();
-    out.println("Exchange simulator listening on " + sim.restUrl()
+    Logging.announce(c, "io.tickstream.simulator", out::println, "Exchange simulator listening on " + sim.restUrl()
         + " (REST /api/v3/exchangeInfo, WebSocket /ws, /stream; admin /sim)");
-    out.println(c.get(SimulatorSettings.REPLAY_FILE) != null
+    Logging.announce(c, "io.tickstream.simulator", out::println, c.get(SimulatorSettings.REPLAY_FILE) != null
         ? "Replaying " + c.get(SimulatorSettings.REPLAY_FILE) + " at speed " + c.get(SimulatorSettings.REPLAY_SPEED)
         : "Generating " + c.get(SimulatorSettings.TICK_RATE) + " ticks/s, seed " + c.get(SimulatorSettings.SEED));
     CountDownLatch stopped = new CountDownLatch(1);

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The log settings every tickstream command takes: {@code --log-format=text|json} ({@code TICKSTREAM_LOG_FORMAT})
@@ -67,6 +68,18 @@ public final class Logging {
     System.setProperty(THIRD_PARTY_PROPERTY, thirdParty);
     if (changed && LogbackReload.isBound(LoggerFactory.getILoggerFactory())) {
       LogbackReload.reload(LoggerFactory.getILoggerFactory());
+    }
+  }
+  /**
+   * Prints a command's start-up line ("listening on ...", what it runs where): as is with {@code log-format=text}, for
+   * a terminal; as an INFO log line of {@code logger} with {@code log-format=json}, so that a container's output stays
+   * one JSON object per line for its log collector ({@code docker logs} of every role; DockerStackTest checks it).
+   */
+  public static void announce(Config config, String logger, Consumer<String> out, String line) {
+    if (JSON.equals(config.get(FORMAT))) {
+      LoggerFactory.getLogger(logger).info(line);
+    } else {
+      out.accept(line);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.tickstream.common.launch.impl;
 
 import io.tickstream.common.cluster.HazelcastCluster;
+import io.tickstream.common.logging.Logging;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -78,7 +79,8 @@ public final class RoleHooks implements VertxApplicationHooks {
 
   @Override
   public void afterVerticleDeployed(HookContext context) {
-    out.println(commandLine.role().banner(commandLine.config()));
+    Logging.announce(commandLine.config(), "io.tickstream." + commandLine.role().command(), out::println,
+        commandLine.role().banner(commandLine.config()));
   }
 
   @Override
