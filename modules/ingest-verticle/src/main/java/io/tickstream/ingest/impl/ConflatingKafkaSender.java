@@ -74,7 +74,10 @@ public final class ConflatingKafkaSender {
   private final AtomicLong inFlightBytes;
   private final long maxInFlightBytes;
   private final BookTickerEncoder encoder = new BookTickerEncoder();
-  /** Highest {@code u} handed to the producer, per symbol. */
+  /**
+   * Per symbol: [0] the highest {@code u} handed to the producer (lowered by one when Kafka rejects it, so that it is
+   * sent again), [1] the highest {@code u} published on the express lane, which a retry never lowers.
+   */
   private final Map<String, long[]> lastSent = new HashMap<>();
   /** Newest tick per symbol waiting for Kafka, oldest symbol first. */
   private final LinkedHashMap<String, BookTicker> pending = new LinkedHashMap<>();
@@ -178,9 +181,10 @@ public final class ConflatingKafkaSender {
     floor.forEach((symbol, u) -> {
       long[] last = lastSent.get(symbol);
       if (last == null) {
-        lastSent.put(symbol, new long[]{u});
+        lastSent.put(symbol, new long[]{u, u});
       } else if (u > last[0]) {
         last[0] = u;
+        last[1] = Math.max(last[1], u);
       }
     });
     held = false;
@@ -252,12 +256,15 @@ public final class ConflatingKafkaSender {
 
   private void send(BookTicker tick, long[] last) {
     if (last == null) {
-      lastSent.put(tick.symbol(), last = new long[]{tick.updateId()});
+      lastSent.put(tick.symbol(), last = new long[]{tick.updateId(), Long.MIN_VALUE});
     } else {
       last[0] = tick.updateId();
     }
     byte[] value = encoder.recordValue(tick);
-    if (express != null) {
+    // Once per tick: a tick Kafka rejected is sent again (every RETRY_MILLIS while Kafka is away), but the fanouts
+    // had it from the express lane the first time. Publishing it again flooded every fanout during an outage.
+    if (express != null && tick.updateId() > last[1]) {
+      last[1] = tick.updateId();
       express.offer(value);
     }
     int size = value.length + tick.symbol().length();
