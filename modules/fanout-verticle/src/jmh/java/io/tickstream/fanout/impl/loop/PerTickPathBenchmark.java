@@ -1,12 +1,5 @@
 package io.tickstream.fanout.impl.loop;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.metrics.NodeMetrics;
-import io.tickstream.fanout.impl.session.ClientSession;
-import io.tickstream.fanout.impl.source.EncodedTick;
-import io.tickstream.fanout.impl.transport.Frame;
-import io.tickstream.fanout.impl.transport.FrameSink;
-
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +9,12 @@ import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerDecoder;
 import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.impl.FanoutConfig;
+import io.tickstream.fanout.impl.metrics.NodeMetrics;
+import io.tickstream.fanout.impl.session.ClientSession;
+import io.tickstream.fanout.impl.source.EncodedTick;
+import io.tickstream.fanout.impl.transport.Frame;
+import io.tickstream.fanout.impl.transport.FrameSink;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.openjdk.jmh.annotations.Benchmark;

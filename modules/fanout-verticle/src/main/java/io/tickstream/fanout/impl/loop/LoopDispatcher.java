@@ -1,5 +1,6 @@
 package io.tickstream.fanout.impl.loop;
 
+import io.tickstream.common.stream.StreamName;
 import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.metrics.LoopStats;
 import io.tickstream.fanout.impl.metrics.NodeMetrics;
@@ -17,8 +18,6 @@ import io.tickstream.fanout.impl.transport.SockJSSink;
 import io.tickstream.fanout.impl.transport.SockJSStreams;
 import io.tickstream.fanout.impl.transport.VertxFrameGuard;
 import io.tickstream.fanout.impl.transport.WebSocketSink;
-
-import io.tickstream.common.stream.StreamName;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -127,7 +126,6 @@ public final class LoopDispatcher implements SubscriptionRouter, LoopStats {
   public long rebalanced() {
     return rebalanced;
   }
-
 
   /** True once this loop holds the snapshot rebuilt at start: only then are symbols known here. */
   public boolean hasSnapshot() {

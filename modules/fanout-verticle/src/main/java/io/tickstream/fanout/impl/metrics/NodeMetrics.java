@@ -1,6 +1,5 @@
 package io.tickstream.fanout.impl.metrics;
 
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;

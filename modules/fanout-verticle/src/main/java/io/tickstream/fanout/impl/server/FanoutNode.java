@@ -1,14 +1,5 @@
 package io.tickstream.fanout.impl.server;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.loop.LoopDispatcher;
-import io.tickstream.fanout.impl.metrics.NodeMetrics;
-import io.tickstream.fanout.impl.source.EncodedTick;
-import io.tickstream.fanout.impl.source.TickBatch;
-import io.tickstream.fanout.impl.source.TickBatchSink;
-import io.tickstream.fanout.impl.source.TickSource;
-import io.tickstream.fanout.impl.transport.SockJSStreams;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.common.admin.AdminServer;
@@ -16,7 +7,15 @@ import io.tickstream.common.admin.Health;
 import io.tickstream.common.cluster.ClusterStatus;
 import io.tickstream.common.config.Config;
 import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.access.ClientAccess;
+import io.tickstream.fanout.impl.loop.LoopDispatcher;
+import io.tickstream.fanout.impl.metrics.NodeMetrics;
+import io.tickstream.fanout.impl.source.EncodedTick;
+import io.tickstream.fanout.impl.source.TickBatch;
+import io.tickstream.fanout.impl.source.TickBatchSink;
+import io.tickstream.fanout.impl.source.TickSource;
+import io.tickstream.fanout.impl.transport.SockJSStreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;

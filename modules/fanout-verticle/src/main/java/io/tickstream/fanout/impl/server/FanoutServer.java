@@ -1,22 +1,19 @@
 package io.tickstream.fanout.impl.server;
 
-import io.tickstream.fanout.impl.transport.UnsentBytesBound;
-import io.tickstream.fanout.impl.transport.UnsentGate;
-import io.tickstream.fanout.impl.transport.VertxFrameGuard;
-
-import io.tickstream.fanout.impl.session.ConflatingSender;
-
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.loop.LoopDispatcher;
-import io.tickstream.fanout.impl.source.TickBatch;
-
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.stream.InvalidStreamNameException;
 import io.tickstream.common.stream.StreamName;
+import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.access.Lease;
+import io.tickstream.fanout.impl.loop.LoopDispatcher;
+import io.tickstream.fanout.impl.session.ConflatingSender;
+import io.tickstream.fanout.impl.source.TickBatch;
+import io.tickstream.fanout.impl.transport.UnsentBytesBound;
+import io.tickstream.fanout.impl.transport.UnsentGate;
+import io.tickstream.fanout.impl.transport.VertxFrameGuard;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;

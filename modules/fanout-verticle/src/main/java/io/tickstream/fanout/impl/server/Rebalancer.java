@@ -1,8 +1,7 @@
 package io.tickstream.fanout.impl.server;
 
-import io.tickstream.fanout.impl.loop.LoopDispatcher;
-
 import io.tickstream.common.cluster.ClusterStatus;
+import io.tickstream.fanout.impl.loop.LoopDispatcher;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;

@@ -1,10 +1,5 @@
 package io.tickstream.fanout.impl.server;
 
-import io.tickstream.fanout.impl.loop.LoopDispatcher;
-import io.tickstream.fanout.impl.session.ClientSession;
-import io.tickstream.fanout.impl.transport.ChannelWebSocketSink;
-import io.tickstream.fanout.impl.transport.WebSocketFrameHandler;
-
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -12,6 +7,10 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.tickstream.common.stream.StreamName;
+import io.tickstream.fanout.impl.loop.LoopDispatcher;
+import io.tickstream.fanout.impl.session.ClientSession;
+import io.tickstream.fanout.impl.transport.ChannelWebSocketSink;
+import io.tickstream.fanout.impl.transport.WebSocketFrameHandler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerConnection;

@@ -1,17 +1,16 @@
 package io.tickstream.fanout.impl.session;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.metrics.ClientClose;
-import io.tickstream.fanout.impl.transport.ControlFrames;
-import io.tickstream.fanout.impl.transport.FrameSink;
-import io.tickstream.fanout.impl.transport.Inbound;
-
 import io.netty.buffer.ByteBuf;
 import io.tickstream.common.protocol.ControlException;
 import io.tickstream.common.protocol.ControlReplies;
 import io.tickstream.common.protocol.ControlRequest;
 import io.tickstream.common.stream.StreamName;
+import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.access.Lease;
+import io.tickstream.fanout.impl.metrics.ClientClose;
+import io.tickstream.fanout.impl.transport.ControlFrames;
+import io.tickstream.fanout.impl.transport.FrameSink;
+import io.tickstream.fanout.impl.transport.Inbound;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

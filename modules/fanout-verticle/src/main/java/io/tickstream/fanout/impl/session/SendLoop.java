@@ -1,11 +1,10 @@
 package io.tickstream.fanout.impl.session;
 
+import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.fanout.impl.metrics.FtToFlushHistogram;
 import io.tickstream.fanout.impl.metrics.NodeMetrics;
 import io.tickstream.fanout.impl.metrics.SendCounters;
 import io.tickstream.fanout.impl.source.EncodedTick;
-
-import io.tickstream.common.tick.BookTickerEncoder;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -1,8 +1,7 @@
 package io.tickstream.fanout.impl.session;
 
-import io.tickstream.fanout.impl.source.EncodedTick;
-
 import io.tickstream.common.stream.StreamName;
+import io.tickstream.fanout.impl.source.EncodedTick;
 
 import java.util.LinkedHashMap;
 

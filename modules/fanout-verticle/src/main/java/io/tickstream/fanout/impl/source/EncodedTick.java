@@ -1,10 +1,9 @@
 package io.tickstream.fanout.impl.source;
 
-import io.tickstream.fanout.impl.transport.Frame;
-
 import io.tickstream.common.stream.StreamName;
 import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerEncoder;
+import io.tickstream.fanout.impl.transport.Frame;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 

@@ -1,9 +1,8 @@
 package io.tickstream.fanout.impl.source;
 
-import io.tickstream.fanout.impl.metrics.NodeMetrics;
-
 import io.tickstream.common.express.ExpressLane;
 import io.tickstream.common.tick.BookTickerEncoder;
+import io.tickstream.fanout.impl.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

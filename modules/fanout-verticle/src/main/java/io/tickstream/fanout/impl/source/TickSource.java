@@ -1,12 +1,11 @@
 package io.tickstream.fanout.impl.source;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.metrics.NodeMetrics;
-
 import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerDecoder;
 import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.common.tick.MalformedTickException;
+import io.tickstream.fanout.impl.FanoutConfig;
+import io.tickstream.fanout.impl.metrics.NodeMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;

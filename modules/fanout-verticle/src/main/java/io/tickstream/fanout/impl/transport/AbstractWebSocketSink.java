@@ -1,13 +1,12 @@
 package io.tickstream.fanout.impl.transport;
 
-import io.tickstream.fanout.impl.metrics.SendCounters;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.tickstream.fanout.impl.metrics.SendCounters;
 
 /**
  * What both WebSocket transports share: every frame is written at one Netty handler context ({@code ctx}), shared

@@ -1,11 +1,10 @@
 package io.tickstream.fanout.impl.transport;
 
-import io.tickstream.fanout.impl.metrics.SendCounters;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tickstream.fanout.impl.metrics.SendCounters;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,12 +1,11 @@
 package io.tickstream.fanout.impl.transport;
 
-import io.tickstream.fanout.impl.metrics.SendCounters;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.tickstream.fanout.impl.metrics.SendCounters;
 
 /**
  * Bounds the bytes the node holds for one WebSocket: everything queued in its channel's outbound buffer (ticks,

@@ -1,8 +1,5 @@
 package io.tickstream.fanout.impl.transport;
 
-import io.tickstream.fanout.impl.metrics.ClientClose;
-import io.tickstream.fanout.impl.metrics.SendCounters;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,6 +11,8 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.tickstream.fanout.impl.metrics.ClientClose;
+import io.tickstream.fanout.impl.metrics.SendCounters;
 
 import java.nio.charset.StandardCharsets;
 

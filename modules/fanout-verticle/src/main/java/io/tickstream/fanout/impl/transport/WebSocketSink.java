@@ -1,8 +1,7 @@
 package io.tickstream.fanout.impl.transport;
 
-import io.tickstream.fanout.impl.metrics.SendCounters;
-
 import io.netty.channel.WriteBufferWaterMark;
+import io.tickstream.fanout.impl.metrics.SendCounters;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;

@@ -1,18 +1,17 @@
 package io.tickstream.fanout.impl.loop;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.metrics.NodeMetrics;
-import io.tickstream.fanout.impl.session.ClientSession;
-import io.tickstream.fanout.impl.source.EncodedTick;
-import io.tickstream.fanout.impl.transport.Frame;
-import io.tickstream.fanout.impl.transport.FrameSink;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.common.config.Config;
 import io.tickstream.common.stream.StreamName;
 import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.impl.FanoutConfig;
+import io.tickstream.fanout.impl.metrics.NodeMetrics;
+import io.tickstream.fanout.impl.session.ClientSession;
+import io.tickstream.fanout.impl.source.EncodedTick;
+import io.tickstream.fanout.impl.transport.Frame;
+import io.tickstream.fanout.impl.transport.FrameSink;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

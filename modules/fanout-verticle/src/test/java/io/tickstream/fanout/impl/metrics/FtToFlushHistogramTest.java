@@ -1,12 +1,11 @@
 package io.tickstream.fanout.impl.metrics;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.loop.LoopDispatcher;
-
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.common.config.Config;
 import io.tickstream.fanout.FanoutSettings;
+import io.tickstream.fanout.impl.FanoutConfig;
+import io.tickstream.fanout.impl.loop.LoopDispatcher;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,16 @@
 package io.tickstream.fanout.impl.session;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.common.stream.InvalidStreamNameException;
+import io.tickstream.common.stream.StreamName;
+import io.tickstream.common.tick.BookTicker;
+import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.fanout.impl.metrics.NodeMetrics;
 import io.tickstream.fanout.impl.metrics.SendCounters;
 import io.tickstream.fanout.impl.source.EncodedTick;
 import io.tickstream.fanout.impl.transport.Frame;
 import io.tickstream.fanout.impl.transport.FrameSink;
 import io.tickstream.fanout.impl.transport.SlowLinkFit;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tickstream.common.stream.InvalidStreamNameException;
-import io.tickstream.common.stream.StreamName;
-import io.tickstream.common.tick.BookTicker;
-import io.tickstream.common.tick.BookTickerEncoder;
 import io.vertx.core.Handler;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,5 @@
 package io.tickstream.fanout.impl.source;
 
-import io.tickstream.fanout.impl.FanoutConfig;
-import io.tickstream.fanout.impl.metrics.NodeMetrics;
-import io.tickstream.fanout.impl.server.FanoutNode;
-import io.tickstream.fanout.impl.server.FanoutServer;
-
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.common.config.Config;
@@ -13,6 +8,10 @@ import io.tickstream.fanout.FanoutFixture;
 import io.tickstream.fanout.FanoutMetrics;
 import io.tickstream.fanout.FanoutSettings;
 import io.tickstream.fanout.TestClient;
+import io.tickstream.fanout.impl.FanoutConfig;
+import io.tickstream.fanout.impl.metrics.NodeMetrics;
+import io.tickstream.fanout.impl.server.FanoutNode;
+import io.tickstream.fanout.impl.server.FanoutServer;
 import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
