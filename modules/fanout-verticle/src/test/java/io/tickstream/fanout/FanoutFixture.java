@@ -1,5 +1,6 @@
 package io.tickstream.fanout;
 
+
 import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
@@ -98,7 +99,7 @@ public final class FanoutFixture implements AutoCloseable {
   }
 
   /** The deployed node's internals, for tests in {@code impl}. */
-  public io.tickstream.fanout.impl.FanoutNode node() {
+  public io.tickstream.fanout.impl.server.FanoutNode node() {
     return verticle.node();
   }
 

@@ -3,7 +3,7 @@ package io.tickstream.fanout;
 import io.tickstream.common.cluster.ClusterSettings;
 import io.tickstream.common.cluster.HazelcastCluster;
 import io.tickstream.common.config.Config;
-import io.tickstream.fanout.impl.RebalancePolicy;
+import io.tickstream.fanout.impl.server.RebalancePolicy;
 import io.tickstream.kafka.broker.junit.KafkaBrokerExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
