@@ -70,10 +70,11 @@ public final class Logging {
       LogbackReload.reload(LoggerFactory.getILoggerFactory());
     }
   }
+
   /**
    * Prints a command's start-up line ("listening on ...", what it runs where): as is with {@code log-format=text}, for
    * a terminal; as an INFO log line of {@code logger} with {@code log-format=json}, so that a container's output stays
-   * one JSON object per line for its log collector ({@code docker logs} of every role; DockerStackTest checks it).
+   * one JSON object per line for its log collector ({@code docker logs} of every role).
    */
   public static void announce(Config config, String logger, Consumer<String> out, String line) {
     if (JSON.equals(config.get(FORMAT))) {
