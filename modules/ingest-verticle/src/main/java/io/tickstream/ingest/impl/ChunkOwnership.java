@@ -44,7 +44,8 @@ import java.util.Set;
  * and takes their chunks as after a death: every chunk is written on both sides (duplicates in Kafka, which the
  * fanout drops by {@code u}). When it heals and Hazelcast merges the sides, a rightful holder that is writing asks
  * every node that came back into its view to let go, the same request as a handover, so each chunk has one writer
- * again.
+ * again. It also asks again every {@link #CLEARED_MILLIS} the nodes that said they do not write it: a merging node's
+ * view can miss the others for one read and take their chunks while theirs never missed it.
  *
  * <p><b>Death.</b> When Hazelcast removes a member, its chunks become the survivors' by the same computation;
  * nobody is left to ask, so they write as soon as they stream. Records of the dead node still in flight are
@@ -71,6 +72,11 @@ public final class ChunkOwnership {
   static final long RECONCILE_MILLIS = 250;
   /** How long a release request may take: the holder waits for Kafka to answer for its in-flight records. */
   static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+  /**
+   * How long a node's "I do not write this chunk" stays believed. Bounds how long a chunk can have two writers
+   * after views that disagreed for a moment; costs one release request per chunk and other node this often.
+   */
+  static final long CLEARED_MILLIS = 2_000;
   /** Longest wait for a chunk's in-flight records when letting it go. */
   static final long DRAIN_TIMEOUT_MILLIS = 5_000;
 
@@ -92,10 +98,13 @@ public final class ChunkOwnership {
     long nextAskNanos;
     /**
      * While writing as a rightful holder: the other live nodes known not to write this chunk (they answered a
-     * release request). A node that drops out of the view is forgotten, so when it comes back (a healed split
-     * brain, where it wrote this chunk too) it is asked to let go.
+     * release request), with when they answered ({@link System#nanoTime()}). A node that drops out of the view is
+     * forgotten, so when it comes back (a healed split brain, where it wrote this chunk too) it is asked to let go.
+     * An answer is also forgotten after {@link #CLEARED_MILLIS}: a node whose own view flickered (one read of the
+     * registry missed this node, as seen mid-merge after a split brain) takes the chunk and writes it as if alone,
+     * while this node's view never lost it; only asking again finds that.
      */
-    final Set<String> cleared = new HashSet<>();
+    final Map<String, Long> cleared = new HashMap<>();
     boolean sweeping;
 
     Held(String key, ChunkDeployer.Deployed deployed) {
@@ -275,13 +284,14 @@ public final class ChunkOwnership {
    * asked, as in any handover, and this is the asking. Nodes that joined normally answer "not an owner" once.
    */
   private void sweep(Held h, long now) {
-    h.cleared.retainAll(view.all());
+    h.cleared.keySet().retainAll(view.all());
+    h.cleared.values().removeIf(at -> now - at > CLEARED_MILLIS * 1_000_000);
     if (h.sweeping || now < h.nextAskNanos) {
       return;
     }
     List<String> holders = holders(h.key);
     List<String> unknown = view.all().stream()
-        .filter(n -> !n.equals(members.self()) && !holders.contains(n) && !h.cleared.contains(n)).toList();
+        .filter(n -> !n.equals(members.self()) && !holders.contains(n) && !h.cleared.containsKey(n)).toList();
     if (unknown.isEmpty()) {
       return;
     }
@@ -297,7 +307,7 @@ public final class ChunkOwnership {
           if (reply.getBoolean("released", false)) {
             log.info("Chunk {}: {} wrote it too (split brain healed?) and let go", h.key, node);
           }
-          h.cleared.add(node);
+          h.cleared.put(node, System.nanoTime());
         }
       }));
     }
@@ -343,7 +353,7 @@ public final class ChunkOwnership {
       for (int i = 0; i < replies.size(); i++) {
         JsonObject reply = replies.get(i).result();
         if (reply.getBoolean(REACHABLE, true) && (!reply.getBoolean("owner", false) || reply.getBoolean("released", false))) {
-          h.cleared.add(others.get(i));
+          h.cleared.put(others.get(i), System.nanoTime());
         }
         if (reply.getBoolean("owner", false)) {
           if (reply.getBoolean("released", false)) {
