@@ -1,15 +1,9 @@
 package io.tickstream.fanout.impl.transport;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tickstream.fanout.impl.metrics.ClientClose;
@@ -28,19 +22,10 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
  * unbounded write queue while the channel is unwritable (a client that pings and never reads grew the heap without
  * bound); it hands pongs over whatever their payload; it drops a fragmented message over its message limit silently,
  * fragment after fragment, and counts nothing; and it answers a frame the decoder refuses (too big, unmasked) by
- * closing the TCP connection without a close frame. Here:
- * <ul>
- *   <li>text, binary, continuation, ping and pong frames each count toward the message rate
- *       ({@link Inbound#admit});</li>
- *   <li>a text message over {@code fanout.max-frame-bytes}, in one frame or added up over its fragments, closes with
- *       1009 as soon as the excess arrives; a frame the decoder refuses closes with its status (1009 for one over
- *       Vert.x's frame limit), with a close frame;</li>
- *   <li>pings are answered by the session (within the outbound cap), pongs checked against our last ping, binary
- *       messages refused (1003): none of them reaches Vert.x;</li>
- *   <li>text frames within the limits and close frames pass on to Vert.x, which joins fragments and runs the close
- *       handshake (a close code Vert.x must not echo is replaced, {@link ClientClose#answerTo}); after the session
- *       closed, only close frames pass.</li>
- * </ul>
+ * closing the TCP connection without a close frame. Here every frame but a close goes through the node's one inbound
+ * policy ({@link InboundFrames}: rate, 1009, 1003, pings and pongs); text frames it admits, and close frames, pass on
+ * to Vert.x, which joins fragments and runs the close handshake (a close code Vert.x must not echo is replaced,
+ * {@link ClientClose#answerTo}); after the session closed, only close frames pass.
  * It also reports the channel turning writable (Vert.x's drain handler only fires for its own write queue, which tick
  * frames bypass).
  *
@@ -48,25 +33,19 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
  */
 public final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
 
-  private final int maxMessageBytes;
   private final Runnable onWritable;
-  /** False on SockJS's websocket transports: there the session counts the SockJS messages a text frame carries. */
-  private final boolean countTextFrames;
+  private final InboundFrames frames;
   private ChannelHandlerContext ctx;
   private Inbound session;
-  /** Bytes of the fragmented text message being received, or -1 outside one. */
-  private long messageBytes = -1;
-  /** A binary message's continuation frames are being dropped. */
-  private boolean inBinary;
 
   VertxFrameGuard(int maxMessageBytes, Runnable onWritable) {
     this(maxMessageBytes, onWritable, true);
   }
 
   private VertxFrameGuard(int maxMessageBytes, Runnable onWritable, boolean countTextFrames) {
-    this.maxMessageBytes = maxMessageBytes;
     this.onWritable = onWritable;
-    this.countTextFrames = countTextFrames;
+    // Not counted on SockJS's websocket transports: there the session counts the SockJS messages a text frame carries.
+    this.frames = new InboundFrames(maxMessageBytes, countTextFrames);
   }
 
   /**
@@ -144,7 +123,7 @@ public final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
     }
     boolean pass = false;
     try {
-      pass = !session.isClosed() && admitted((WebSocketFrame) msg);
+      pass = !session.isClosed() && frames.admit(session, (WebSocketFrame) msg);
     } finally {
       if (pass) {
         ctx.fireChannelRead(msg);
@@ -154,52 +133,13 @@ public final class VertxFrameGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** True if the frame goes on to Vert.x. */
-  private boolean admitted(WebSocketFrame frame) {
-    if (frame instanceof PingWebSocketFrame) {
-      session.onPing(frame.content());
-      return false;
-    }
-    if (frame instanceof PongWebSocketFrame) {
-      session.onPong(frame.content());
-      return false;
-    }
-    if (frame instanceof BinaryWebSocketFrame) {
-      inBinary = !frame.isFinalFragment();
-      session.onBinary();
-      return false;
-    }
-    if ((countTextFrames || !(frame instanceof TextWebSocketFrame)) && !session.admit()) {
-      return false;
-    }
-    ByteBuf content = frame.content();
-    if (frame instanceof TextWebSocketFrame) {
-      messageBytes = content.readableBytes();
-    } else if (frame instanceof ContinuationWebSocketFrame) {
-      if (inBinary || messageBytes < 0) {
-        inBinary &= !frame.isFinalFragment();
-        return false;
-      }
-      messageBytes += content.readableBytes();
-    }
-    if (messageBytes > maxMessageBytes) {
-      messageBytes = -1;
-      session.close(ClientClose.TOO_BIG);
-      return false;
-    }
-    if (frame.isFinalFragment()) {
-      messageBytes = -1;
-    }
-    return true;
-  }
-
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof CorruptedWebSocketFrameException corrupt && session != null) {
       // Not on to Vert.x, which would close the TCP connection without a close frame. Once closed, the close
       // handshake's own timeouts end the connection.
       if (!session.isClosed()) {
-        WebSocketFrameHandler.closeRefused(session, corrupt);
+        InboundFrames.refused(session, corrupt);
       }
     } else {
       ctx.fireExceptionCaught(cause);

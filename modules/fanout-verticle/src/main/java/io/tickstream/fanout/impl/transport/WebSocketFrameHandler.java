@@ -3,13 +3,10 @@ package io.tickstream.fanout.impl.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tickstream.fanout.impl.metrics.ClientClose;
 import io.tickstream.fanout.impl.metrics.SendCounters;
@@ -22,14 +19,11 @@ import java.nio.charset.StandardCharsets;
  * per frame) become {@link Inbound} calls, as Vert.x's handlers did before.
  *
  * <ul>
- *   <li>Every text, binary, continuation, ping and pong frame counts toward the message rate
- *       ({@link Inbound#admit}), as Binance counts them; fragments one each.</li>
- *   <li>A text message (one frame, or fragments joined here) goes to {@link Inbound#onMessage}; one whose bytes,
- *       in one frame or added up over its fragments, pass {@code fanout.max-frame-bytes} closes the connection with
- *       1009 as soon as the excess arrives, so a client never makes the node hold more than that.</li>
- *   <li>A binary message is refused by the session (1003); a pong counts as liveness if it echoes our last ping; a
- *       ping is answered with a pong carrying its payload, within the outbound cap; a close frame is answered and the
- *       TCP connection closed.</li>
+ *   <li>Every frame but a close goes through the node's one inbound policy ({@link InboundFrames}: the message rate,
+ *       1009 for a text message over {@code fanout.max-frame-bytes} as soon as the excess arrives, 1003 for binary,
+ *       pings answered within the outbound cap, pongs checked against our last ping).</li>
+ *   <li>A text message it admits (one frame, or fragments joined here) goes to {@link Inbound#onMessage}; a close
+ *       frame is answered and the TCP connection closed.</li>
  *   <li>A frame the decoder rejects closes with its status and a close frame: 1009 for a frame over
  *       {@link io.tickstream.fanout.impl.server.FanoutServer#TRANSPORT_FRAME_FACTOR} times the limit (refused from its header, before its payload is
  *       buffered), 1002 for a protocol error, 1007 for bad UTF-8 in a close frame.</li>
@@ -44,12 +38,11 @@ public final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   private final int maxOutboundBytes;
   private final SendCounters counters;
+  private final InboundFrames frames;
   private ChannelWebSocketSink sink;
   private Inbound session;
   /** The text fragments received so far, or null outside a fragmented text message. */
   private ByteBuf fragments;
-  /** A binary message's continuation frames are being skipped. */
-  private boolean inBinary;
 
   /**
    * @param maxMessageBytes {@code fanout.max-frame-bytes}
@@ -60,6 +53,7 @@ public final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     this.maxMessageBytes = maxMessageBytes;
     this.maxOutboundBytes = maxOutboundBytes;
     this.counters = counters;
+    this.frames = new InboundFrames(maxMessageBytes, true);
   }
 
   /** The sink writing at this handler's place in the pipeline: right after the head, nothing to encode between. */
@@ -87,25 +81,16 @@ public final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      if (msg instanceof TextWebSocketFrame text) {
-        if (session.admit()) {
-          onText(ctx, text);
-        }
-      } else if (msg instanceof ContinuationWebSocketFrame more) {
-        if (session.admit()) {
-          onContinuation(more);
-        }
-      } else if (msg instanceof PingWebSocketFrame ping) {
-        session.onPing(ping.content());
-      } else if (msg instanceof PongWebSocketFrame pong) {
-        session.onPong(pong.content());
-      } else if (msg instanceof BinaryWebSocketFrame binary) {
-        inBinary = !binary.isFinalFragment();
-        session.onBinary();
-      } else if (msg instanceof CloseWebSocketFrame close) {
+      if (msg instanceof CloseWebSocketFrame close) {
         int code = close.statusCode();
         session.release();
         sink.closeReceived(ClientClose.answerTo(code));
+      } else if (msg instanceof WebSocketFrame frame) {
+        if (frames.admit(session, frame)) {
+          onText(ctx, frame);
+        } else if (session.isClosed()) {
+          releaseFragments(); // closed for this frame (1009, the rate): what was joined so far goes at once
+        }
       }
       // Anything else is what the HTTP decoder still passed on after the upgrade (its empty last content): dropped.
     } finally {
@@ -113,43 +98,24 @@ public final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void onText(ChannelHandlerContext ctx, TextWebSocketFrame text) {
-    ByteBuf content = text.content();
-    if (content.readableBytes() > maxMessageBytes) {
-      tooBig();
-    } else if (text.isFinalFragment()) {
-      session.onMessage(content.toString(StandardCharsets.UTF_8));
-    } else {
+  /** A text frame or continuation the policy admitted: within the limit, so joining it never passes the limit. */
+  private void onText(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    ByteBuf content = frame.content();
+    if (frame instanceof TextWebSocketFrame) {
+      releaseFragments();
+      if (frame.isFinalFragment()) {
+        session.onMessage(content.toString(StandardCharsets.UTF_8));
+        return;
+      }
       fragments = ctx.alloc().heapBuffer(Math.min(maxMessageBytes, Math.max(256, content.readableBytes() * 2)),
           maxMessageBytes);
-      fragments.writeBytes(content);
     }
-  }
-
-  private void onContinuation(ContinuationWebSocketFrame more) {
-    if (inBinary) {
-      inBinary = !more.isFinalFragment();
-      return;
-    }
-    if (fragments == null) {
-      return; // the decoder only passes continuations inside a message; a refused binary one ends above
-    }
-    ByteBuf part = more.content();
-    if (fragments.readableBytes() + part.readableBytes() > maxMessageBytes) {
-      tooBig();
-      return;
-    }
-    fragments.writeBytes(part);
-    if (more.isFinalFragment()) {
+    fragments.writeBytes(content);
+    if (frame.isFinalFragment()) {
       String text = fragments.toString(StandardCharsets.UTF_8);
       releaseFragments();
       session.onMessage(text);
     }
-  }
-
-  private void tooBig() {
-    releaseFragments();
-    session.close(ClientClose.TOO_BIG);
   }
 
   private void releaseFragments() {
@@ -178,23 +144,10 @@ public final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     releaseFragments();
     if (cause instanceof CorruptedWebSocketFrameException corrupt && session != null && !session.isClosed()) {
-      closeRefused(session, corrupt);
+      InboundFrames.refused(session, corrupt);
     } else {
       // I/O errors (a reset connection): nothing to say to the client.
       ctx.channel().close();
-    }
-  }
-
-  /**
-   * A frame the decoder refused: closed with the decoder's status and a close frame, counted as too big (1009) or as
-   * a protocol error. Shared with the {@code vertx} transport's {@link VertxFrameGuard}.
-   */
-  static void closeRefused(Inbound session, CorruptedWebSocketFrameException corrupt) {
-    short code = (short) corrupt.closeStatus().code();
-    if (code == ClientClose.TOO_BIG.code) {
-      session.close(ClientClose.TOO_BIG);
-    } else {
-      session.close(ClientClose.PROTOCOL_ERROR, code, corrupt.closeStatus().reasonText());
     }
   }
 
