@@ -34,7 +34,12 @@ public final class FanoutSettings {
    * dropped; short enough that a client gone for good gives its slot back within a minute with the pong timeout.
    */
   public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(30);
-  public static final int DEFAULT_WRITE_QUEUE_BYTES = 16 * 1024;
+  /**
+   * 64 KiB, again since issue 19's last sitting: with 16 KiB (the node's unsent bound for a connection that keeps up
+   * then 32 KB) 2,000 CPU-starved loopback clients fell 8-12 s behind in five runs of seven, all of them, against none of
+   * four at 64 KiB; its gain was a slow client's second 10 s window (docs/benchmarks.md, "Slow links").
+   */
+  public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
   /**
    * Four times the write queue: ticks stop at the write queue's high-water mark (conflation), so the rest is room for
    * control replies a client has not read yet; a LIST_SUBSCRIPTIONS reply for 1024 streams is about 30 KiB. Per
