@@ -56,16 +56,19 @@ public class FanoutVerticle extends VerticleBase {
 
   private volatile int actualPort = -1;
   private FanoutNode node;
-  private TickSource source;
+  /** Started before the node is built: closed by {@link #stop} whether or not the node was. */
+  private ServerTls tls;
+  private ClientAccess access;
   private volatile ExpressReceiver express;
   private Admin admin;
   private PrometheusMeterRegistry registry;
-  private ClusterStatus clusterStatus;
   private Rebalancer rebalancer;
   private JvmMeters jvmMeters;
   private NodeMetrics nodeMetrics;
   private Admission admission;
   private volatile AdminServer adminServer;
+  /** Set once the servers listen (the status names their port); {@code /cluster} shows nothing before. */
+  private volatile ClusterStatus clusterStatus;
 
   /** The port the servers listen on (useful with {@code fanout.port=0}); -1 before start completes. */
   public int actualPort() {
@@ -97,45 +100,45 @@ public class FanoutVerticle extends VerticleBase {
     io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
     NodeMetrics metrics = new NodeMetrics(registry);
     nodeMetrics = metrics;
-    node = new FanoutNode(vertx, fc, metrics);
+    Map<String, Object> props;
     try {
       admission = Admission.of(vertx, config, registry);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConfigException(e.getMessage(), e));
     }
-    node.admission(admission);
-    node.exchange(config.get(FanoutSettings.EXCHANGE));
-    Map<String, Object> props;
-    ServerTls tls;
     try {
       props = KafkaSettings.clientProperties(config, "fanout");
       tls = ServerTls.of(vertx, config, registry);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    node.tls(tls);
     admin = Admin.create(props);
     return tls.start().compose(v -> BookTickerTopic.ensure(vertx, admin, config))
-        .compose(check -> ClientAccess.start(vertx, config, registry).map(access -> node.access = access))
-        // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
-        .compose(check -> deployServers(fc, 0, fc.port() == 0 ? -1 : fc.port()))
+        .compose(check -> ClientAccess.start(vertx, config, registry))
+        .compose(started -> {
+          access = started;
+          node = FanoutNode.builder(vertx, fc, metrics)
+              .source(ticks -> new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
+                  ticks, metrics))
+              .admission(admission).access(access).tls(tls).exchange(config.get(FanoutSettings.EXCHANGE))
+              .build();
+          // Port 0: every instance listens on -1, Vert.x's "one random port shared by the servers using -1".
+          return deployServers(fc, 0, fc.port() == 0 ? -1 : fc.port());
+        })
         .compose(v -> startAdmin(config))
         .map(v -> {
           clusterStatus = ClusterStatus.start(vertx, "fanout", advertised(config.get(FanoutSettings.PUBLIC_ADDRESS), fc.host(), actualPort),
               ClusterStatus.DEFAULT_INTERVAL, statusDetails(node, metrics));
-          node.clusterStatus(clusterStatus);
           RebalancePolicy policy = RebalancePolicy.of(config);
           if (policy.enabled()) {
             rebalancer = Rebalancer.start(vertx, node, clusterStatus, policy, fc.host() + ":" + actualPort);
           }
-          source = new TickSource(props, config.get(BookTickerTopic.NAME), config.get(FanoutSettings.POLL_TIMEOUT),
-              node, metrics);
-          node.source(source);
+          TickSource source = node.source();
           source.onGiveUp(FanoutVerticle::exitForTheOrchestrator);
           source.start();
           if (config.get(FanoutSettings.EXPRESS)) {
             // After the snapshot: an express batch reaching a loop first would count as its snapshot.
-            express = new ExpressReceiver(vertx, node, metrics);
+            express = new ExpressReceiver(vertx, node.ticks(), metrics);
             source.ready().thenRun(() -> context.runOnContext(ignored -> {
               if (express != null) {
                 express.start();
@@ -195,7 +198,7 @@ public class FanoutVerticle extends VerticleBase {
     if (port == AdminSettings.DISABLED) {
       return Future.succeededFuture();
     }
-    return node.adminServer(config.get(FanoutSettings.ADMIN_HOST), port, registry).start().map(s -> {
+    return node.adminServer(config.get(FanoutSettings.ADMIN_HOST), port, registry, () -> clusterStatus).start().map(s -> {
       adminServer = s;
       log.info("Fanout admin (/health/live, /health/ready, /metrics, /cluster) on http://{}:{}", s.host(), s.actualPort());
       return null;
@@ -234,8 +237,8 @@ public class FanoutVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (node != null) {
-      node.tls().stop();
+    if (tls != null) {
+      tls.stop();
     }
     if (rebalancer != null) {
       rebalancer.close();
@@ -247,7 +250,9 @@ public class FanoutVerticle extends VerticleBase {
     }
     if (node != null) {
       node.startDraining();
-      node.access.close();
+    }
+    if (access != null) {
+      access.close();
     }
     if (clusterStatus != null) {
       clusterStatus.close();
@@ -261,8 +266,8 @@ public class FanoutVerticle extends VerticleBase {
     AdminServer a = adminServer;
     Future<Void> adminClosed = a == null ? Future.succeededFuture() : a.close();
     return adminClosed.transform(ignored -> vertx.executeBlocking(() -> {
-      if (source != null) {
-        source.close();
+      if (node != null) {
+        node.source().close();
       }
       if (admin != null) {
         admin.close(Duration.ofSeconds(5));

@@ -11,107 +11,152 @@ import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.access.ClientAccess;
 import io.tickstream.fanout.impl.loop.LoopDispatcher;
 import io.tickstream.fanout.impl.metrics.NodeMetrics;
-import io.tickstream.fanout.impl.source.EncodedTick;
-import io.tickstream.fanout.impl.source.TickBatch;
 import io.tickstream.fanout.impl.source.TickBatchSink;
 import io.tickstream.fanout.impl.source.TickSource;
 import io.tickstream.fanout.impl.transport.SockJSStreams;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * What the server instances of one node share: the configuration, the meters, the dispatchers (one per event
- * loop), the node-wide connection count and the lifecycle flags. Thread-safe.
- *
- * <p>Ticks reach the loops over the node's <b>local</b> event bus: one publish per Kafka poll batch to
- * {@link #address()}, one consumer per event loop (its {@link LoopDispatcher}), which owns a plain
- * {@code symbol -> subscriptions} map for its connections. The event bus keeps one address's consumers in a
- * copy-on-write array, so registering one consumer per loop stays cheap where one per connection would not.
+ * What the server instances of one node share: the configuration, the meters, the tick source and the bus it feeds
+ * the loops through ({@link TickBus}), the dispatchers (one per event loop), admission, client access, TLS, the
+ * node-wide connection count and the draining flag. Built whole by {@link #builder}: every part is final and there
+ * from the start, so nothing about a node depends on the order its owner filled it in. Thread-safe.
  */
-public final class FanoutNode implements TickBatchSink {
+public final class FanoutNode {
 
   final FanoutConfig config;
   final NodeMetrics metrics;
-  public final List<LoopDispatcher> dispatchers = new CopyOnWriteArrayList<>();
   /** SockJS sessions' streaming connections, node-wide as SockJS's sessions are. */
   final SockJSStreams sockJSStreams = new SockJSStreams();
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setCodecName(TickBatch.CODEC_NAME);
+  private final List<LoopDispatcher> dispatchers = new CopyOnWriteArrayList<>();
   private final Vertx vertx;
-  /** Unique per node, so several nodes in one JVM (tests, the local stack) never see each other's ticks. */
-  private final String address = "tickstream.fanout.ticks." + UUID.randomUUID();
+  private final TickBus bus;
+  private final TickSource source;
+  private final Admission admission;
+  /** Origin allowlist and client keys ({@code fanout.allowed-origins}, {@code fanout.auth}). */
+  final ClientAccess access;
+  /** TLS of the client port, shared by the server instances. */
+  private final ServerTls tls;
+  /** Where the ticks come from ({@code fanout.exchange}), reported by {@code /health/ready}; null if unknown. */
+  private final String exchange;
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
-  private volatile TickSource source;
-  private volatile ClusterStatus clusterStatus;
-  /** TLS of the client port, shared by the server instances; off unless set before they start. */
-  private volatile ServerTls tls = ServerTls.OFF;
-  /** Origin allowlist and client keys ({@code fanout.allowed-origins}, {@code fanout.auth}); set before the servers start. */
-  public volatile ClientAccess access = ClientAccess.open();
 
-  public FanoutNode(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
-    this.vertx = vertx;
-    this.config = config;
-    this.metrics = metrics;
-    try {
-      vertx.eventBus().registerCodec(TickBatch.CODEC);
-    } catch (IllegalStateException alreadyRegistered) {
-      // Another node in this Vert.x instance registered it: the codec is stateless, share it.
+  private FanoutNode(Builder b, TickBus bus, TickSource source) {
+    this.vertx = b.vertx;
+    this.config = b.config;
+    this.metrics = b.metrics;
+    this.bus = bus;
+    this.source = source;
+    this.admission = b.admission != null ? b.admission
+        : Admission.of(b.vertx, Config.defaults(FanoutSettings.ALL), new SimpleMeterRegistry());
+    this.access = b.access;
+    this.tls = b.tls;
+    this.exchange = b.exchange;
+  }
+
+  /** A node of {@code config}, counting into {@code metrics}; the builder needs its tick source, the rest has defaults. */
+  public static Builder builder(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
+    return new Builder(vertx, config, metrics);
+  }
+
+  /** Collects a node's parts; {@link #build} makes the node. Not thread-safe; used once. */
+  public static final class Builder {
+    private final Vertx vertx;
+    private final FanoutConfig config;
+    private final NodeMetrics metrics;
+    private Function<TickBatchSink, TickSource> source;
+    private Admission admission;
+    private ClientAccess access = ClientAccess.open();
+    private ServerTls tls = ServerTls.OFF;
+    private String exchange;
+
+    private Builder(Vertx vertx, FanoutConfig config, NodeMetrics metrics) {
+      this.vertx = vertx;
+      this.config = config;
+      this.metrics = metrics;
+    }
+
+    /** The node's tick source, made from the sink it hands its batches to (required; started by the owner). */
+    public Builder source(Function<TickBatchSink, TickSource> source) {
+      this.source = source;
+      return this;
+    }
+
+    /** Admission control; default: {@code fanout.*} defaults with meters of its own (tests). */
+    public Builder admission(Admission admission) {
+      this.admission = admission;
+      return this;
+    }
+
+    /** Origin allowlist and client keys, started; default: open. */
+    public Builder access(ClientAccess access) {
+      this.access = access;
+      return this;
+    }
+
+    /** TLS of the client port ({@code fanout.tls-*}), started; default: off. */
+    public Builder tls(ServerTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Where the ticks come from ({@code fanout.exchange}); default: unknown. */
+    public Builder exchange(String exchange) {
+      this.exchange = exchange;
+      return this;
+    }
+
+    public FanoutNode build() {
+      if (source == null) {
+        throw new IllegalStateException("a fanout node needs its tick source");
+      }
+      TickBus bus = new TickBus(vertx, config);
+      return new FanoutNode(this, bus, source.apply(bus));
     }
   }
 
   /** The local event-bus address the dispatchers consume. */
   String address() {
-    return address;
+    return bus.address();
   }
 
-  @Override
   public FanoutConfig config() {
     return config;
   }
 
-  /** Publishes one batch of ticks to every loop of this node; called on the Kafka thread. */
-  @Override
-  public void publish(List<EncodedTick> batch) {
-    vertx.eventBus().publish(address, new TickBatch(batch), LOCAL);
+  /** Where batches of ticks go to reach every loop: the express lane hands its ticks here too. */
+  public TickBatchSink ticks() {
+    return bus;
   }
 
-  private volatile String exchange;
+  /** The loops' dispatchers, one per server instance; a read-only view. */
+  public List<LoopDispatcher> dispatchers() {
+    return Collections.unmodifiableList(dispatchers);
+  }
 
-  /** Where the ticks come from ({@code fanout.exchange}), reported by {@code /health/ready}; null if unknown. */
-  public void exchange(String exchange) {
-    this.exchange = exchange;
+  void register(LoopDispatcher dispatcher) {
+    dispatchers.add(dispatcher);
+  }
+
+  void unregister(LoopDispatcher dispatcher) {
+    dispatchers.remove(dispatcher);
   }
 
   String exchange() {
     return exchange;
   }
 
-  /** TLS of the client port ({@code fanout.tls-*}); set, started, before the servers start. */
-  public void tls(ServerTls tls) {
-    this.tls = tls;
-  }
-
   public ServerTls tls() {
     return tls;
-  }
-
-  /** What {@code GET /cluster} lists; set before the servers start. */
-  public void clusterStatus(ClusterStatus status) {
-    this.clusterStatus = status;
-  }
-
-  ClusterStatus clusterStatus() {
-    return clusterStatus;
-  }
-
-  public void source(TickSource source) {
-    this.source = source;
   }
 
   public TickSource source() {
@@ -124,7 +169,7 @@ public final class FanoutNode implements TickBatchSink {
    */
   public boolean ready() {
     TickSource s = source;
-    if (draining || s == null || !s.following() || dispatchers.isEmpty() || !fresh()) {
+    if (draining || !s.following() || dispatchers.isEmpty() || !fresh()) {
       return false;
     }
     for (LoopDispatcher d : dispatchers) {
@@ -162,16 +207,15 @@ public final class FanoutNode implements TickBatchSink {
   /**
    * This node's private admin server on {@code host:port} (not started): live is {@link #live()}, ready is
    * {@link #ready()} with {@link #readinessDetails()}, {@code /metrics} scrapes {@code registry}, {@code /cluster}
-   * lists the statuses once {@link #clusterStatus(io.tickstream.common.cluster.ClusterStatus)} set them.
+   * lists what {@code cluster} gives (nothing while it gives null).
    */
-  public AdminServer adminServer(String host, int port,
-                                                            MeterRegistry registry) {
+  public AdminServer adminServer(String host, int port, MeterRegistry registry, Supplier<ClusterStatus> cluster) {
     return AdminServer.builder(vertx, host, port)
         .live(() -> Health.of(live(), new JsonObject()))
         .ready(() -> Health.of(ready(), readinessDetails()))
         .metrics(registry)
         .cluster(() -> {
-          ClusterStatus status = clusterStatus;
+          ClusterStatus status = cluster.get();
           return status == null ? null : status.members();
         })
         .build();
@@ -179,8 +223,7 @@ public final class FanoutNode implements TickBatchSink {
 
   /** Live: false once the Kafka consumer kept failing and the source gave up. */
   public boolean live() {
-    TickSource s = source;
-    return s == null || !s.gaveUp();
+    return !source.gaveUp();
   }
 
   public boolean draining() {
@@ -191,19 +234,8 @@ public final class FanoutNode implements TickBatchSink {
     draining = true;
   }
 
-  private Admission admission;
-
-  /** Sets the node's admission control (the verticle does, before the servers start). */
-  public synchronized void admission(Admission admission) {
-    this.admission = admission;
-  }
-
-  /** The node's admission control; one with default settings for a node built without the verticle (tests). */
-  synchronized Admission admission() {
-    if (admission == null) {
-      admission = Admission.of(vertx, Config.defaults(FanoutSettings.ALL),
-          new SimpleMeterRegistry());
-    }
+  /** The node's admission control. */
+  Admission admission() {
     return admission;
   }
 

@@ -77,7 +77,7 @@ public final class FanoutServer extends VerticleBase {
     dispatcher = new LoopDispatcher(vertx, context, c, node.metrics);
     admission = node.admission();
     dispatcher.onSessionRemoved = node::releaseConnection;
-    node.dispatchers.add(dispatcher);
+    node.register(dispatcher);
     if (c.channelWebSockets()) {
       channelUpgrade = new WebSocketChannelUpgrade(dispatcher, c.maxFrameBytes(), c.writeQueueBytes(), c.maxOutboundBytes());
     }
@@ -273,7 +273,7 @@ public final class FanoutServer extends VerticleBase {
           return server.shutdown(1, TimeUnit.SECONDS);
         })
         .onComplete(v -> {
-          node.dispatchers.remove(dispatcher);
+          node.unregister(dispatcher);
           node.metrics.remove(dispatcher);
         });
   }

@@ -67,7 +67,7 @@ public final class Rebalancer {
       return; // not ready or draining: this node's clients are not the ones to move
     }
     long inFlight = 0;
-    for (LoopDispatcher d : node.dispatchers) {
+    for (LoopDispatcher d : node.dispatchers()) {
       inFlight += d.sheddingCount;
     }
     long sinceLastClose = System.currentTimeMillis() - lastShedClosed();
@@ -105,7 +105,7 @@ public final class Rebalancer {
     log.info("Rebalance round {} at {}: {} connections here, mean {} over {} fanout nodes (above {} and by more than {}): "
         + "asking {} to reconnect within {} ms", round, address, own, String.format("%.1f", mean), nodes,
         String.format("%.1f", mean * (1 + policy.tolerance())), policy.minExcess(), count, policy.jitterMillis());
-    List<LoopDispatcher> loops = List.copyOf(node.dispatchers);
+    List<LoopDispatcher> loops = List.copyOf(node.dispatchers());
     int[] shares = shares(loops, count);
     for (int i = 0; i < loops.size(); i++) {
       LoopDispatcher d = loops.get(i);
@@ -119,7 +119,7 @@ public final class Rebalancer {
 
   private long lastShedClosed() {
     long last = 0;
-    for (LoopDispatcher d : node.dispatchers) {
+    for (LoopDispatcher d : node.dispatchers()) {
       last = Math.max(last, d.lastShedClosedMillis);
     }
     return last;

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Where a tick source hands its accepted, encoded ticks: one call per Kafka poll (and one for the snapshot). The
- * node ({@link io.tickstream.fanout.impl.server.FanoutNode}) implements it by publishing to its loops, so the source depends on this, not on the
- * node, and the node alone knows its sources.
+ * node's tick bus ({@code io.tickstream.fanout.impl.server.TickBus}) implements it by publishing to its loops, so the
+ * source depends on this, not on the node, and the node alone knows its sources.
  *
  * <p>Threading: called on the source's own thread; implementations must hand the batch over without blocking.
  */

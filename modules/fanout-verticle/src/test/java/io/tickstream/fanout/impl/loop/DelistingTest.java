@@ -100,11 +100,11 @@ class DelistingTest {
 
   /** Asks each event loop on its own thread whether it knows {@code symbol}. */
   private static boolean knownOnAnyLoop(FanoutFixture node, String symbol) {
-    return node.node().dispatchers.stream().anyMatch(d -> knows(d, symbol));
+    return node.node().dispatchers().stream().anyMatch(d -> knows(d, symbol));
   }
 
   private static boolean knownOnEveryLoop(FanoutFixture node, String symbol) {
-    return node.node().dispatchers.stream().allMatch(d -> knows(d, symbol));
+    return node.node().dispatchers().stream().allMatch(d -> knows(d, symbol));
   }
 
   private static boolean knows(LoopDispatcher d, String symbol) {

@@ -62,15 +62,16 @@ class ConsumerRestartTest {
           .with(FanoutSettings.CONSUMER_MAX_FAILURES, 1);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry);
-      FanoutNode node = new FanoutNode(fixture.vertx, FanoutConfig.of(config), metrics);
+      FanoutNode node = FanoutNode.builder(fixture.vertx, FanoutConfig.of(config), metrics)
+          .source(ticks -> new TickSource(KafkaSettings.clientProperties(config, "fanout-test"), fixture.topic,
+              Duration.ofMillis(100), ticks, metrics))
+          .build();
       FanoutServer server = new FanoutServer(node, -1);
       FanoutFixture.await(fixture.vertx.deployVerticle(server));
       int port = server.actualPort();
-      int adminPort = FanoutFixture.await(node.adminServer("127.0.0.1", 0, registry).start()).actualPort();
+      int adminPort = FanoutFixture.await(node.adminServer("127.0.0.1", 0, registry, () -> null).start()).actualPort();
       AtomicBoolean gaveUp = new AtomicBoolean();
-      try (TickSource source = new TickSource(KafkaSettings.clientProperties(config, "fanout-test"), fixture.topic,
-          Duration.ofMillis(100), node, metrics)) {
-        node.source(source);
+      try (TickSource source = node.source()) {
         source.onGiveUp(() -> gaveUp.set(true)); // the verticle's exits the process
         source.start();
         await().atMost(WAIT).until(node::ready);

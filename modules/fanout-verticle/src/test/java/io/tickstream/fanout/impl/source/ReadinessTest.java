@@ -37,20 +37,21 @@ class ReadinessTest {
           .with(KafkaSettings.BOOTSTRAP_SERVERS, List.of(KafkaBrokerExtension.bootstrapServers()));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry);
-      FanoutNode node = new FanoutNode(fixture.vertx, FanoutConfig.of(config), metrics);
+      FanoutNode node = FanoutNode.builder(fixture.vertx, FanoutConfig.of(config), metrics)
+          .source(ticks -> new TickSource(KafkaSettings.clientProperties(config, "fanout-test"), fixture.topic,
+              Duration.ofMillis(100), ticks, metrics))
+          .build();
       FanoutServer server = new FanoutServer(node, -1);
       FanoutFixture.await(fixture.vertx.deployVerticle(server));
       int port = server.actualPort();
-      int adminPort = FanoutFixture.await(node.adminServer("127.0.0.1", 0, registry).start()).actualPort();
+      int adminPort = FanoutFixture.await(node.adminServer("127.0.0.1", 0, registry, () -> null).start()).actualPort();
 
       assertThat(node.ready()).isFalse();
       assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/live", false).status()).isEqualTo(200);
       assertThat(FanoutFixture.get(fixture.vertx, adminPort, "/health/ready", false).status()).isEqualTo(503);
       assertThat(FanoutFixture.get(fixture.vertx, port, "/ws/readyusdt@bookTicker", true).status()).isEqualTo(503);
 
-      try (TickSource source = new TickSource(KafkaSettings.clientProperties(config, "fanout-test"), fixture.topic,
-          Duration.ofMillis(100), node, metrics)) {
-        node.source(source);
+      try (TickSource source = node.source()) {
         source.start();
         await().atMost(Duration.ofSeconds(30))
             .until(() -> FanoutFixture.get(fixture.vertx, adminPort, "/health/ready", false).status() == 200);
