@@ -48,7 +48,11 @@ public class IngestVerticle extends VerticleBase {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    engine = new IngestEngine(vertx, resolved, registry);
+    try {
+      engine = IngestEngine.create(vertx, resolved, registry);
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
     return engine.start();
   }
 
@@ -72,7 +76,7 @@ public class IngestVerticle extends VerticleBase {
    * ingest nodes in the cluster, its share of them. Any thread.
    */
   public java.util.List<String> writingChunks() {
-    return engine == null || engine.ownership() == null ? java.util.List.of() : engine.ownership().writing();
+    return engine == null ? java.util.List.of() : engine.ownership().writing();
   }
 
   /** The meters of this ingest. */

@@ -43,7 +43,13 @@ import java.util.Set;
 /**
  * The ingest's coordinator: topic, producer, symbol discovery and refresh, admin server. Which chunks this node
  * runs, and how they move between ingest nodes, is {@link ChunkOwnership}'s job.
- * Runs on the ingest verticle's context; chunks run on their own.
+ *
+ * <p>Built whole by {@link #create}: every part (clients, producer, discovery, ownership, meters) is final and made
+ * there, so a bad setting fails before anything connects and nothing depends on the order {@link #start} fills
+ * fields in. {@code start} only produces what needs the network: the topic check, the admin server and the cluster
+ * status (which names the admin server's port).
+ *
+ * <p>Threading: create, start and stop on the ingest verticle's context; chunks run on their own.
  */
 public final class IngestEngine {
 
@@ -52,31 +58,64 @@ public final class IngestEngine {
   private final Vertx vertx;
   private final Config config;
   private final MeterRegistry registry;
-  private ChunkOwnership ownership;
+  private final io.tickstream.common.metrics.JvmMeters jvmMeters;
+  private final TickRecorder recorder;
+  private final Backoff discoveryBackoff;
+  private final HttpClient http;
+  private final WebSocketClient ws;
+  private final SymbolDiscovery discovery;
+  private final Admin kafkaAdmin;
+  private final KafkaProducer<String, byte[]> producer;
+  private final ChunkOwnership ownership;
   /** The latest chunks formed from the symbol list; on the engine's context. */
   private ChunkLayout layout;
-
-  private Admin kafkaAdmin;
-  private KafkaProducer<String, byte[]> producer;
-  private HttpClient http;
-  private WebSocketClient ws;
-  private AdminServer admin;
-  private TickRecorder recorder;
-  private SymbolDiscovery discovery;
-  private ConnectionBudget budget;
-  private IngestDrops drops;
-  private Backoff discoveryBackoff;
+  /** What {@link #start} produces: set once the admin server listens, and once the status runs. */
+  private volatile AdminServer admin;
+  private volatile io.tickstream.common.cluster.ClusterStatus clusterStatus;
   private volatile boolean discovered;
   private volatile boolean stopping;
   private long refreshTimer = -1;
-  private io.tickstream.common.cluster.ClusterStatus clusterStatus;
-  private io.tickstream.common.metrics.JvmMeters jvmMeters;
 
-  public IngestEngine(Vertx vertx, Config config, MeterRegistry registry) {
+  /**
+   * An engine for {@code config}, its meters in {@code registry} (Vert.x Micrometer's, or one of its own when null).
+   *
+   * @throws IllegalArgumentException for a setting that cannot work (the exchange URL, {@code ingest.kafka.properties})
+   * @throws IOException if {@code ingest.record-file} cannot be opened
+   */
+  public static IngestEngine create(Vertx vertx, Config config, MeterRegistry registry) throws IOException {
+    MeterRegistry r = registry != null ? registry : BackendRegistries.getDefaultNow();
+    r = r != null ? r : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
+    Map<String, String> producerProps = producerProperties(config);
+    TickRecorder recorder = config.get(IngestSettings.RECORD_FILE) == null ? null
+        : new TickRecorder(Path.of(config.get(IngestSettings.RECORD_FILE)), r);
+    return new IngestEngine(vertx, config, r, producerProps, recorder);
+  }
+
+  private IngestEngine(Vertx vertx, Config config, MeterRegistry registry, Map<String, String> producerProps,
+                       TickRecorder recorder) {
     this.vertx = vertx;
     this.config = config;
-    MeterRegistry r = registry != null ? registry : BackendRegistries.getDefaultNow();
-    this.registry = r != null ? r : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.registry = registry;
+    this.recorder = recorder;
+    // --print-config shows the same before anything starts; at INFO it buried the lines an operator looks for.
+    log.debug("Ingest configuration:\n{}", config.describe());
+    this.jvmMeters = io.tickstream.common.metrics.JvmMeters.bindTo(registry);
+    io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
+    IngestDrops drops = new IngestDrops(registry);
+    ConnectionBudget budget = new ConnectionBudget(config.get(IngestSettings.CONNECT_ATTEMPTS),
+        config.get(IngestSettings.CONNECT_WINDOW).toMillis());
+    this.discoveryBackoff = new Backoff(config.get(IngestSettings.RECONNECT_BASE_DELAY), config.get(IngestSettings.RECONNECT_MAX_DELAY));
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000));
+    this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(false)
+        .setMaxConnections(10_000).setConnectTimeout(10_000));
+    this.discovery = new SymbolDiscovery(vertx, http, config.get(IngestSettings.REST_URL), config.get(IngestSettings.SYMBOLS));
+    this.kafkaAdmin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
+    this.producer = KafkaProducer.create(vertx, producerProps);
+    ChunkDeployer deployer = new ChunkDeployer(vertx, config, ws, budget, producer.unwrap(), recorder, drops, registry);
+    this.ownership = new ChunkOwnership(vertx, deployer, config.get(IngestSettings.REPLICAS),
+        config.get(IngestSettings.HANDOVER_TIMEOUT).toMillis());
+    registerGauges();
   }
 
   public MeterRegistry registry() {
@@ -84,31 +123,6 @@ public final class IngestEngine {
   }
 
   public Future<Void> start() {
-    jvmMeters = io.tickstream.common.metrics.JvmMeters.bindTo(registry);
-    io.tickstream.common.cluster.HazelcastCluster.bindMeters(vertx, registry);
-    // --print-config shows the same before anything starts; at INFO it buried the lines an operator looks for.
-    log.debug("Ingest configuration:\n{}", config.describe());
-    try {
-      ExchangeEndpoint.parse(config.get(IngestSettings.WS_URL));
-      if (config.get(IngestSettings.RECORD_FILE) != null) {
-        recorder = new TickRecorder(Path.of(config.get(IngestSettings.RECORD_FILE)), registry);
-      }
-    } catch (IllegalArgumentException | IOException e) {
-      return Future.failedFuture(e);
-    }
-    drops = new IngestDrops(registry);
-    budget = new ConnectionBudget(config.get(IngestSettings.CONNECT_ATTEMPTS), config.get(IngestSettings.CONNECT_WINDOW).toMillis());
-    discoveryBackoff = new Backoff(config.get(IngestSettings.RECONNECT_BASE_DELAY), config.get(IngestSettings.RECONNECT_MAX_DELAY));
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000));
-    ws = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(false)
-        .setMaxConnections(10_000).setConnectTimeout(10_000));
-    discovery = new SymbolDiscovery(vertx, http, config.get(IngestSettings.REST_URL), config.get(IngestSettings.SYMBOLS));
-    kafkaAdmin = Admin.create(new HashMap<>(KafkaSettings.clientProperties(config, "ingest-admin")));
-    producer = KafkaProducer.create(vertx, producerProperties());
-    ChunkDeployer deployer = new ChunkDeployer(vertx, config, ws, budget, producer.unwrap(), recorder, drops, registry);
-    ownership = new ChunkOwnership(vertx, deployer, config.get(IngestSettings.REPLICAS),
-        config.get(IngestSettings.HANDOVER_TIMEOUT).toMillis());
-    registerGauges();
     return BookTickerTopic.ensure(vertx, kafkaAdmin, config)
         .compose(check -> ownership.start())
         .compose(check -> startAdmin())
@@ -118,7 +132,7 @@ public final class IngestEngine {
         .onSuccess(v -> awaitProducerMetadata(config.get(BookTickerTopic.NAME), 0));
   }
 
-  private Map<String, String> producerProperties() {
+  private static Map<String, String> producerProperties(Config config) {
     Map<String, String> p = new HashMap<>();
     KafkaSettings.clientProperties(config, "ingest").forEach((k, v) -> p.put(k, String.valueOf(v)));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -234,7 +248,7 @@ public final class IngestEngine {
    * with other nodes holding every chunk, is a ready standby). Any thread (a racy read of the ownership's chunks).
    */
   public boolean isReady() {
-    if (!discovered || stopping || ownership == null) {
+    if (!discovered || stopping) {
       return false;
     }
     for (SymbolChunk c : ownership.chunks()) {
@@ -251,7 +265,7 @@ public final class IngestEngine {
 
   /** Chunks currently deployed on this node. */
   public int chunkCount() {
-    return ownership == null ? 0 : ownership.chunks().size();
+    return ownership.chunks().size();
   }
 
   /** This node's chunk ownership (tests). */
@@ -303,9 +317,7 @@ public final class IngestEngine {
 
   public Future<Void> stop() {
     stopping = true;
-    if (jvmMeters != null) {
-      jvmMeters.close();
-    }
+    jvmMeters.close();
     if (clusterStatus != null) {
       clusterStatus.close();
     }
@@ -314,15 +326,13 @@ public final class IngestEngine {
     }
     // Chunks first (handed over to the other ingest nodes where there are some), so that nothing sends while the
     // producer flushes and closes.
-    Future<Void> chunksClosed = ownership == null ? Future.succeededFuture() : ownership.leave().recover(e -> Future.succeededFuture());
+    Future<Void> chunksClosed = ownership.leave().recover(e -> Future.succeededFuture());
     Promise<Void> done = Promise.promise();
     Future<Void> producerClosed = chunksClosed
-        .transform(x -> producer == null ? Future.succeededFuture() : producer.close(5_000));
+        .transform(x -> producer.close(5_000));
     producerClosed.onComplete(ar -> {
       vertx.executeBlocking(() -> {
-        if (kafkaAdmin != null) {
-          kafkaAdmin.close();
-        }
+        kafkaAdmin.close();
         if (recorder != null) {
           recorder.close();
         }
@@ -334,12 +344,8 @@ public final class IngestEngine {
     if (admin != null) {
       closes.add(admin.close());
     }
-    if (ws != null) {
-      closes.add(ws.close());
-    }
-    if (http != null) {
-      closes.add(http.close());
-    }
+    closes.add(ws.close());
+    closes.add(http.close());
     return Future.join(closes).mapEmpty();
   }
 }
