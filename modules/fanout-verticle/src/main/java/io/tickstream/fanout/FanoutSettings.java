@@ -130,7 +130,7 @@ public final class FanoutSettings {
       + "and is never closed for being slow.");
   public static final Setting<Integer> WRITE_QUEUE_BYTES = Setting.ofInt("fanout.write-queue-bytes",
       DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 << 20,
-      "Outbound bytes queued per connection before it counts as unwritable and conflation starts.");
+      "Outbound bytes queued per connection before it counts as unwritable and conflation starts; a SockJS session takes at most 16 KiB of it.");
   public static final Setting<Integer> MAX_OUTBOUND_BYTES = Setting.ofInt("fanout.max-outbound-bytes",
       DEFAULT_MAX_OUTBOUND_BYTES, 4096, 256 << 20,
       "Most outbound bytes the node holds for one connection (queued ticks, control replies, errors, pings, pongs); a "
