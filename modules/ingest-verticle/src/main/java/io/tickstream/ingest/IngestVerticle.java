@@ -79,6 +79,11 @@ public class IngestVerticle extends VerticleBase {
     return engine == null ? java.util.List.of() : engine.ownership().writing();
   }
 
+  /** Chunks deployed on this node in any state (writing, or still taking or handing one over); tests. */
+  int heldChunkCount() {
+    return engine == null ? 0 : engine.chunkCount();
+  }
+
   /** The meters of this ingest. */
   public MeterRegistry meters() {
     return engine == null ? registry : engine.registry();
