@@ -35,11 +35,11 @@ public final class FanoutSettings {
    */
   public static final Duration DEFAULT_SLOW_CLIENT_GRACE = Duration.ofSeconds(30);
   /**
-   * 64 KiB, again since issue 19's last sitting: with 16 KiB (the node's unsent bound for a connection that keeps up
-   * then 32 KB) 2,000 CPU-starved loopback clients fell 8-12 s behind in five runs of seven, all of them, against none of
-   * four at 64 KiB; its gain was a slow client's second 10 s window (docs/benchmarks.md, "Slow links").
+   * 16 KiB: a trade with a cost on both sides, both measured (docs/benchmarks.md, "Slow links"). At 64 KiB a client on
+   * a 256 kbit/s link waits 20 s or more for its first fit and SlowLinkTest's target failed on CI (median steady window
+   * 1.55 s); at 16 KiB 2,000 CPU-starved loopback clients fell 8-12 s behind in six runs of seven. Open in issue 19.
    */
-  public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
+  public static final int DEFAULT_WRITE_QUEUE_BYTES = 16 * 1024;
   /**
    * Four times the write queue: ticks stop at the write queue's high-water mark (conflation), so the rest is room for
    * control replies a client has not read yet; a LIST_SUBSCRIPTIONS reply for 1024 streams is about 30 KiB. Per

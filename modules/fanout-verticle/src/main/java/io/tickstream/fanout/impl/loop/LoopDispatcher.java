@@ -61,8 +61,8 @@ public final class LoopDispatcher implements SubscriptionRouter, LoopStats {
   private final long pongTimeoutMillis;
   private final int writeQueueBytes;
   /**
-   * A SockJS session's queue, at most: 16 KiB, whatever {@code fanout.write-queue-bytes} says. At 64 KiB (the default
-   * for WebSockets) an xhr-streaming session with short responses stopped receiving for good once its slow-link fit
+   * A SockJS session's queue, at most: 16 KiB, whatever {@code fanout.write-queue-bytes} says. At 64 KiB (tried as the
+   * default) an xhr-streaming session with short responses stopped receiving for good once its slow-link fit
    * carried a send buffer to a kept-alive stream connection (SockJSStreamingTest); at 16 KiB it never did. Until that
    * is understood and fixed, SockJS keeps the queue it was measured and tested with.
    */
