@@ -138,7 +138,7 @@ public class FanoutVerticle extends VerticleBase {
           source.start();
           if (config.get(FanoutSettings.EXPRESS)) {
             // After the snapshot: an express batch reaching a loop first would count as its snapshot.
-            express = new ExpressReceiver(vertx, node.ticks(), metrics);
+            express = new ExpressReceiver(vertx, node.ticks(), source, metrics);
             source.ready().thenRun(() -> context.runOnContext(ignored -> {
               if (express != null) {
                 express.start();

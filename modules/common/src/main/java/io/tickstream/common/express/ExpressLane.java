@@ -37,32 +37,51 @@ public final class ExpressLane {
     message.appendInt(recordValue.length).appendBytes(recordValue);
   }
 
+  /** One tick's record value inside a message: {@code bytes[offset, offset + length)}. */
+  @FunctionalInterface
+  public interface ValueHandler {
+    void value(byte[] bytes, int offset, int length);
+  }
+
+  /**
+   * Hands every tick's record value in {@code message} to {@code value} in order, undecoded: a receiver that already
+   * has a tick's {@code u} drops its copy without parsing it ({@code io.tickstream.common.tick.RecordPeek}).
+   *
+   * @return 1 if the message is truncated (nothing after the truncation can be framed), else 0
+   */
+  public static int forEachValue(Buffer message, ValueHandler value) {
+    byte[] bytes = message.getBytes();
+    int pos = 0;
+    while (pos + 4 <= bytes.length) {
+      int len = message.getInt(pos);
+      pos += 4;
+      if (len < 0 || pos + len > bytes.length) {
+        return 1;
+      }
+      value.value(bytes, pos, len);
+      pos += len;
+    }
+    return 0;
+  }
+
   /**
    * Decodes every tick of {@code message} in order and hands it to {@code tick}.
    *
    * @return the number of entries that were not book tickers (skipped), 0 normally
    */
   public static int forEach(Buffer message, Consumer<BookTicker> tick) {
-    byte[] bytes = message.getBytes();
-    int malformed = 0;
-    int pos = 0;
-    while (pos + 4 <= bytes.length) {
-      int len = message.getInt(pos);
-      pos += 4;
-      if (len < 0 || pos + len > bytes.length) {
-        return malformed + 1; // truncated: nothing after it can be framed
-      }
-      BookTicker decoded = null;
+    int[] malformed = {0};
+    int truncated = forEachValue(message, (bytes, offset, length) -> {
+      BookTicker decoded;
       try {
-        decoded = BookTickerDecoder.decode(bytes, pos, len);
+        decoded = BookTickerDecoder.decode(bytes, offset, length);
       } catch (MalformedTickException | RuntimeException e) {
-        malformed++;
+        malformed[0]++;
+        return;
       }
-      pos += len;
-      if (decoded != null) {
-        tick.accept(decoded);
-      }
-    }
-    return malformed;
+      tick.accept(decoded);
+    });
+    return malformed[0] + truncated;
   }
+
 }

@@ -217,10 +217,12 @@ public final class LoopDispatcher implements SubscriptionRouter, LoopStats {
 
   /**
    * Ticks reach a loop from two sources when the express lane is on (Kafka and the express lane, see
-   * {@link io.tickstream.fanout.impl.source.ExpressReceiver}), each in increasing {@code u} per symbol but interleaved in any order: the copy that
-   * comes second, or an older tick behind a newer one of the other source, is dropped here and counted, so
-   * {@code u} never steps back for a client. Without the express lane the Kafka consumer already drops such ticks
-   * and this never fires. A re-based tick ({@link EncodedTick#rebase}) passes.
+   * {@link io.tickstream.fanout.impl.source.ExpressReceiver}), each in increasing {@code u} per symbol but interleaved in any order. The
+   * sources hand over only the first copy of a tick (the second is dropped undecoded, see
+   * {@code io.tickstream.fanout.impl.source.NewestUpdateIds}), but two ticks claimed in one order may still reach a
+   * loop in the other: the older one, behind the newer, is dropped here and counted, so {@code u} never steps back
+   * for a client. Without the express lane the Kafka consumer already drops such ticks and this never fires. A
+   * re-based tick ({@link EncodedTick#rebase}) passes.
    */
   private boolean isLateCopy(SymbolSlot slot, EncodedTick t) {
     long lastU = slot.latest != null ? slot.latest.updateId() : slot.delistedU;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToLongFunction;
 
 /**
@@ -31,6 +32,11 @@ public final class NodeMetrics {
   public final Counter consumerRestarts;
   public final Counter uRebases;
   public final Counter expressTicks;
+  /**
+   * Copies of a tick the node already handed to its loops from its other source (the express lane or Kafka), dropped
+   * by their {@code u} before decoding; written by the Kafka thread and the express lane's loop.
+   */
+  public final LongAdder lateCopies = new LongAdder();
   final Timer latency;
   final Timer appendToFt;
   final Counter appendAfterFt;
@@ -90,8 +96,10 @@ public final class NodeMetrics {
     gauge(registry, FanoutMetrics.SUBSCRIPTIONS, "stream subscriptions", d -> d.subscriptionCount());
     gauge(registry, FanoutMetrics.PENDING, "ticks waiting for slow or throttled connections", d -> d.counters().pendingTicks);
     counter(registry, FanoutMetrics.FRAMES_OUT, "tick frames written to clients", d -> d.counters().framesOut);
-    counter(registry, FanoutMetrics.LATE_COPIES, "tick copies dropped by a loop: u not above the last it delivered",
-        d -> d.lateCopies());
+    FunctionCounter.builder(FanoutMetrics.LATE_COPIES, this, m -> m.lateCopies.sum() + m.sum(d -> d.lateCopies()))
+        .description("tick copies dropped because a copy with the same or a higher u was delivered first: by the source "
+            + "before decoding, or by a loop")
+        .register(registry);
     counter(registry, FanoutMetrics.CONFLATED_DROPS, "pending ticks replaced by a newer one", d -> d.counters().conflatedDrops);
     counter(registry, FanoutMetrics.SLOW_CLIENT_CLOSES, "connections closed with 1013", d -> d.counters().slowClientCloses);
     for (ClientClose why : ClientClose.ALL) {

@@ -4,6 +4,7 @@ import io.tickstream.common.tick.BookTicker;
 import io.tickstream.common.tick.BookTickerDecoder;
 import io.tickstream.common.tick.BookTickerEncoder;
 import io.tickstream.common.tick.MalformedTickException;
+import io.tickstream.common.tick.RecordPeek;
 import io.tickstream.fanout.impl.FanoutConfig;
 import io.tickstream.fanout.impl.metrics.NodeMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -92,6 +93,10 @@ public final class TickSource implements AutoCloseable {
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final Map<String, SymbolState> symbols = new HashMap<>();
   private final BookTickerEncoder encoder = new BookTickerEncoder();
+  /** Reads {@code u} from a live record's bytes, so a copy the express lane delivered first is never decoded. */
+  private final RecordPeek peek = new RecordPeek();
+  /** What this node handed to its loops, from Kafka and from the express lane ({@link ExpressReceiver}). */
+  final NewestUpdateIds newest = new NewestUpdateIds();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean gaveUp;
@@ -112,6 +117,8 @@ public final class TickSource implements AutoCloseable {
   private long failedOffset = -1;
   private long lastRebaseLogMillis;
   private long rebasesSinceLog;
+  /** Newest {@code pt} among the late copies of the running poll: it still says how fresh the topic is. */
+  private long lateNewestPt;
 
   /**
    * @param sink receives each batch of accepted ticks on the consumer thread ({@link TickBatchSink#publish}, the node's); its
@@ -392,6 +399,8 @@ public final class TickSource implements AutoCloseable {
       failedPartition = -1;
     } finally {
       // Also on a failure: what was accepted reaches the clients, the next consumer resumes after it.
+      newestPt = Math.max(newestPt, lateNewestPt);
+      lateNewestPt = 0;
       if (newestPt > metrics.newestPtMicros()) {
         metrics.newestPtMicros(newestPt);
       }
@@ -406,6 +415,10 @@ public final class TickSource implements AutoCloseable {
     log.info("Snapshot of {} symbols rebuilt; following the live end of {}", symbols.size(), topic);
     List<EncodedTick> snapshot = new ArrayList<>(symbols.size());
     for (SymbolState s : symbols.values()) {
+      newest.rebase(s.symbol, s.u);
+      if (s.latest == null) {
+        continue;
+      }
       s.latest = s.latest.encoded(encoder);
       if (!s.delisted) {
         snapshot.add(s.latest);
@@ -447,12 +460,29 @@ public final class TickSource implements AutoCloseable {
   }
 
   /**
-   * Decodes once, drops a {@code u} not above the symbol's last unless the symbol is re-based, stamps and
-   * encodes; null if dropped.
+   * Drops a {@code u} not above the symbol's last unless the symbol is re-based, and a copy the express lane has
+   * already handed over; else decodes once, stamps and encodes. Null if dropped.
+   *
+   * <p>Once following the live end, both drops are decided on the {@code u} read from the record's bytes
+   * ({@link RecordPeek}), before any decoding: with the express lane on, Kafka's copy is the late one for almost every
+   * tick, and decoding and encoding it only to drop it was half the node's per-tick work. A value the peek cannot read
+   * takes the full path, where the decoder judges it.
    */
   private EncodedTick accept(ConsumerRecord<byte[], byte[]> r, long ftMicros) {
     if (r.value() == null) {
       return delist(r);
+    }
+    if (caughtUp && peek.read(r.value(), 0, r.value().length)) {
+      SymbolState s = symbols.get(peek.symbol);
+      boolean behind = s != null && peek.updateId <= s.u;
+      if (!behind && newest.isLate(peek.symbol, peek.updateId)) {
+        lateCopy(s, peek.symbol, peek.updateId, peek.receiveTimeMicros);
+        return null;
+      }
+      if (behind && !s.rebase(peek.updateId, ftMicros / 1_000, rebaseAfterMillis)) {
+        metrics.staleDrops.increment();
+        return null;
+      }
     }
     BookTicker tick;
     try {
@@ -464,13 +494,22 @@ public final class TickSource implements AutoCloseable {
     }
     SymbolState s = symbols.get(tick.symbol());
     boolean rebase = false;
-    if (s != null && tick.updateId() <= s.latest.updateId()) {
+    if (s != null && tick.updateId() <= s.u) {
       if (!s.rebase(tick.updateId(), ftMicros / 1_000, rebaseAfterMillis)) {
         metrics.staleDrops.increment();
         return null;
       }
-      onRebase(s.latest.updateId(), tick);
+      onRebase(s.u, tick);
       rebase = true;
+    }
+    if (caughtUp) {
+      if (rebase) {
+        newest.rebase(tick.symbol(), tick.updateId());
+      } else if (!newest.claim(tick.symbol(), tick.updateId())) {
+        // The express lane's copy got there between the peek and now.
+        lateCopy(s, tick.symbol(), tick.updateId(), tick.receiveTimeMicros());
+        return null;
+      }
     }
     // While the snapshot is rebuilt nothing is sent: only the tick each symbol ends with is encoded, at publication.
     EncodedTick t = caughtUp ? new EncodedTick(tick, ftMicros, encoder, rebase) : EncodedTick.unencoded(tick, ftMicros, rebase);
@@ -479,7 +518,7 @@ public final class TickSource implements AutoCloseable {
       metrics.recordAppendToFt(r.timestamp(), ftMicros);
     }
     if (s == null) {
-      symbols.put(tick.symbol(), new SymbolState(t));
+      symbols.put(tick.symbol(), new SymbolState(tick.symbol(), t));
     } else {
       if (s.delisted) {
         log.info("{} listed again: u={} is above its last before the tombstone", tick.symbol(), tick.updateId());
@@ -488,6 +527,22 @@ public final class TickSource implements AutoCloseable {
     }
     metrics.ticksIn.increment();
     return t;
+  }
+
+  /**
+   * Kafka's copy of a tick the express lane handed over first: it moves the symbol's own sequence on (and lists it
+   * again after a tombstone), counts, and goes no further.
+   */
+  private void lateCopy(SymbolState s, String symbol, long u, long ptMicros) {
+    if (s == null) {
+      symbols.put(symbol, s = new SymbolState(symbol, null));
+    } else if (s.delisted) {
+      log.info("{} listed again: u={} is above its last before the tombstone", symbol, u);
+    }
+    s.acceptedLate(u);
+    lateNewestPt = Math.max(lateNewestPt, ptMicros);
+    metrics.lateCopies.increment();
+    metrics.ticksIn.increment();
   }
 
   /**
@@ -506,9 +561,8 @@ public final class TickSource implements AutoCloseable {
       return null;
     }
     s.delisted = true;
-    log.info("{} delisted (tombstone at {}-{}@{}); last u={}", s.latest.symbol(), r.topic(), r.partition(), r.offset(),
-        s.latest.updateId());
-    return EncodedTick.delisting(s.latest.symbol());
+    log.info("{} delisted (tombstone at {}-{}@{}); last u={}", s.symbol, r.topic(), r.partition(), r.offset(), s.u);
+    return EncodedTick.delisting(s.symbol);
   }
 
   private void onRebase(long from, BookTicker to) {
@@ -533,18 +587,29 @@ public final class TickSource implements AutoCloseable {
    * bound a client never sees {@code u} go back; after it, the new sequence flows. Consumer thread only.
    */
   static final class SymbolState {
+    final String symbol;
+    /** The newest {@code u} accepted, by decoding it or as a {@link #lateCopy} of the express lane's. */
+    long u;
+    /** The newest tick decoded: the snapshot's; null if every tick of the symbol so far was a late copy. */
     EncodedTick latest;
     /** A tombstone came after {@link #latest}: not in the snapshot until a tick is accepted again. */
     boolean delisted;
     private long backSinceMillis = -1;
     private long backFirstU;
 
-    SymbolState(EncodedTick latest) {
+    SymbolState(String symbol, EncodedTick latest) {
+      this.symbol = symbol;
       this.latest = latest;
+      this.u = latest == null ? Long.MIN_VALUE : latest.updateId();
     }
 
     void accepted(EncodedTick t) {
       latest = t;
+      acceptedLate(t.updateId());
+    }
+
+    void acceptedLate(long u) {
+      this.u = u;
       delisted = false;
       backSinceMillis = -1;
     }
