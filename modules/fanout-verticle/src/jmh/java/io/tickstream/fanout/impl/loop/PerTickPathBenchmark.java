@@ -62,13 +62,17 @@ public class PerTickPathBenchmark {
   private byte[][] records;
   private long u = 1_000;
   private int next;
+  /** The last u dispatched: above the records' (which start at 1,000) from the first operation on. */
+  private long dispatchU = 1_000_000;
   private long ft = 1_764_180_000_000_000L;
   private static long bytes;
+  /** Frames the sinks took this trial: {@link #tearDown} checks the dispatch really reached every connection. */
+  private static long frames;
 
   /** A connection that is always writable and swallows frames. */
   static final class NullSink implements FrameSink {
     @Override public boolean writable() { return true; }
-    @Override public void write(Frame frame) { ByteBuf view = frame.webSocketFrame(); bytes += view.readableBytes(); }
+    @Override public void write(Frame frame) { ByteBuf view = frame.webSocketFrame(); bytes += view.readableBytes(); frames++; }
     @Override public void flush() { }
     @Override public boolean writeText(String json) { return true; }
     @Override public void close(short code, String reason) { }
@@ -76,6 +80,7 @@ public class PerTickPathBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
+    frames = 0;
     vertx = Vertx.vertx();
     Context context = vertx.getOrCreateContext();
     FanoutConfig config = FanoutConfig.of(Config.defaults(FanoutSettings.ALL));
@@ -97,6 +102,11 @@ public class PerTickPathBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     vertx.close();
+    long dispatched = dispatchU - 1_000_000;
+    if (dispatched > 0 && frames < dispatched * connections) {
+      throw new IllegalStateException(dispatched + " ticks dispatched to " + connections + " connections, but only "
+          + frames + " frames written: the benchmark no longer measures the dispatch");
+    }
   }
 
   /** Decode once and encode once: the Kafka thread's cost per record. */
@@ -110,7 +120,12 @@ public class PerTickPathBenchmark {
   @Benchmark
   public void decodeEncodeAndDispatch(Blackhole bh) throws Exception {
     byte[] record = records[next++ & 1023];
-    EncodedTick t = new EncodedTick(BookTickerDecoder.decode(record), ft++, encoder);
+    // A u above every earlier one: the records repeat every 1,024 ticks, and a loop drops a u it has already
+    // delivered (a late copy), so without this the dispatch stopped after the first 1,024 operations.
+    BookTicker d = BookTickerDecoder.decode(record);
+    BookTicker tick = new BookTicker(++dispatchU, d.symbol(), d.bidPrice(), d.bidQty(), d.askPrice(), d.askQty(),
+        d.receiveTimeMicros());
+    EncodedTick t = new EncodedTick(tick, ft++, encoder);
     dispatcher.onTicksAndFlush(List.of(t));
     bh.consume(bytes);
   }
