@@ -5,6 +5,7 @@
 #   JARS=dir (default: the modules' target/*-all.jar)   RATE=1000   RUNS=3   WARMUP=15 MEASURE=20 (seconds)
 #   MODE=probe|loadgen   LOADGEN_CONNS=2000 LOADGEN_SYMBOLS=5   FANOUT_OPTS="--fanout.express=true" INGEST_OPTS=...
 #   GC=-XX:+UseZGC (JVM flag of ingest and fanout)   BASE=47000 (ports BASE+80, +88, +90, +92, +93, +443, +701..)
+# Probe mode with the express lane on also prints the steady CPU per tick (after the warm-up), process and Kafka thread.
 # Each run starts the whole stack afresh, so JIT warm-up is inside WARMUP, never inside the measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,20 @@ for run in $(seq 1 "$RUNS"); do
   echo "== run $run $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
   frames0=$(curl -fs "http://127.0.0.1:$FA/metrics" | awk '/^tickstream_fanout_frames_out_total/ {print $2}'); cpu0=$(awk '{print $14 + $15}' /proc/$fpid/stat)
   if [ "$MODE" = probe ]; then
-    java bench/scripts/BookTickerProbe.java "ws://127.0.0.1:$FP/ws/!bookTicker" "$WARMUP" "$MEASURE"
+    java bench/scripts/BookTickerProbe.java "ws://127.0.0.1:$FP/ws/!bookTicker" "$WARMUP" "$MEASURE" & probe=$!
+    # Steady CPU per tick: the fanout's (and its Kafka consumer thread's) CPU from the end of the warm-up to near the
+    # end of the run, per express tick received then (the "per frame" figure below includes the warm-up).
+    sleep "$WARMUP"
+    ticks() { curl -fs "http://127.0.0.1:$FA/metrics" | awk '/^tickstream_fanout_express_ticks_total/ {print $2}'; }
+    kt=$(grep -l "tickstream-fano" /proc/$fpid/task/*/comm 2>/dev/null | head -1 | xargs -r dirname || true)
+    m0=$(ticks); c0=$(awk '{print $14 + $15}' /proc/$fpid/stat); k0=$( [ -n "$kt" ] && awk '{print $14 + $15}' "$kt/stat" || echo 0)
+    sleep $((MEASURE - 2))
+    m1=$(ticks); c1=$(awk '{print $14 + $15}' /proc/$fpid/stat); k1=$( [ -n "$kt" ] && awk '{print $14 + $15}' "$kt/stat" || echo 0)
+    if [ -n "$m0" ] && [ -n "$m1" ] && [ "$(echo "$m1 > $m0" | bc)" = 1 ]; then
+      tick_us() { echo "($1) * 1000000 / $(getconf CLK_TCK) / ($m1 - $m0)" | bc -l | cut -c1-6; }
+      echo "steady: $(echo "$m1 - $m0" | bc) express ticks; fanout cpu $(tick_us "$c1 - $c0") us per tick; kafka thread $(tick_us "$k1 - $k0") us per tick"
+    fi
+    wait $probe
   else
     java -jar "$(jar loadgen)" --url ws://127.0.0.1:$FP --connections "${LOADGEN_CONNS:-2000}" --symbols "${LOADGEN_SYMBOLS:-5}" \
       --mode combined --duration "$((WARMUP+MEASURE))s" --settle "${WARMUP}s" --json-out "$OUT/loadgen-$run.json" 2>&1 | grep -iE "steady|p50|p99" | tail -4
