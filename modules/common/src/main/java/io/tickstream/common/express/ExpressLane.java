@@ -1,11 +1,7 @@
 package io.tickstream.common.express;
 
-import io.tickstream.common.tick.BookTicker;
-import io.tickstream.common.tick.BookTickerDecoder;
-import io.tickstream.common.tick.MalformedTickException;
 import io.vertx.core.buffer.Buffer;
 
-import java.util.function.Consumer;
 
 /**
  * The one place that knows the express lane's address and wire format, shared by the ingest (which publishes)
@@ -63,25 +59,4 @@ public final class ExpressLane {
     }
     return 0;
   }
-
-  /**
-   * Decodes every tick of {@code message} in order and hands it to {@code tick}.
-   *
-   * @return the number of entries that were not book tickers (skipped), 0 normally
-   */
-  public static int forEach(Buffer message, Consumer<BookTicker> tick) {
-    int[] malformed = {0};
-    int truncated = forEachValue(message, (bytes, offset, length) -> {
-      BookTicker decoded;
-      try {
-        decoded = BookTickerDecoder.decode(bytes, offset, length);
-      } catch (MalformedTickException | RuntimeException e) {
-        malformed[0]++;
-        return;
-      }
-      tick.accept(decoded);
-    });
-    return malformed[0] + truncated;
-  }
-
 }

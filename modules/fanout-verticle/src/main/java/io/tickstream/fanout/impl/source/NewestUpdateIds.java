@@ -45,7 +45,10 @@ final class NewestUpdateIds {
 
   /** The Kafka consumer re-based {@code symbol} onto {@code u} (or listed it in its snapshot): {@code u} is newest now. */
   void rebase(String symbol, long u) {
-    AtomicLong n = newest.putIfAbsent(symbol, new AtomicLong(u));
+    AtomicLong n = newest.get(symbol);
+    if (n == null) {
+      n = newest.putIfAbsent(symbol, new AtomicLong(u));
+    }
     if (n != null) {
       n.set(u);
     }
